@@ -1,0 +1,44 @@
+# The README's two commands. Each one installs missing Debian packages,
+# configures and builds nnc, then does its job:
+#   make demo   - compile and run examples/cuba.nn, print a summary
+#   make check  - run every test (lit regression tests + GoogleTest)
+# Other targets: build, bench, format, clean.
+
+BUILD_DIR ?= build
+LLVM_DIR  ?= /usr/lib/llvm-22
+DEMO_OUT  ?= nnc-out
+
+.PHONY: all deps configure build demo check bench format clean
+
+all: build
+
+deps:
+	@utils/install-deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -G Ninja -S . -B $(BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=Release \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit
+
+configure: deps
+	@$(MAKE) --no-print-directory $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR)
+
+demo: build
+	$(BUILD_DIR)/bin/nnc run examples/cuba.nn --out=$(DEMO_OUT)
+
+check: build
+	cmake --build $(BUILD_DIR) --target NNCRuntimeTests
+	utils/run-tests.sh $(BUILD_DIR)
+
+bench: build
+	bench/run.sh
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_OUT)

@@ -1,0 +1,99 @@
+// NN.g4 - ANTLR4 grammar of the nnc language.
+//
+// The grammar only describes syntax; names, units and all semantic rules are
+// checked in Sema. Keep parser rules free of actions so the generated code
+// stays target-neutral.
+
+grammar NN;
+
+file : item* EOF ;
+
+item
+  : importDecl
+  | constDecl
+  | neuronDecl
+  | networkDecl
+  ;
+
+importDecl : 'import' STRING ';' ;
+constDecl  : 'const' name=ID (':' unit=expr)? '=' value=expr ';' ;
+
+// ---- neuron models --------------------------------------------------------
+
+neuronDecl : 'neuron' name=ID '{' neuronMember* '}' ;
+
+neuronMember
+  : 'parameter' name=ID (':' unit=expr)? '=' value=expr ';'   # paramMember
+  | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # stateMember
+  | name=ID PRIME '=' value=expr ';'                          # odeMember
+  | 'spike' 'when' cond=expr block                            # spikeMember
+  | 'refractory' period=expr ('clamp' idList)? ';'            # refractoryMember
+  | 'solver' method=ID ';'                                    # solverMember
+  ;
+
+block : '{' stmt* '}' ;
+
+stmt
+  : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') value=expr ';'
+  ;
+
+// ---- networks -------------------------------------------------------------
+
+networkDecl : 'network' name=ID '{' networkMember* '}' ;
+
+networkMember
+  : 'dt' '=' value=expr ';'                                     # dtMember
+  | 'population' name=ID '=' model=ID '[' size=expr ']' ';'     # populationMember
+  | 'connect' pre=idList '->' post=idList connectRule
+      ('delay' delay=expr)? synapseBody                         # connectMember
+  | 'record' 'spikes' 'of' idList ';'                           # recordMember
+  | 'run' '{' programStmt* '}'                                  # runMember
+  ;
+
+connectRule
+  : 'all_to_all'                  # allToAllRule
+  | 'one_to_one'                  # oneToOneRule
+  | 'probability' p=expr          # probabilityRule
+  ;
+
+synapseBody : '{' synapseMember* '}' ;
+synapseMember : 'on' 'pre' block ;
+
+programStmt
+  : 'simulate' duration=expr ';'
+  ;
+
+idList : ID (',' ID)* ;
+
+// ---- expressions ----------------------------------------------------------
+
+expr
+  : '(' inner=expr ')'                                  # parenExpr
+  | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
+  | NUMBER unit=ID?                                     # numberExpr
+  | ID                                                  # nameExpr
+  | <assoc=right> lhs=expr op='^' rhs=expr              # powerExpr
+  | op=('-' | '+' | 'not') operand=expr                 # unaryExpr
+  | lhs=expr op=('*' | '/') rhs=expr                    # binaryExpr
+  | lhs=expr op=('+' | '-') rhs=expr                    # binaryExpr
+  | lhs=expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') rhs=expr  # binaryExpr
+  | lhs=expr op='and' rhs=expr                          # binaryExpr
+  | lhs=expr op='or' rhs=expr                           # binaryExpr
+  ;
+
+// ---- tokens ---------------------------------------------------------------
+
+PRIME   : '\'' ;
+NUMBER  : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
+ID      : [a-zA-Z_] [a-zA-Z_0-9]* ;
+STRING  : '"' (~["\\\r\n] | '\\' .)* '"' ;
+
+fragment DIGITS   : [0-9]+ ;
+fragment EXPONENT : [eE] [+-]? DIGITS ;
+
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS            : [ \t\r\n]+ -> skip ;
+
+// Any other character is a lexical error reported by the parser's listener.
+INVALID : . ;

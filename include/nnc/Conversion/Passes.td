@@ -1,0 +1,44 @@
+//===- Passes.td - Conversions out of the nn dialect -------*- tablegen -*-===//
+
+#ifndef NNC_CONVERSION_PASSES_TD
+#define NNC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertNNToKernels : Pass<"convert-nn-to-kernels", "mlir::ModuleOp"> {
+  let summary = "Lower solved neuron models and synapses to loop kernels";
+  let description = [{
+    For every neuron model used by a population, emits
+    `@<model>_init(memref<RxNxf64>, i64 key)` and
+    `@<model>_update(memref<RxNxf64>, memref<?xi32>, i64 step) -> i64`,
+    and for every projection `@<projection>_on_pre(...)`: `scf.for` loops
+    over structure-of-arrays state in `memref`, with `arith`/`math` bodies.
+    The update is branch-free: refractoriness, threshold and reset become
+    `arith.select`s, spikes are compacted with an unconditional store. All
+    kernels carry `llvm.emit_c_interface`; their signatures are the runtime
+    ABI (runtime/include/nnc/Runtime/Runtime.h). Requires `nn-solve-odes`.
+    The nn ops are left in place for `convert-nn-to-runtime`.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+    "mlir::math::MathDialect"
+  ];
+}
+
+def ConvertNNToRuntime : Pass<"convert-nn-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Lower networks and programs to calls into the nnc runtime";
+  let description = [{
+    Turns the `nn.network` into `@nnc_describe(!llvm.ptr)`, which builds
+    populations, projections and recordings through the runtime's C ABI,
+    its `nn.program` into `@nnc_program(!llvm.ptr)`, and adds
+    `@nnc_abi_version()`. Then erases every remaining nn op. Run after
+    `convert-nn-to-kernels`.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect"
+  ];
+}
+
+#endif // NNC_CONVERSION_PASSES_TD

@@ -1,0 +1,42 @@
+//===- RuntimeABI.h - Names shared by the compiler and the runtime -*- C++ -*-===//
+//
+// The symbols a compiled artifact exports and imports. The runtime's side is
+// runtime/include/nnc/Runtime/Runtime.h; both use these spellings.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_CONVERSION_RUNTIMEABI_H
+#define NNC_CONVERSION_RUNTIMEABI_H
+
+#include "nnc/Runtime/Runtime.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace nnc::abi {
+
+inline std::string initKernel(llvm::StringRef model) {
+  return (model + "_init").str();
+}
+inline std::string updateKernel(llvm::StringRef model) {
+  return (model + "_update").str();
+}
+inline std::string onPreKernel(llvm::StringRef projection) {
+  return (projection + "_on_pre").str();
+}
+
+constexpr llvm::StringLiteral kDescribe = "nnc_describe";
+constexpr llvm::StringLiteral kProgram = "nnc_program";
+constexpr llvm::StringLiteral kAbiVersion = "nnc_abi_version";
+constexpr llvm::StringLiteral kUniform = "nnc_rt_uniform";
+constexpr llvm::StringLiteral kNormal = "nnc_rt_normal";
+constexpr llvm::StringLiteral kSetNetwork = "nnc_rt_set_network";
+constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
+constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
+constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
+constexpr llvm::StringLiteral kSimulate = "nnc_rt_simulate";
+
+} // namespace nnc::abi
+
+#endif // NNC_CONVERSION_RUNTIMEABI_H

@@ -1,0 +1,19 @@
+//===- NNOps.h - Operations of the nn dialect -------------------*- C++ -*-===//
+
+#ifndef NNC_DIALECT_NN_IR_NNOPS_H
+#define NNC_DIALECT_NN_IR_NNOPS_H
+
+#include "nnc/Dialect/NN/IR/NNDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/RegionKindInterface.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_OP_CLASSES
+#include "nnc/Dialect/NN/IR/NNOps.h.inc"
+
+#endif // NNC_DIALECT_NN_IR_NNOPS_H

@@ -1,0 +1,251 @@
+//===- NNOps.td - Operations of the nn dialect -------------*- tablegen -*-===//
+
+#ifndef NNC_DIALECT_NN_NNOPS_TD
+#define NNC_DIALECT_NN_NNOPS_TD
+
+include "nnc/Dialect/NN/IR/NNDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Neuron models
+//===----------------------------------------------------------------------===//
+
+def NN_NeuronOp : NN_Op<"neuron", [Symbol, SymbolTable, IsolatedFromAbove,
+                                   NoTerminator, SingleBlock,
+                                   NoRegionArguments]> {
+  let summary = "a neuron model";
+  let description = [{
+    Holds a model's `nn.param`, `nn.state`, `nn.ode`, `nn.threshold`,
+    `nn.on_spike` and `nn.refractory` ops. After `nn-solve-odes` the
+    `nn.ode` ops are replaced by one `nn.integrate`. The optional `solver`
+    attribute is the user's choice (exact, exponential_euler, euler, rk2,
+    rk4); without it the solver pass picks one.
+
+    ```mlir
+    nn.neuron @LIF attributes {solver = "exact"} {
+      nn.param @tau = 2.000000e-02 {unit = "s"}
+      nn.state @v init {
+        %0 = arith.constant 0.0 : f64
+        nn.yield %0 : f64
+      }
+      nn.ode @v {
+        %v = nn.read @v
+        %tau = nn.read @tau
+        %d = arith.divf %v, %tau : f64
+        %n = arith.negf %d : f64
+        nn.yield %n : f64
+      }
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$solver);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The ops of the body, in order.
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// State variables in declaration order: rows 0..n-1 of the runtime's
+    /// structure-of-arrays state.
+    ::llvm::SmallVector<StateOp, 4> getStates();
+    /// Row of `state` in the runtime's state array, or -1.
+    int getStateRow(::llvm::StringRef state);
+    /// The refractory period, if the model has one.
+    RefractoryOp getRefractory();
+    /// Row holding the step until which a neuron is refractory (it follows
+    /// the states), or -1 without a refractory period.
+    int getRefractoryRow();
+    /// Number of rows of the runtime's state array.
+    unsigned getNumStateRows();
+  }];
+}
+
+def NN_ParamOp : NN_Op<"param", [Symbol, HasParent<"NeuronOp">]> {
+  let summary = "a parameter of a neuron model (SI value)";
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$value,
+                       OptionalAttr<StrAttr>:$unit);
+  let assemblyFormat = "$sym_name `=` $value attr-dict";
+}
+
+def NN_StateOp : NN_Op<"state", [Symbol, HasParent<"NeuronOp">,
+                                 NoRegionArguments]> {
+  let summary = "a state variable; its region computes the initial value";
+  let description = [{
+    The `init` region is evaluated once per neuron; it may draw random
+    numbers (`nn.uniform`, `nn.normal`) and read parameters.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$unit);
+  let regions = (region SizedRegion<1>:$init);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword `init` $init";
+  let hasVerifier = 1;
+}
+
+def NN_OdeOp : NN_Op<"ode", [HasParent<"NeuronOp">, NoRegionArguments]> {
+  let summary = "the time derivative of a state variable";
+  let arguments = (ins FlatSymbolRefAttr:$state);
+  let regions = (region SizedRegion<1>:$rhs);
+  let assemblyFormat = "$state attr-dict-with-keyword $rhs";
+  let hasVerifier = 1;
+}
+
+def NN_IntegrateOp : NN_Op<"integrate", [HasParent<"NeuronOp">,
+                                         NoRegionArguments]> {
+  let summary = "one time step of the solved ODE system";
+  let description = [{
+    Produced by `nn-solve-odes`. Reads in the region observe the state at
+    the start of the step; `nn.write`s give the state at its end. `method`
+    names the solver used and `dt` the step it was solved for.
+  }];
+  let arguments = (ins StrAttr:$method, F64Attr:$dt);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$method `dt` $dt attr-dict-with-keyword $body";
+}
+
+def NN_ThresholdOp : NN_Op<"threshold", [HasParent<"NeuronOp">,
+                                         NoRegionArguments]> {
+  let summary = "the spike condition; its region yields an i1";
+  let regions = (region SizedRegion<1>:$condition);
+  let assemblyFormat = "attr-dict-with-keyword $condition";
+  let hasVerifier = 1;
+}
+
+def NN_OnSpikeOp : NN_Op<"on_spike", [HasParent<"NeuronOp">,
+                                      NoRegionArguments]> {
+  let summary = "the reset: state writes applied when the neuron spikes";
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+}
+
+def NN_RefractoryOp : NN_Op<"refractory", [HasParent<"NeuronOp">]> {
+  let summary = "refractory period (seconds) and the states it clamps";
+  let description = [{
+    For `period` after a spike the neuron cannot spike again and the
+    `clamped` states keep their value (they are not integrated).
+  }];
+  let arguments = (ins F64Attr:$period, FlatSymbolRefArrayAttr:$clamped);
+  let assemblyFormat = "$period `clamp` $clamped attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Values inside model regions
+//===----------------------------------------------------------------------===//
+
+def NN_ReadOp : NN_Op<"read", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads a parameter or state variable";
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$var attr-dict";
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$var), [{
+    build($_builder, $_state, $_builder.getF64Type(), var);
+  }]>];
+}
+
+def NN_WriteOp : NN_Op<"write", [MemoryEffects<[MemWrite]>]> {
+  let summary = "writes a state variable";
+  let arguments = (ins FlatSymbolRefAttr:$var, F64:$value);
+  let assemblyFormat = "$var `,` $value attr-dict";
+}
+
+def NN_TimeOp : NN_Op<"time", [MemoryEffects<[MemRead]>]> {
+  let summary = "the simulation time at the start of the step (seconds)";
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, $_builder.getF64Type());
+  }]>];
+}
+
+def NN_UniformOp : NN_Op<"uniform", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "a uniform random number in [low, high)";
+  let arguments = (ins F64:$low, F64:$high);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$low `,` $high attr-dict";
+  let builders = [OpBuilder<(ins "::mlir::Value":$low, "::mlir::Value":$high), [{
+    build($_builder, $_state, $_builder.getF64Type(), low, high);
+  }]>];
+}
+
+def NN_NormalOp : NN_Op<"normal", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "a normally distributed random number";
+  let arguments = (ins F64:$mean, F64:$stddev);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$mean `,` $stddev attr-dict";
+  let builders = [OpBuilder<(ins "::mlir::Value":$mean, "::mlir::Value":$stddev), [{
+    build($_builder, $_state, $_builder.getF64Type(), mean, stddev);
+  }]>];
+}
+
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, ReturnLike]> {
+  let summary = "ends a model region, returning its values";
+  let arguments = (ins Variadic<AnyType>:$values);
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, {}); }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Networks and the program
+//===----------------------------------------------------------------------===//
+
+def NN_NetworkOp : NN_Op<"network", [Symbol, SymbolTable, IsolatedFromAbove,
+                                     NoTerminator, SingleBlock,
+                                     NoRegionArguments]> {
+  let summary = "a network of populations and projections, and its program";
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$dt);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name `dt` $dt attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "a population of neurons of one model";
+  let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$model,
+                       SI64Attr:$size);
+  let assemblyFormat = "$sym_name `:` $model `[` $size `]` attr-dict";
+  let hasVerifier = 1;
+}
+
+def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
+                                           NoRegionArguments]> {
+  let summary = "synapses from one population to another";
+  let description = [{
+    `rule` is `all_to_all`, `one_to_one` or `probability` (with the
+    probability in `param`). Spikes arrive `delay` seconds after they are
+    emitted. The `on_pre` region applies the synapse's effect to a target
+    neuron: its `nn.read`/`nn.write` name the target model's variables.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
+                       FlatSymbolRefAttr:$post, StrAttr:$rule, F64Attr:$param,
+                       F64Attr:$delay);
+  let regions = (region SizedRegion<1>:$on_pre);
+  let assemblyFormat = [{
+    $sym_name `from` $pre `to` $post $rule `(` $param `)` `delay` $delay
+    attr-dict-with-keyword `on_pre` $on_pre
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_RecordSpikesOp : NN_Op<"record_spikes", [HasParent<"NetworkOp">]> {
+  let summary = "records the spikes of a population";
+  let arguments = (ins FlatSymbolRefAttr:$population);
+  let assemblyFormat = "$population attr-dict";
+}
+
+def NN_ProgramOp : NN_Op<"program", [HasParent<"NetworkOp">, NoTerminator,
+                                     SingleBlock, NoRegionArguments]> {
+  let summary = "the network's `run` block";
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+}
+
+def NN_SimulateOp : NN_Op<"simulate", [HasParent<"ProgramOp">]> {
+  let summary = "advances the simulation by `duration` seconds";
+  let arguments = (ins F64Attr:$duration);
+  let assemblyFormat = "$duration attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // NNC_DIALECT_NN_NNOPS_TD

@@ -1,0 +1,29 @@
+//===- Passes.td - Transformations of the nn dialect -------*- tablegen -*-===//
+
+#ifndef NNC_DIALECT_NN_TRANSFORMS_PASSES_TD
+#define NNC_DIALECT_NN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NNSolveODEs : Pass<"nn-solve-odes", "mlir::ModuleOp"> {
+  let summary = "Classify each model's ODE system and replace it by an update";
+  let description = [{
+    For every neuron model used by a network, analyses the system of
+    `nn.ode` ops and replaces it by one `nn.integrate` op that advances the
+    state by the network's time step:
+
+    - linear time-invariant systems (x' = A x + b) are integrated exactly:
+      the propagator exp([[A, b], [0, 0]] dt) is computed at compile time
+      and emitted as constants;
+    - otherwise the model's `solver` (euler, rk2, rk4) is expanded, rk4 by
+      default.
+
+    Linearity is decided by evaluating the right-hand sides: b = f(0),
+    A e_j = f(e_j) - b, then f(x) = A x + b is confirmed at random points of
+    both signs and several magnitudes, and independence of `t` is checked.
+    Forcing `exact` on a system that fails this test is an error.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+#endif // NNC_DIALECT_NN_TRANSFORMS_PASSES_TD

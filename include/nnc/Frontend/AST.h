@@ -1,0 +1,167 @@
+//===- AST.h - Abstract syntax tree of the nnc language ---------*- C++ -*-===//
+//
+// Plain C++ data produced by the parser and annotated by Sema. No ANTLR and
+// no MLIR types appear here, so every library can include it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_FRONTEND_AST_H
+#define NNC_FRONTEND_AST_H
+
+#include "nnc/Frontend/Units.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nnc::ast {
+
+/// A position in a source buffer: 1-based line and column.
+struct Loc {
+  unsigned line = 0;
+  unsigned col = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// What a name in an expression refers to, filled in by Sema.
+enum class NameKind { Unresolved, Unit, Constant, Parameter, State, Time };
+
+struct Expr {
+  enum class Kind { Number, Name, Unary, Binary, Call };
+  enum class Op {
+    None,
+    Add, Sub, Mul, Div, Pow, Neg, Plus,
+    Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not
+  };
+
+  Kind kind;
+  Loc loc;
+  Op op = Op::None;
+  double number = 0.0;          // Number: the literal as written
+  std::string name;             // Name: identifier; Number: unit; Call: callee
+  Loc unitLoc;                  // Number: location of the unit, if any
+  std::vector<ExprPtr> operands;
+
+  // Sema annotations.
+  Dim dim;                      // physical dimension of the value
+  bool isBool = false;          // result of a comparison or logical operator
+  std::optional<double> constValue; // SI value if known at compile time
+  NameKind nameKind = NameKind::Unresolved;
+
+  Expr(Kind kind, Loc loc) : kind(kind), loc(loc) {}
+};
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+/// `parameter`, `state` and `const` declarations.
+struct VarDecl {
+  std::string name;
+  Loc loc;
+  ExprPtr unit;  // optional declared unit
+  ExprPtr value; // default / initial value
+  Dim dim;       // filled by Sema
+};
+
+/// `target op value;` inside a block (reset, on pre).
+struct Assign {
+  enum class Op { Set, Add, Sub, Mul, Div };
+  std::string target;
+  Loc loc;
+  Op op = Op::Set;
+  ExprPtr value;
+};
+
+struct Ode {
+  std::string state;
+  Loc loc;
+  ExprPtr rhs;
+};
+
+struct Neuron {
+  std::string name;
+  Loc loc;
+  std::vector<VarDecl> params;
+  std::vector<VarDecl> states;
+  std::vector<Ode> odes;
+  ExprPtr threshold;
+  Loc thresholdLoc;
+  std::vector<Assign> reset;
+  ExprPtr refractory;
+  Loc refractoryLoc;
+  std::vector<std::pair<std::string, Loc>> clamped; // explicit clamp list
+  bool hasClampList = false;
+  std::string solver; // empty: automatic
+  Loc solverLoc;
+};
+
+struct Population {
+  std::string name;
+  Loc loc;
+  std::string model;
+  Loc modelLoc;
+  ExprPtr size;
+  const Neuron *neuron = nullptr; // resolved by Sema
+  long long resolvedSize = 0;
+};
+
+struct Projection {
+  enum class Rule { AllToAll, OneToOne, Probability };
+  std::vector<std::pair<std::string, Loc>> pre, post;
+  Loc loc;
+  Rule rule = Rule::AllToAll;
+  Loc ruleLoc;
+  ExprPtr probability;
+  ExprPtr delay;
+  std::vector<Assign> onPre;
+  Loc onPreLoc;
+};
+
+struct ProgramStmt {
+  enum class Kind { Simulate };
+  Kind kind = Kind::Simulate;
+  Loc loc;
+  ExprPtr duration;
+};
+
+struct Network {
+  std::string name;
+  Loc loc;
+  ExprPtr dt;
+  Loc dtLoc;
+  std::vector<Population> populations;
+  std::vector<Projection> projections;
+  std::vector<std::pair<std::string, Loc>> recorded;
+  std::vector<ProgramStmt> program;
+  Loc runLoc;
+  bool hasRun = false;
+};
+
+struct Import {
+  std::string path;
+  Loc loc;
+};
+
+/// One parsed source file.
+struct File {
+  std::string path;
+  std::vector<Import> imports;
+  std::vector<VarDecl> constants;
+  std::vector<std::unique_ptr<Neuron>> neurons;
+  std::vector<std::unique_ptr<Network>> networks;
+};
+
+/// Prints the AST (with Sema's annotations) for `nnc compile --emit=ast`.
+std::string dump(const File &file);
+
+} // namespace nnc::ast
+
+#endif // NNC_FRONTEND_AST_H

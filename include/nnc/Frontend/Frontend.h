@@ -1,0 +1,46 @@
+//===- Frontend.h - Parse, check and generate MLIR for .nn files -*- C++ -*-===//
+//
+// The front end's public API. All diagnostics go through MLIR's diagnostic
+// engine with FileLineColLoc locations, so one SourceMgrDiagnosticHandler
+// prints them clang-style (and the verifier handler can check them in tests).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_FRONTEND_FRONTEND_H
+#define NNC_FRONTEND_FRONTEND_H
+
+#include "nnc/Frontend/AST.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
+
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
+namespace nnc {
+
+/// Parses buffer `bufferId` of `sourceMgr`. Syntax errors are emitted as
+/// diagnostics; returns nullptr if there was any.
+std::unique_ptr<ast::File> parseFile(llvm::SourceMgr &sourceMgr,
+                                     unsigned bufferId,
+                                     mlir::MLIRContext *context);
+
+/// Resolves names, checks dimensions and rules, folds constants, and
+/// annotates the AST. Reports every error it finds.
+mlir::LogicalResult checkFile(ast::File &file, mlir::MLIRContext *context);
+
+/// Turns a checked AST into nnc's `nn` dialect (a location on every op).
+mlir::OwningOpRef<mlir::ModuleOp> generateMLIR(const ast::File &file,
+                                               mlir::MLIRContext *context);
+
+/// Makes an MLIR location for a position in `file`.
+mlir::Location makeLoc(mlir::MLIRContext *context, const ast::File &file,
+                       ast::Loc loc);
+
+} // namespace nnc
+
+#endif // NNC_FRONTEND_FRONTEND_H

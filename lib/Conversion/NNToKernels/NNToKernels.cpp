@@ -1,0 +1,435 @@
+//===- NNToKernels.cpp - Neuron models and synapses to loop kernels -------===//
+//
+// Lowers the per-neuron semantics of a solved model (integrate, refractory
+// clamp, threshold, reset) and each projection's `on pre` body into loops
+// over structure-of-arrays state. See Passes.td for the kernel signatures
+// and docs/semantics.md for the order of operations within a step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnc/Conversion/Passes.h"
+#include "nnc/Conversion/RuntimeABI.h"
+#include "nnc/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+namespace nnc {
+#define GEN_PASS_DEF_CONVERTNNTOKERNELS
+#include "nnc/Conversion/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+using namespace nnc;
+using namespace nnc::nn;
+
+namespace {
+
+/// Values of a model's variables while lowering the body of a neuron loop:
+/// state values (as they are now), parameter constants, the time, and the
+/// random-number source for initial values.
+struct Environment {
+  llvm::MapVector<StringRef, Value> state;
+  llvm::StringMap<double> params;
+  Value time;
+  /// When set, nn.write becomes `select(guard, value, current)`.
+  Value guard;
+  /// When set, nn.read of a state sees these values instead of `state`
+  /// (nn.integrate reads observe the state at the start of the step).
+  const llvm::MapVector<StringRef, Value> *readSnapshot = nullptr;
+  /// Random numbers: key argument, neuron counter base, next draw index.
+  Value rngKey, rngCounterBase;
+  unsigned nextDraw = 0;
+  func::FuncOp uniformFn, normalFn;
+};
+
+/// Clones the ops of `region` (a single block ending in nn.yield) at the
+/// builder's insertion point, lowering nn ops against `env`. Returns the
+/// yielded values.
+SmallVector<Value> lowerRegion(OpBuilder &b, Region &region,
+                               Environment &env) {
+  IRMapping mapping;
+  for (Operation &op : region.front()) {
+    Location loc = op.getLoc();
+    if (auto yield = dyn_cast<YieldOp>(op)) {
+      SmallVector<Value> results;
+      for (Value v : yield.getValues())
+        results.push_back(mapping.lookup(v));
+      return results;
+    }
+    if (auto read = dyn_cast<ReadOp>(op)) {
+      StringRef name = read.getVar();
+      const auto &view = env.readSnapshot ? *env.readSnapshot : env.state;
+      auto it = view.find(name);
+      Value value;
+      if (it != view.end()) {
+        value = it->second;
+      } else {
+        // Parameters are compile-time constants of the model.
+        value = arith::ConstantOp::create(
+            b, loc, b.getF64FloatAttr(env.params.lookup(name)));
+      }
+      mapping.map(read.getResult(), value);
+      continue;
+    }
+    if (auto write = dyn_cast<WriteOp>(op)) {
+      Value value = mapping.lookup(write.getValue());
+      Value &slot = env.state[write.getVar()];
+      if (env.guard)
+        value = arith::SelectOp::create(b, loc, env.guard, value, slot);
+      slot = value;
+      continue;
+    }
+    if (auto time = dyn_cast<TimeOp>(op)) {
+      mapping.map(time.getResult(), env.time);
+      continue;
+    }
+    if (isa<UniformOp, NormalOp>(op)) {
+      // counter = neuron * draws-per-neuron + draw index (set by the caller)
+      Value counter = arith::AddIOp::create(
+          b, loc, env.rngCounterBase,
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(env.nextDraw++)));
+      bool uniform = isa<UniformOp>(op);
+      Value r = func::CallOp::create(b, loc,
+                                     uniform ? env.uniformFn : env.normalFn,
+                                     ValueRange{env.rngKey, counter})
+                    .getResult(0);
+      Value a = mapping.lookup(op.getOperand(0));
+      Value c = mapping.lookup(op.getOperand(1));
+      Value result;
+      if (uniform) { // low + r * (high - low)
+        Value width = arith::SubFOp::create(b, loc, c, a);
+        result = arith::AddFOp::create(
+            b, loc, a, arith::MulFOp::create(b, loc, r, width));
+      } else { // mean + r * stddev
+        result = arith::AddFOp::create(b, loc, a,
+                                       arith::MulFOp::create(b, loc, r, c));
+      }
+      mapping.map(op.getResult(0), result);
+      continue;
+    }
+    b.clone(op, mapping);
+  }
+  return {};
+}
+
+unsigned countRandomDraws(Operation *op) {
+  unsigned n = 0;
+  op->walk([&](Operation *inner) { n += isa<UniformOp, NormalOp>(inner); });
+  return n;
+}
+
+llvm::StringMap<double> paramsOf(NeuronOp neuron) {
+  llvm::StringMap<double> params;
+  for (ParamOp p : neuron.getBodyBlock().getOps<ParamOp>())
+    params[p.getSymName()] = p.getValue().convertToDouble();
+  return params;
+}
+
+class KernelBuilder {
+public:
+  KernelBuilder(ModuleOp module) : module(module), b(module.getContext()) {
+    b.setInsertionPointToEnd(module.getBody());
+    f64 = b.getF64Type();
+    i64 = b.getI64Type();
+    i32 = b.getI32Type();
+  }
+
+  MemRefType stateType(NeuronOp neuron) {
+    return MemRefType::get({static_cast<int64_t>(neuron.getNumStateRows()),
+                            ShapedType::kDynamic},
+                           f64);
+  }
+
+  func::FuncOp declareRuntime(StringRef name, FunctionType type) {
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+      return fn;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
+    fn.setPrivate();
+    return fn;
+  }
+
+  func::FuncOp kernel(Location loc, StringRef name, TypeRange args,
+                      TypeRange results) {
+    auto fn = func::FuncOp::create(b, loc, name,
+                                   b.getFunctionType(args, results));
+    fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    fn.addEntryBlock();
+    return fn;
+  }
+
+  Value index(Location loc, int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+
+  /// `<model>_init(state, key)`: every state's initial value per neuron.
+  void buildInit(NeuronOp neuron) {
+    Location loc = neuron.getLoc();
+    auto fn = kernel(loc, abi::initKernel(neuron.getSymName()),
+                     {stateType(neuron), i64}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0), key = fn.getArgument(1);
+    Value n = memref::DimOp::create(b, loc, state, 1);
+    unsigned draws = countRandomDraws(neuron);
+    auto uniformFn = declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
+    auto normalFn = declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
+    int refractoryRow = neuron.getRefractoryRow();
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          Environment env;
+          env.params = paramsOf(neuron);
+          env.rngKey = key;
+          env.uniformFn = uniformFn;
+          env.normalFn = normalFn;
+          Value i64v = arith::IndexCastOp::create(lb, l, i64, i);
+          env.rngCounterBase = arith::MulIOp::create(
+              lb, l, i64v,
+              arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
+          for (auto [row, s] : llvm::enumerate(neuron.getStates())) {
+            Value v = lowerRegion(lb, s.getInit(), env)[0];
+            memref::StoreOp::create(
+                lb, s.getLoc(), v, state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, row), i});
+          }
+          if (refractoryRow >= 0) {
+            // Not refractory at the first step: refractory while step < row.
+            Value zero = arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0));
+            memref::StoreOp::create(
+                lb, l, zero, state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, refractoryRow), i});
+          }
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// `<model>_update(state, spikes, step) -> numSpikes`.
+  void buildUpdate(NeuronOp neuron, double dt) {
+    Location loc = neuron.getLoc();
+    auto spikeType = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto fn = kernel(loc, abi::updateKernel(neuron.getSymName()),
+                     {stateType(neuron), spikeType, i64}, {i64});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0), spikes = fn.getArgument(1);
+    Value step = arith::SIToFPOp::create(b, loc, f64, fn.getArgument(2));
+    Value time = arith::MulFOp::create(
+        b, loc, step, arith::ConstantOp::create(b, loc, b.getF64FloatAttr(dt)));
+    Value n = memref::DimOp::create(b, loc, state, 1);
+    Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+
+    auto integrate = neuron.getBodyBlock().getOps<IntegrateOp>();
+    auto thresholds = neuron.getBodyBlock().getOps<ThresholdOp>();
+    auto resets = neuron.getBodyBlock().getOps<OnSpikeOp>();
+    RefractoryOp refractory = neuron.getRefractory();
+    SmallVector<StateOp, 4> states = neuron.getStates();
+
+    auto loop = scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{zero},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange iterArgs) {
+          Value count = iterArgs[0];
+          auto rowIndex = [&](int row) {
+            return arith::ConstantIndexOp::create(lb, l, row);
+          };
+          Environment env;
+          env.params = paramsOf(neuron);
+          env.time = time;
+          for (auto [row, s] : llvm::enumerate(states))
+            env.state[s.getSymName()] = memref::LoadOp::create(
+                lb, s.getLoc(), state, ValueRange{rowIndex(row), i});
+          llvm::MapVector<StringRef, Value> old = env.state;
+
+          // 1. Integrate one step (reads see the state at step start).
+          if (!integrate.empty()) {
+            env.readSnapshot = &old;
+            lowerRegion(lb, (*integrate.begin()).getBody(), env);
+            env.readSnapshot = nullptr;
+          }
+          // 2. Refractory neurons keep their clamped states.
+          Value refractoryUntil, isRefractory;
+          if (refractory) {
+            refractoryUntil = memref::LoadOp::create(
+                lb, refractory.getLoc(), state,
+                ValueRange{rowIndex(neuron.getRefractoryRow()), i});
+            isRefractory = arith::CmpFOp::create(
+                lb, refractory.getLoc(), arith::CmpFPredicate::OLT, step,
+                refractoryUntil);
+            for (Attribute attr : refractory.getClamped()) {
+              StringRef name = cast<FlatSymbolRefAttr>(attr).getValue();
+              env.state[name] = arith::SelectOp::create(
+                  lb, refractory.getLoc(), isRefractory, old[name],
+                  env.state[name]);
+            }
+          }
+          // 3. Threshold, then 4. reset, as selects (no branches).
+          Value spiked;
+          if (!thresholds.empty()) {
+            ThresholdOp threshold = *thresholds.begin();
+            spiked = lowerRegion(lb, threshold.getCondition(), env)[0];
+            if (refractory) {
+              Value notRefractory = arith::XOrIOp::create(
+                  lb, l, isRefractory,
+                  arith::ConstantOp::create(lb, l, lb.getBoolAttr(true)));
+              spiked = arith::AndIOp::create(lb, threshold.getLoc(), spiked,
+                                             notRefractory);
+            }
+            if (!resets.empty()) {
+              env.guard = spiked;
+              lowerRegion(lb, (*resets.begin()).getBody(), env);
+              env.guard = nullptr;
+            }
+            if (refractory) {
+              double steps =
+                  std::round(refractory.getPeriod().convertToDouble() / dt);
+              Value until = arith::AddFOp::create(
+                  lb, refractory.getLoc(), step,
+                  arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(steps)));
+              Value next = arith::SelectOp::create(lb, refractory.getLoc(),
+                                                   spiked, until,
+                                                   refractoryUntil);
+              memref::StoreOp::create(
+                  lb, refractory.getLoc(), next, state,
+                  ValueRange{rowIndex(neuron.getRefractoryRow()), i});
+            }
+          }
+          for (auto [row, s] : llvm::enumerate(states)) {
+            Value v = env.state[s.getSymName()];
+            if (v != old[s.getSymName()])
+              memref::StoreOp::create(lb, s.getLoc(), v, state,
+                                      ValueRange{rowIndex(row), i});
+          }
+          // 5. Spike compaction: always store the index, advance the count
+          //    only on a spike.
+          if (spiked) {
+            Value slot = arith::IndexCastOp::create(lb, l, lb.getIndexType(),
+                                                    count);
+            Value id = arith::IndexCastOp::create(lb, l, i32, i);
+            memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
+            Value inc = arith::ExtUIOp::create(lb, l, i64, spiked);
+            count = arith::AddIOp::create(lb, l, count, inc);
+          }
+          scf::YieldOp::create(lb, l, count);
+        });
+    func::ReturnOp::create(b, loc, loop.getResult(0));
+  }
+
+  /// `<projection>_on_pre(postState, spikes, numSpikes, rowPtr, colIdx)`.
+  void buildOnPre(ProjectionOp proj, NeuronOp post) {
+    Location loc = proj.getLoc();
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(loc, abi::onPreKernel(proj.getSymName()),
+                     {stateType(post), i32Vec, i64, i64Vec, i32Vec}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0), spikes = fn.getArgument(1);
+    Value rowPtr = fn.getArgument(3), colIdx = fn.getArgument(4);
+    Value numSpikes = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                 fn.getArgument(2));
+    // States the body touches, loaded and stored per target.
+    llvm::SetVector<StringRef> touched;
+    proj.getOnPre().walk([&](Operation *op) {
+      if (auto r = dyn_cast<ReadOp>(op); r && post.getStateRow(r.getVar()) >= 0)
+        touched.insert(r.getVar());
+      if (auto w = dyn_cast<WriteOp>(op))
+        touched.insert(w.getVar());
+    });
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSpikes, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value s, ValueRange) {
+          Value src = memref::LoadOp::create(lb, l, spikes, ValueRange{s});
+          Value srcIdx = arith::IndexCastOp::create(lb, l, lb.getIndexType(), src);
+          Value srcNext = arith::AddIOp::create(
+              lb, l, srcIdx, arith::ConstantIndexOp::create(lb, l, 1));
+          auto toIndex = [&](Value v) {
+            return arith::IndexCastOp::create(lb, l, lb.getIndexType(), v);
+          };
+          Value begin = toIndex(memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcIdx}));
+          Value end = toIndex(memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcNext}));
+          scf::ForOp::create(
+              lb, l, begin, end, arith::ConstantIndexOp::create(lb, l, 1),
+              ValueRange{},
+              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
+                Value target = arith::IndexCastOp::create(
+                    ib, il, ib.getIndexType(),
+                    memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
+                Environment env;
+                env.params = paramsOf(post);
+                llvm::StringMap<Value> rowOf;
+                for (StringRef name : touched) {
+                  Value row = arith::ConstantIndexOp::create(
+                      ib, il, post.getStateRow(name));
+                  rowOf[name] = row;
+                  env.state[name] = memref::LoadOp::create(
+                      ib, il, state, ValueRange{row, target});
+                }
+                llvm::MapVector<StringRef, Value> old = env.state;
+                lowerRegion(ib, proj.getOnPre(), env);
+                for (StringRef name : touched)
+                  if (env.state[name] != old[name])
+                    memref::StoreOp::create(ib, il, env.state[name], state,
+                                            ValueRange{rowOf[name], target});
+                scf::YieldOp::create(ib, il);
+              });
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+private:
+  ModuleOp module;
+  OpBuilder b;
+  Type f64, i64, i32;
+};
+
+class ConvertNNToKernelsPass
+    : public nnc::impl::ConvertNNToKernelsBase<ConvertNNToKernelsPass> {
+public:
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    KernelBuilder builder(module);
+    llvm::StringMap<double> dtOfModel;
+    module.walk([&](PopulationOp pop) {
+      dtOfModel[pop.getModel()] =
+          pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
+    });
+    bool ok = true;
+    for (NeuronOp neuron : llvm::to_vector(module.getOps<NeuronOp>())) {
+      auto it = dtOfModel.find(neuron.getSymName());
+      if (it == dtOfModel.end())
+        continue; // unused model: nothing to run
+      if (!neuron.getBodyBlock().getOps<OdeOp>().empty()) {
+        neuron.emitError() << "model '" << neuron.getSymName()
+                           << "' has unsolved equations; run nn-solve-odes "
+                              "first";
+        ok = false;
+        continue;
+      }
+      builder.buildInit(neuron);
+      builder.buildUpdate(neuron, it->second);
+    }
+    module.walk([&](ProjectionOp proj) {
+      auto network = proj->getParentOfType<NetworkOp>();
+      auto pop = cast<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, proj.getPost()));
+      auto post = module.lookupSymbol<NeuronOp>(pop.getModel());
+      builder.buildOnPre(proj, post);
+    });
+    if (!ok)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,183 @@
+//===- NNToRuntime.cpp - Networks and programs to runtime calls -----------===//
+//
+// The network becomes `nnc_describe`, a function that builds the network by
+// calling the runtime's builder API (Runtime.h), and the program becomes
+// `nnc_program`. Keeping the description as compiled code (rather than a
+// data table) lets later programs compute sizes and parameters at run time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnc/Conversion/Passes.h"
+#include "nnc/Conversion/RuntimeABI.h"
+#include "nnc/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+namespace nnc {
+#define GEN_PASS_DEF_CONVERTNNTORUNTIME
+#include "nnc/Conversion/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+using namespace nnc;
+using namespace nnc::nn;
+
+namespace {
+
+class RuntimeCallBuilder {
+public:
+  RuntimeCallBuilder(ModuleOp module) : module(module), b(module.getContext()) {
+    ptr = LLVM::LLVMPointerType::get(module.getContext());
+    f64 = b.getF64Type();
+    i64 = b.getI64Type();
+    i32 = b.getI32Type();
+  }
+
+  func::FuncOp declare(StringRef name, TypeRange args, TypeRange results) {
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+      return fn;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                   b.getFunctionType(args, results));
+    fn.setPrivate();
+    return fn;
+  }
+
+  Value call(Location loc, StringRef name, TypeRange results,
+             ValueRange args) {
+    SmallVector<Type> argTypes(args.getTypes());
+    func::FuncOp fn = declare(name, argTypes, results);
+    auto op = func::CallOp::create(b, loc, fn, args);
+    return results.empty() ? Value() : op.getResult(0);
+  }
+
+  Value string(Location loc, StringRef text) {
+    std::string name = "nnc_str_" + std::to_string(numStrings++);
+    std::string terminated = text.str();
+    terminated.push_back('\0'); // the runtime reads C strings
+    return LLVM::createGlobalString(loc, b, name, terminated,
+                                    LLVM::Linkage::Internal);
+  }
+
+  Value f64Const(Location loc, double v) {
+    return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+  }
+  Value i64Const(Location loc, int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  }
+  Value i32Const(Location loc, int32_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(v));
+  }
+
+  LogicalResult lower(NetworkOp network) {
+    Location loc = network.getLoc();
+    b.setInsertionPointToEnd(module.getBody());
+
+    // int32_t nnc_abi_version(void)
+    auto version = func::FuncOp::create(b, loc, abi::kAbiVersion,
+                                        b.getFunctionType({}, {i32}));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(version.addEntryBlock());
+      func::ReturnOp::create(b, loc, i32Const(loc, NNC_ABI_VERSION));
+    }
+
+    // void nnc_describe(nnc_sim *)
+    auto describe = func::FuncOp::create(b, loc, abi::kDescribe,
+                                         b.getFunctionType({ptr}, {}));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(describe.addEntryBlock());
+      Value sim = describe.getArgument(0);
+      double dt = network.getDt().convertToDouble();
+      call(loc, abi::kSetNetwork, {},
+           {sim, string(loc, network.getSymName()), f64Const(loc, dt)});
+      llvm::StringMap<Value> popIds;
+      for (Operation &op : network.getBody().front()) {
+        if (auto pop = dyn_cast<PopulationOp>(op)) {
+          auto model = module.lookupSymbol<NeuronOp>(pop.getModel());
+          if (!module.lookupSymbol<func::FuncOp>(
+                  abi::updateKernel(pop.getModel())))
+            return pop.emitError()
+                   << "no kernels for model '" << pop.getModel()
+                   << "'; run convert-nn-to-kernels first";
+          popIds[pop.getSymName()] = call(
+              pop.getLoc(), abi::kAddPopulation, {i32},
+              {sim, string(pop.getLoc(), pop.getSymName()),
+               string(pop.getLoc(), pop.getModel()),
+               i64Const(pop.getLoc(), pop.getSize()),
+               i64Const(pop.getLoc(), model.getNumStateRows())});
+        } else if (auto proj = dyn_cast<ProjectionOp>(op)) {
+          int32_t rule = proj.getRule() == "all_to_all"   ? NNC_CONNECT_ALL_TO_ALL
+                         : proj.getRule() == "one_to_one" ? NNC_CONNECT_ONE_TO_ONE
+                                                          : NNC_CONNECT_FIXED_PROBABILITY;
+          int64_t delaySteps = static_cast<int64_t>(
+              std::llround(proj.getDelay().convertToDouble() / dt));
+          Location l = proj.getLoc();
+          call(l, abi::kAddProjection, {i32},
+               {sim, string(l, proj.getSymName()), popIds[proj.getPre()],
+                popIds[proj.getPost()], i32Const(l, rule),
+                f64Const(l, proj.getParam().convertToDouble()),
+                i64Const(l, delaySteps)});
+        } else if (auto rec = dyn_cast<RecordSpikesOp>(op)) {
+          call(rec.getLoc(), abi::kRecordSpikes, {},
+               {sim, popIds[rec.getPopulation()]});
+        }
+      }
+      func::ReturnOp::create(b, loc);
+    }
+
+    // void nnc_program(nnc_sim *)
+    auto program = func::FuncOp::create(b, loc, abi::kProgram,
+                                        b.getFunctionType({ptr}, {}));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(program.addEntryBlock());
+      Value sim = program.getArgument(0);
+      for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>())
+        for (SimulateOp sim_ : prog.getBody().front().getOps<SimulateOp>())
+          call(sim_.getLoc(), abi::kSimulate, {},
+               {sim, f64Const(sim_.getLoc(),
+                              sim_.getDuration().convertToDouble())});
+      func::ReturnOp::create(b, loc);
+    }
+    return success();
+  }
+
+private:
+  ModuleOp module;
+  OpBuilder b;
+  Type ptr, f64, i64, i32;
+  unsigned numStrings = 0;
+};
+
+class ConvertNNToRuntimePass
+    : public nnc::impl::ConvertNNToRuntimeBase<ConvertNNToRuntimePass> {
+public:
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto networks = llvm::to_vector(module.getOps<NetworkOp>());
+    if (networks.size() > 1) {
+      networks[1].emitError()
+          << "a file can define several networks, but only one can be "
+             "compiled at a time; this is the second";
+      return signalPassFailure();
+    }
+    if (!networks.empty() &&
+        failed(RuntimeCallBuilder(module).lower(networks.front())))
+      return signalPassFailure();
+    // Everything the nn dialect described is now in kernels and calls.
+    for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
+      if (isa<NetworkOp, NeuronOp>(op))
+        op.erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,178 @@
+//===- NNOps.cpp - Operations of the nn dialect ---------------------------===//
+
+#include "nnc/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace nnc::nn;
+
+/// Checks that `region` ends in an nn.yield of exactly one value of `type`.
+static LogicalResult verifyYieldsOne(Operation *op, Region &region, Type type,
+                                     StringRef what) {
+  auto yield = dyn_cast<YieldOp>(region.front().getTerminator());
+  if (!yield)
+    return op->emitOpError() << "region must end with nn.yield";
+  if (yield.getValues().size() != 1 || yield.getValues()[0].getType() != type)
+    return op->emitOpError() << "region must yield one " << type << " ("
+                             << what << ")";
+  return success();
+}
+
+/// The state op named `name` in `neuron`, or null.
+static StateOp lookupState(NeuronOp neuron, StringRef name) {
+  return dyn_cast_or_null<StateOp>(mlir::SymbolTable::lookupSymbolIn(neuron, name));
+}
+
+SmallVector<StateOp, 4> NeuronOp::getStates() {
+  return llvm::to_vector(getBodyBlock().getOps<StateOp>());
+}
+
+int NeuronOp::getStateRow(StringRef state) {
+  for (auto [row, op] : llvm::enumerate(getStates()))
+    if (op.getSymName() == state)
+      return row;
+  return -1;
+}
+
+RefractoryOp NeuronOp::getRefractory() {
+  auto ops = getBodyBlock().getOps<RefractoryOp>();
+  return ops.empty() ? RefractoryOp() : *ops.begin();
+}
+
+int NeuronOp::getRefractoryRow() {
+  return getRefractory() ? static_cast<int>(getStates().size()) : -1;
+}
+
+unsigned NeuronOp::getNumStateRows() {
+  return getStates().size() + (getRefractory() ? 1 : 0);
+}
+
+LogicalResult NeuronOp::verify() {
+  llvm::SmallSet<StringRef, 8> withOde;
+  unsigned thresholds = 0, onSpikes = 0, refractories = 0, integrates = 0;
+  for (Operation &op : getBodyBlock()) {
+    if (auto ode = dyn_cast<OdeOp>(op)) {
+      if (!withOde.insert(ode.getState()).second)
+        return ode.emitOpError() << "state '" << ode.getState()
+                                 << "' has more than one equation";
+    }
+    thresholds += isa<ThresholdOp>(op);
+    onSpikes += isa<OnSpikeOp>(op);
+    refractories += isa<RefractoryOp>(op);
+    integrates += isa<IntegrateOp>(op);
+    if (!isa<ParamOp, StateOp, OdeOp, IntegrateOp, ThresholdOp, OnSpikeOp,
+             RefractoryOp>(op))
+      return op.emitOpError() << "is not allowed in a neuron model";
+  }
+  if (thresholds > 1 || onSpikes > 1 || refractories > 1 || integrates > 1)
+    return emitOpError() << "has more than one threshold, on_spike, "
+                            "refractory or integrate op";
+  if (integrates && !withOde.empty())
+    return emitOpError() << "mixes solved (nn.integrate) and unsolved "
+                            "(nn.ode) dynamics";
+  if ((onSpikes || refractories) && !thresholds)
+    return emitOpError() << "has a reset or refractory period but no "
+                            "threshold";
+  if (auto solver = getSolver()) {
+    if (!llvm::is_contained(ArrayRef<StringRef>{"exact", "exponential_euler",
+                                                "euler", "rk2", "rk4"},
+                            *solver))
+      return emitOpError() << "unknown solver '" << *solver << "'";
+  }
+  // Reads and writes in the model must name its own variables.
+  WalkResult result = walk([&](Operation *op) -> WalkResult {
+    if (auto read = dyn_cast<ReadOp>(op)) {
+      Operation *sym =
+          mlir::SymbolTable::lookupSymbolIn(*this, read.getVar());
+      if (!isa_and_nonnull<ParamOp, StateOp>(sym))
+        return read.emitOpError() << "'" << read.getVar()
+                                  << "' is not a parameter or state of "
+                                  << getSymName();
+    } else if (auto write = dyn_cast<WriteOp>(op)) {
+      if (!lookupState(*this, write.getVar()))
+        return write.emitOpError() << "'" << write.getVar()
+                                   << "' is not a state of " << getSymName();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult StateOp::verify() {
+  return verifyYieldsOne(*this, getInit(), Float64Type::get(getContext()),
+                         "the initial value");
+}
+
+LogicalResult OdeOp::verify() {
+  if (!lookupState((*this)->getParentOfType<NeuronOp>(), getState()))
+    return emitOpError() << "'" << getState() << "' is not a state variable";
+  return verifyYieldsOne(*this, getRhs(), Float64Type::get(getContext()),
+                         "the derivative");
+}
+
+LogicalResult ThresholdOp::verify() {
+  return verifyYieldsOne(*this, getCondition(),
+                         IntegerType::get(getContext(), 1), "the condition");
+}
+
+LogicalResult RefractoryOp::verify() {
+  if (getPeriod().convertToDouble() < 0)
+    return emitOpError() << "period must not be negative";
+  auto neuron = (*this)->getParentOfType<NeuronOp>();
+  for (Attribute attr : getClamped()) {
+    auto ref = cast<FlatSymbolRefAttr>(attr);
+    if (!lookupState(neuron, ref.getValue()))
+      return emitOpError() << "clamps '" << ref.getValue()
+                           << "', which is not a state variable";
+  }
+  return success();
+}
+
+LogicalResult NetworkOp::verify() {
+  double dt = getDt().convertToDouble();
+  if (!(dt > 0))
+    return emitOpError() << "time step must be positive";
+  return success();
+}
+
+LogicalResult PopulationOp::verify() {
+  if (getSize() <= 0)
+    return emitOpError() << "size must be positive";
+  auto module = (*this)->getParentOfType<ModuleOp>();
+  if (module &&
+      !isa_and_nonnull<NeuronOp>(
+          mlir::SymbolTable::lookupSymbolIn(module, getModel())))
+    return emitOpError() << "model '" << getModel()
+                         << "' is not a neuron model of this module";
+  return success();
+}
+
+LogicalResult ProjectionOp::verify() {
+  StringRef rule = getRule();
+  if (rule != "all_to_all" && rule != "one_to_one" && rule != "probability")
+    return emitOpError() << "unknown connection rule '" << rule << "'";
+  double p = getParam().convertToDouble();
+  if (rule == "probability" && !(p >= 0 && p <= 1))
+    return emitOpError() << "probability must be in [0, 1]";
+  if (!(getDelay().convertToDouble() >= 0))
+    return emitOpError() << "delay must not be negative";
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  for (StringRef name : {getPre(), getPost()})
+    if (!isa_and_nonnull<PopulationOp>(
+            mlir::SymbolTable::lookupSymbolIn(network, name)))
+      return emitOpError() << "'" << name
+                           << "' is not a population of this network";
+  return success();
+}
+
+LogicalResult SimulateOp::verify() {
+  if (!(getDuration().convertToDouble() > 0))
+    return emitOpError() << "duration must be positive";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "nnc/Dialect/NN/IR/NNOps.cpp.inc"

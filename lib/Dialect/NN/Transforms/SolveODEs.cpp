@@ -1,0 +1,450 @@
+//===- SolveODEs.cpp - Choose and apply an ODE solver per model -----------===//
+//
+// Replaces each used model's nn.ode ops by one nn.integrate op. See
+// Passes.td for the analysis; the propagator of a linear system is computed
+// here, at compile time, with Eigen's matrix exponential.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnc/Dialect/NN/IR/NNOps.h"
+#include "nnc/Dialect/NN/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <Eigen/Dense>
+#include <unsupported/Eigen/MatrixFunctions>
+
+#include <cmath>
+#include <random>
+
+namespace nnc::nn {
+#define GEN_PASS_DEF_NNSOLVEODES
+#include "nnc/Dialect/NN/Transforms/Passes.h.inc"
+} // namespace nnc::nn
+
+using namespace mlir;
+using namespace nnc::nn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Numeric evaluation of right-hand sides (for the linearity analysis)
+//===----------------------------------------------------------------------===//
+
+/// Evaluates an nn.ode region for given state values and time. Fails on any
+/// op it does not know, which makes the analysis treat the system as
+/// nonlinear (safe: a numerical solver is then used).
+class RhsEvaluator {
+public:
+  RhsEvaluator(NeuronOp neuron) {
+    for (ParamOp p : neuron.getBodyBlock().getOps<ParamOp>())
+      params[p.getSymName()] = p.getValue().convertToDouble();
+  }
+
+  FailureOr<double> eval(OdeOp ode, const llvm::StringMap<double> &state,
+                         double time) {
+    llvm::DenseMap<Value, double> values;
+    for (Operation &op : ode.getRhs().front()) {
+      if (auto yield = dyn_cast<YieldOp>(op))
+        return values.lookup(yield.getValues()[0]);
+      FailureOr<double> v = evalOp(op, values, state, time);
+      if (failed(v))
+        return failure();
+      if (op.getNumResults() == 1)
+        values[op.getResult(0)] = *v;
+    }
+    return failure();
+  }
+
+private:
+  FailureOr<double> evalOp(Operation &op, llvm::DenseMap<Value, double> &v,
+                           const llvm::StringMap<double> &state, double time) {
+    auto arg = [&](unsigned i) { return v.lookup(op.getOperand(i)); };
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+        return f.getValueAsDouble();
+      return failure();
+    }
+    if (auto read = dyn_cast<ReadOp>(op)) {
+      auto it = state.find(read.getVar());
+      if (it != state.end())
+        return it->second;
+      auto p = params.find(read.getVar());
+      if (p != params.end())
+        return p->second;
+      return failure();
+    }
+    if (isa<TimeOp>(op))
+      return time;
+    if (isa<arith::AddFOp>(op))
+      return arg(0) + arg(1);
+    if (isa<arith::SubFOp>(op))
+      return arg(0) - arg(1);
+    if (isa<arith::MulFOp>(op))
+      return arg(0) * arg(1);
+    if (isa<arith::DivFOp>(op))
+      return arg(0) / arg(1);
+    if (isa<arith::NegFOp>(op))
+      return -arg(0);
+    if (isa<arith::MinimumFOp>(op))
+      return std::min(arg(0), arg(1));
+    if (isa<arith::MaximumFOp>(op))
+      return std::max(arg(0), arg(1));
+    if (isa<math::ExpOp>(op))
+      return std::exp(arg(0));
+    if (isa<math::LogOp>(op))
+      return std::log(arg(0));
+    if (isa<math::TanhOp>(op))
+      return std::tanh(arg(0));
+    if (isa<math::SqrtOp>(op))
+      return std::sqrt(arg(0));
+    if (isa<math::AbsFOp>(op))
+      return std::fabs(arg(0));
+    if (isa<math::SinOp>(op))
+      return std::sin(arg(0));
+    if (isa<math::CosOp>(op))
+      return std::cos(arg(0));
+    if (isa<math::PowFOp>(op))
+      return std::pow(arg(0), arg(1));
+    return failure();
+  }
+
+  llvm::StringMap<double> params;
+};
+
+/// x' = A x + b, if the system is linear and time-invariant.
+struct LinearSystem {
+  Eigen::MatrixXd A;
+  Eigen::VectorXd b;
+};
+
+/// The ODE system of one model: states in row order, and each state's
+/// equation (null for states without one: their derivative is zero).
+struct OdeSystem {
+  SmallVector<StateOp, 4> states;
+  SmallVector<OdeOp> odes;
+};
+
+/// Returns A and b if the system is linear and time-invariant; otherwise
+/// says why in `whyNotLinear` (for the diagnostic).
+std::optional<LinearSystem> analyzeLinear(NeuronOp neuron, OdeSystem &sys,
+                                          std::string &whyNotLinear) {
+  RhsEvaluator evaluator(neuron);
+  unsigned n = sys.states.size();
+  auto evalAll = [&](const Eigen::VectorXd &x,
+                     double time) -> std::optional<Eigen::VectorXd> {
+    llvm::StringMap<double> state;
+    for (unsigned i = 0; i < n; ++i)
+      state[sys.states[i].getSymName()] = x[i];
+    Eigen::VectorXd f = Eigen::VectorXd::Zero(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (!sys.odes[i])
+        continue;
+      FailureOr<double> v = evaluator.eval(sys.odes[i], state, time);
+      if (failed(v) || !std::isfinite(*v))
+        return std::nullopt;
+      f[i] = *v;
+    }
+    return f;
+  };
+
+  auto b = evalAll(Eigen::VectorXd::Zero(n), 0.0);
+  if (!b) {
+    whyNotLinear = "its right-hand side is not defined at zero";
+    return std::nullopt;
+  }
+  LinearSystem sys2{Eigen::MatrixXd::Zero(n, n), *b};
+  for (unsigned j = 0; j < n; ++j) {
+    Eigen::VectorXd e = Eigen::VectorXd::Zero(n);
+    e[j] = 1.0;
+    auto f = evalAll(e, 0.0);
+    if (!f) {
+      whyNotLinear = "its right-hand side cannot be evaluated";
+      return std::nullopt;
+    }
+    sys2.A.col(j) = *f - *b;
+  }
+  // Confirm f(x, t) = A x + b at random points of both signs and several
+  // magnitudes (voltages are ~1e-2 in SI, concentrations ~1e-3, ...).
+  std::mt19937_64 rng(12345);
+  std::uniform_real_distribution<double> uni(-1.0, 1.0);
+  for (double scale : {1e-3, 1e-1, 1.0, 1e2}) {
+    for (int trial = 0; trial < 2; ++trial) {
+      Eigen::VectorXd x(n);
+      for (unsigned i = 0; i < n; ++i)
+        x[i] = scale * uni(rng);
+      double time = trial == 0 ? 0.0 : 0.37;
+      auto f = evalAll(x, time);
+      if (!f) {
+        whyNotLinear = "its right-hand side cannot be evaluated everywhere";
+        return std::nullopt;
+      }
+      Eigen::VectorXd expect = sys2.A * x + sys2.b;
+      for (unsigned i = 0; i < n; ++i) {
+        double tol = 1e-9 * (std::fabs(expect[i]) + std::fabs((*f)[i]) +
+                             sys2.A.row(i).cwiseAbs().dot(x.cwiseAbs()) +
+                             std::fabs(sys2.b[i])) +
+                     1e-300;
+        if (std::fabs((*f)[i] - expect[i]) > tol) {
+          whyNotLinear = trial == 0
+                             ? "the equation for " +
+                                   sys.states[i].getSymName().str() +
+                                   "' is nonlinear"
+                             : "the equation for " +
+                                   sys.states[i].getSymName().str() +
+                                   "' depends on time or is nonlinear";
+          return std::nullopt;
+        }
+      }
+    }
+  }
+  return sys2;
+}
+
+//===----------------------------------------------------------------------===//
+// Emitting the update
+//===----------------------------------------------------------------------===//
+
+class SolveODEsPass : public nnc::nn::impl::NNSolveODEsBase<SolveODEsPass> {
+public:
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Each used model is solved for the time step of its network.
+    llvm::StringMap<std::pair<double, Location>> dtOfModel;
+    bool ok = true;
+    module.walk([&](PopulationOp pop) {
+      double dt = pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
+      auto [it, inserted] =
+          dtOfModel.try_emplace(pop.getModel(), dt, pop.getLoc());
+      if (!inserted && it->second.first != dt) {
+        pop.emitError() << "model '" << pop.getModel()
+                        << "' is used by networks with different time steps";
+        ok = false;
+      }
+    });
+    for (NeuronOp neuron : llvm::to_vector(module.getOps<NeuronOp>())) {
+      auto it = dtOfModel.find(neuron.getSymName());
+      if (it == dtOfModel.end() ||
+          !neuron.getBodyBlock().getOps<IntegrateOp>().empty())
+        continue;
+      ok &= succeeded(solve(neuron, it->second.first));
+    }
+    if (!ok)
+      signalPassFailure();
+  }
+
+private:
+  LogicalResult solve(NeuronOp neuron, double dt) {
+    OdeSystem sys;
+    sys.states = neuron.getStates();
+    for (StateOp s : sys.states) {
+      OdeOp found;
+      for (OdeOp ode : neuron.getBodyBlock().getOps<OdeOp>())
+        if (ode.getState() == s.getSymName())
+          found = ode;
+      sys.odes.push_back(found);
+    }
+
+    std::string method = neuron.getSolver() ? neuron.getSolver()->str() : "";
+    std::optional<LinearSystem> linear;
+    std::string whyNotLinear;
+    if (method.empty() || method == "exact") {
+      linear = analyzeLinear(neuron, sys, whyNotLinear);
+      if (!linear && method == "exact")
+        return neuron.emitError()
+               << "solver 'exact' needs a linear, time-invariant system of "
+                  "equations, but "
+               << whyNotLinear << "; use 'solver rk4;' or 'solver euler;'";
+      if (method.empty())
+        method = linear ? "exact" : "rk4";
+    }
+    if (method == "exponential_euler")
+      return neuron.emitError()
+             << "solver 'exponential_euler' is not supported by the CPU "
+                "target yet; use exact, euler, rk2 or rk4";
+
+    // The integrate op goes where the first equation was.
+    OpBuilder builder(neuron.getContext());
+    Operation *anchor = nullptr;
+    for (OdeOp ode : sys.odes)
+      if (ode && (!anchor || ode->isBeforeInBlock(anchor)))
+        anchor = ode;
+    if (!anchor)
+      return success(); // no dynamics: nothing to integrate
+    builder.setInsertionPoint(anchor);
+    Location loc = anchor->getLoc();
+    auto integrate = IntegrateOp::create(builder, loc,
+                                         builder.getStringAttr(method),
+                                         builder.getF64FloatAttr(dt));
+    builder.setInsertionPointToStart(builder.createBlock(&integrate.getBody()));
+
+    SmallVector<Value> x;
+    for (StateOp s : sys.states)
+      x.push_back(ReadOp::create(builder, s.getLoc(), s.getSymName()));
+
+    SmallVector<Value> next;
+    if (method == "exact")
+      next = emitExact(builder, *linear, sys, x, dt);
+    else
+      next = emitRungeKutta(builder, method, sys, x, dt);
+
+    for (unsigned i = 0; i < sys.states.size(); ++i)
+      if (sys.odes[i])
+        WriteOp::create(builder, sys.odes[i].getLoc(),
+                        sys.states[i].getSymName(), next[i]);
+    YieldOp::create(builder, loc);
+
+    for (OdeOp ode : sys.odes)
+      if (ode)
+        ode.erase();
+    // Reads of states no update uses are dead.
+    for (Value v : x)
+      if (v.use_empty())
+        v.getDefiningOp()->erase();
+    return success();
+  }
+
+  /// x(t + dt) = P x(t) + c with [[P, c], [0, 1]] = exp([[A, b], [0, 0]] dt).
+  SmallVector<Value> emitExact(OpBuilder &builder, const LinearSystem &sys,
+                               OdeSystem &ode, ArrayRef<Value> x,
+                               double dt) {
+    unsigned n = x.size();
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(n + 1, n + 1);
+    m.topLeftCorner(n, n) = sys.A * dt;
+    m.topRightCorner(n, 1) = sys.b * dt;
+    Eigen::MatrixXd p = m.exp();
+
+    // Entries that are structurally zero (j cannot influence i through A)
+    // are exactly zero; this keeps e.g. a clamped v out of ge's update.
+    std::vector<std::vector<bool>> reach(n + 1, std::vector<bool>(n + 1));
+    for (unsigned i = 0; i <= n; ++i)
+      for (unsigned j = 0; j <= n; ++j)
+        reach[i][j] = i == j || m(i, j) != 0.0;
+    for (unsigned k = 0; k <= n; ++k)
+      for (unsigned i = 0; i <= n; ++i)
+        for (unsigned j = 0; j <= n; ++j)
+          if (reach[i][k] && reach[k][j])
+            reach[i][j] = true;
+
+    SmallVector<Value> next(n);
+    for (unsigned i = 0; i < n; ++i) {
+      if (!ode.odes[i])
+        continue;
+      Location loc = ode.odes[i].getLoc();
+      Value sum;
+      auto add = [&](Value term) {
+        sum = sum ? Value(arith::AddFOp::create(builder, loc, sum, term)) : term;
+      };
+      for (unsigned j = 0; j < n; ++j) {
+        if (!reach[i][j] || p(i, j) == 0.0)
+          continue;
+        Value coeff = arith::ConstantOp::create(
+            builder, loc, builder.getF64FloatAttr(p(i, j)));
+        add(arith::MulFOp::create(builder, loc, coeff, x[j]));
+      }
+      if (reach[i][n] && p(i, n) != 0.0)
+        add(arith::ConstantOp::create(builder, loc,
+                                      builder.getF64FloatAttr(p(i, n))));
+      if (!sum)
+        sum = arith::ConstantOp::create(builder, loc,
+                                        builder.getF64FloatAttr(0.0));
+      next[i] = sum;
+    }
+    return next;
+  }
+
+  /// Clones each equation's right-hand side at the given state and time.
+  SmallVector<Value> emitDerivatives(OpBuilder &builder, OdeSystem &sys,
+                                     ArrayRef<Value> x, Value time) {
+    SmallVector<Value> f(x.size());
+    for (unsigned i = 0; i < x.size(); ++i) {
+      if (!sys.odes[i])
+        continue;
+      IRMapping mapping;
+      for (Operation &op : sys.odes[i].getRhs().front()) {
+        if (auto yield = dyn_cast<YieldOp>(op)) {
+          f[i] = mapping.lookup(yield.getValues()[0]);
+          break;
+        }
+        if (auto read = dyn_cast<ReadOp>(op)) {
+          int row = -1;
+          for (unsigned k = 0; k < sys.states.size(); ++k)
+            if (sys.states[k].getSymName() == read.getVar())
+              row = k;
+          if (row >= 0) {
+            mapping.map(read.getResult(), x[row]);
+            continue;
+          }
+        }
+        if (isa<TimeOp>(op) && time) {
+          mapping.map(op.getResult(0), time);
+          continue;
+        }
+        builder.clone(op, mapping);
+      }
+    }
+    return f;
+  }
+
+  /// Euler, midpoint RK2 and classic RK4, as Brian2 defines them.
+  SmallVector<Value> emitRungeKutta(OpBuilder &builder, StringRef method,
+                                    OdeSystem &sys, ArrayRef<Value> x,
+                                    double dt) {
+    Location loc = builder.getUnknownLoc();
+    for (OdeOp ode : sys.odes)
+      if (ode) {
+        loc = ode.getLoc();
+        break;
+      }
+    auto cst = [&](double v) -> Value {
+      return arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(v));
+    };
+    unsigned n = x.size();
+    Value t0 = TimeOp::create(builder, loc);
+    auto shifted = [&](double frac) -> Value {
+      return arith::AddFOp::create(builder, loc, t0, cst(frac * dt));
+    };
+    // y = x + h * k (only for states with an equation).
+    auto axpy = [&](ArrayRef<Value> k, double h) {
+      SmallVector<Value> y(x.begin(), x.end());
+      for (unsigned i = 0; i < n; ++i)
+        if (k[i])
+          y[i] = arith::AddFOp::create(
+              builder, loc, x[i],
+              arith::MulFOp::create(builder, loc, cst(h), k[i]));
+      return y;
+    };
+    SmallVector<Value> k1 = emitDerivatives(builder, sys, x, t0);
+    if (method == "euler")
+      return axpy(k1, dt);
+    SmallVector<Value> k2 =
+        emitDerivatives(builder, sys, axpy(k1, dt / 2), shifted(0.5));
+    if (method == "rk2")
+      return axpy(k2, dt);
+    SmallVector<Value> k3 =
+        emitDerivatives(builder, sys, axpy(k2, dt / 2), shifted(0.5));
+    SmallVector<Value> k4 =
+        emitDerivatives(builder, sys, axpy(k3, dt), shifted(1.0));
+    SmallVector<Value> result(x.begin(), x.end());
+    for (unsigned i = 0; i < n; ++i) {
+      if (!k1[i])
+        continue;
+      // x + dt/6 (k1 + 2 k2 + 2 k3 + k4)
+      Value s = arith::AddFOp::create(builder, loc, k1[i], k4[i]);
+      Value mid = arith::AddFOp::create(builder, loc, k2[i], k3[i]);
+      s = arith::AddFOp::create(
+          builder, loc, s, arith::MulFOp::create(builder, loc, cst(2.0), mid));
+      result[i] = arith::AddFOp::create(
+          builder, loc, x[i],
+          arith::MulFOp::create(builder, loc, cst(dt / 6.0), s));
+    }
+    return result;
+  }
+};
+
+} // namespace

@@ -1,0 +1,153 @@
+//===- ASTDump.cpp - Textual dump of the AST for --emit=ast ---------------===//
+
+#include "nnc/Frontend/AST.h"
+
+#include <sstream>
+
+using namespace nnc;
+using namespace nnc::ast;
+
+namespace {
+
+class Dumper {
+public:
+  std::string run(const File &file) {
+    os << "File '" << file.path << "'\n";
+    for (auto &imp : file.imports)
+      line(1, imp.loc) << "Import \"" << imp.path << "\"\n";
+    for (auto &c : file.constants)
+      var(1, "Const", c);
+    for (auto &n : file.neurons)
+      neuron(*n);
+    for (auto &n : file.networks)
+      network(*n);
+    return os.str();
+  }
+
+private:
+  std::ostream &line(unsigned depth, Loc loc) {
+    for (unsigned i = 0; i < depth; ++i)
+      os << "  ";
+    os << "<" << loc.line << ":" << loc.col << "> ";
+    return os;
+  }
+
+  void var(unsigned depth, const char *what, const VarDecl &v) {
+    line(depth, v.loc) << what << " " << v.name << " : " << v.dim.str()
+                       << " = " << expr(*v.value) << "\n";
+  }
+
+  static const char *opText(Expr::Op op) {
+    switch (op) {
+    case Expr::Op::Add: return "+";
+    case Expr::Op::Sub: return "-";
+    case Expr::Op::Mul: return "*";
+    case Expr::Op::Div: return "/";
+    case Expr::Op::Pow: return "^";
+    case Expr::Op::Neg: return "-";
+    case Expr::Op::Plus: return "+";
+    case Expr::Op::Lt: return "<";
+    case Expr::Op::Le: return "<=";
+    case Expr::Op::Gt: return ">";
+    case Expr::Op::Ge: return ">=";
+    case Expr::Op::Eq: return "==";
+    case Expr::Op::Ne: return "!=";
+    case Expr::Op::And: return "and";
+    case Expr::Op::Or: return "or";
+    case Expr::Op::Not: return "not";
+    case Expr::Op::None: return "?";
+    }
+    return "?";
+  }
+
+  /// Expressions print fully parenthesised, with the folded SI value of
+  /// constants in brackets.
+  std::string expr(const Expr &e) {
+    std::ostringstream s;
+    switch (e.kind) {
+    case Expr::Kind::Number:
+      s << e.number << (e.name.empty() ? "" : " ") << e.name;
+      break;
+    case Expr::Kind::Name:
+      s << e.name;
+      break;
+    case Expr::Kind::Unary:
+      s << "(" << opText(e.op) << " " << expr(*e.operands[0]) << ")";
+      break;
+    case Expr::Kind::Binary:
+      s << "(" << expr(*e.operands[0]) << " " << opText(e.op) << " "
+        << expr(*e.operands[1]) << ")";
+      break;
+    case Expr::Kind::Call:
+      s << e.name << "(";
+      for (size_t i = 0; i < e.operands.size(); ++i)
+        s << (i ? ", " : "") << expr(*e.operands[i]);
+      s << ")";
+      break;
+    }
+    if (e.constValue && e.kind != Expr::Kind::Number)
+      s << " [= " << *e.constValue << "]";
+    else if (e.constValue && !e.name.empty())
+      s << " [= " << *e.constValue << "]";
+    return s.str();
+  }
+
+  void block(unsigned depth, const std::vector<Assign> &stmts) {
+    static const char *ops[] = {"=", "+=", "-=", "*=", "/="};
+    for (auto &a : stmts)
+      line(depth, a.loc) << a.target << " " << ops[static_cast<int>(a.op)]
+                         << " " << expr(*a.value) << "\n";
+  }
+
+  void neuron(const Neuron &n) {
+    line(1, n.loc) << "Neuron " << n.name
+                   << (n.solver.empty() ? "" : " solver=" + n.solver) << "\n";
+    for (auto &p : n.params)
+      var(2, "Parameter", p);
+    for (auto &s : n.states)
+      var(2, "State", s);
+    for (auto &o : n.odes)
+      line(2, o.loc) << "ODE " << o.state << "' = " << expr(*o.rhs) << "\n";
+    if (n.threshold) {
+      line(2, n.thresholdLoc) << "Spike when " << expr(*n.threshold) << "\n";
+      block(3, n.reset);
+    }
+    if (n.refractory)
+      line(2, n.refractoryLoc) << "Refractory " << expr(*n.refractory) << "\n";
+  }
+
+  void network(const Network &n) {
+    line(1, n.loc) << "Network " << n.name << "\n";
+    if (n.dt)
+      line(2, n.dtLoc) << "dt = " << expr(*n.dt) << "\n";
+    for (auto &p : n.populations)
+      line(2, p.loc) << "Population " << p.name << " = " << p.model << "["
+                     << expr(*p.size) << "]\n";
+    static const char *rules[] = {"all_to_all", "one_to_one", "probability"};
+    for (auto &p : n.projections) {
+      auto &l = line(2, p.loc) << "Connect";
+      for (auto &pre : p.pre)
+        l << " " << pre.first;
+      l << " ->";
+      for (auto &post : p.post)
+        l << " " << post.first;
+      l << " " << rules[static_cast<int>(p.rule)];
+      if (p.probability)
+        l << " " << expr(*p.probability);
+      if (p.delay)
+        l << " delay " << expr(*p.delay);
+      l << "\n";
+      block(3, p.onPre);
+    }
+    for (auto &r : n.recorded)
+      line(2, r.second) << "Record spikes of " << r.first << "\n";
+    for (auto &s : n.program)
+      line(2, s.loc) << "Simulate " << expr(*s.duration) << "\n";
+  }
+
+  std::ostringstream os;
+};
+
+} // namespace
+
+std::string nnc::ast::dump(const File &file) { return Dumper().run(file); }

@@ -1,0 +1,338 @@
+//===- MLIRGen.cpp - Checked AST to the nn dialect ------------------------===//
+//
+// Runs only on an AST that Sema accepted, so it can rely on every name being
+// resolved and every dimension being consistent. Values are f64 in SI base
+// units; compile-time constants are emitted folded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnc/Frontend/Frontend.h"
+
+#include "nnc/Dialect/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cmath>
+
+using namespace nnc;
+using namespace mlir;
+
+namespace {
+
+class MLIRGen {
+public:
+  MLIRGen(const ast::File &file, MLIRContext *context)
+      : file(file), context(context), builder(context) {}
+
+  OwningOpRef<ModuleOp> run() {
+    auto module = ModuleOp::create(loc({1, 1}));
+    builder.setInsertionPointToEnd(module.getBody());
+    for (auto &neuron : file.neurons)
+      genNeuron(*neuron);
+    for (auto &net : file.networks)
+      genNetwork(*net);
+    if (failed(verify(module))) {
+      module.erase();
+      return nullptr;
+    }
+    return module;
+  }
+
+private:
+  Location loc(ast::Loc l) { return makeLoc(context, file, l); }
+
+  Value constant(double value, ast::Loc l) {
+    return arith::ConstantOp::create(builder, loc(l),
+                                     builder.getF64FloatAttr(value));
+  }
+
+  /// Creates `nn.yield` ending `region`'s single block.
+  template <typename Fn>
+  void fillRegion(Region &region, ast::Loc l, Fn body) {
+    OpBuilder::InsertionGuard guard(builder);
+    Block *block = builder.createBlock(&region);
+    builder.setInsertionPointToStart(block);
+    SmallVector<Value> results = body();
+    nn::YieldOp::create(builder, loc(l), results);
+  }
+
+  //===--- Neuron models -------------------------------------------------===//
+
+  void genNeuron(const ast::Neuron &neuron) {
+    auto op = nn::NeuronOp::create(
+        builder, loc(neuron.loc), neuron.name,
+        neuron.solver.empty() ? StringAttr() : builder.getStringAttr(neuron.solver));
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+
+    for (auto &p : neuron.params)
+      nn::ParamOp::create(builder, loc(p.loc), builder.getStringAttr(p.name),
+                          builder.getF64FloatAttr(*p.value->constValue),
+                          builder.getStringAttr(p.dim.str()));
+    for (auto &s : neuron.states) {
+      auto state = nn::StateOp::create(builder, loc(s.loc), s.name,
+                                       builder.getStringAttr(s.dim.str()));
+      fillRegion(state.getInit(), s.loc, [&] {
+        return SmallVector<Value>{genExpr(*s.value)};
+      });
+    }
+    for (auto &ode : neuron.odes) {
+      auto op = nn::OdeOp::create(builder, loc(ode.loc), ode.state);
+      fillRegion(op.getRhs(), ode.loc,
+                 [&] { return SmallVector<Value>{genExpr(*ode.rhs)}; });
+    }
+    if (neuron.threshold) {
+      auto op = nn::ThresholdOp::create(builder, loc(neuron.thresholdLoc));
+      fillRegion(op.getCondition(), neuron.thresholdLoc, [&] {
+        return SmallVector<Value>{genExpr(*neuron.threshold)};
+      });
+      auto reset = nn::OnSpikeOp::create(builder, loc(neuron.thresholdLoc));
+      fillRegion(reset.getBody(), neuron.thresholdLoc, [&] {
+        genAssignments(neuron.reset);
+        return SmallVector<Value>{};
+      });
+    }
+    if (neuron.refractory) {
+      // Without an explicit clamp list, the states the reset assigns are
+      // held during refractoriness (Brian2's `(unless refractory)` on v).
+      llvm::SmallVector<Attribute> clamped;
+      llvm::StringSet<> seen;
+      auto addClamp = [&](const std::string &name) {
+        if (seen.insert(name).second)
+          clamped.push_back(FlatSymbolRefAttr::get(context, name));
+      };
+      if (neuron.hasClampList)
+        for (auto &[name, l] : neuron.clamped)
+          addClamp(name);
+      else
+        for (auto &assign : neuron.reset)
+          addClamp(assign.target);
+      nn::RefractoryOp::create(
+          builder, loc(neuron.refractoryLoc),
+          builder.getF64FloatAttr(*neuron.refractory->constValue),
+          builder.getArrayAttr(clamped));
+    }
+  }
+
+  /// Emits reads, arithmetic and writes for `target op= value` statements.
+  void genAssignments(const std::vector<ast::Assign> &stmts) {
+    for (auto &stmt : stmts) {
+      Value value = genExpr(*stmt.value);
+      if (stmt.op != ast::Assign::Op::Set) {
+        Value old = nn::ReadOp::create(builder, loc(stmt.loc), stmt.target);
+        switch (stmt.op) {
+        case ast::Assign::Op::Add:
+          value = arith::AddFOp::create(builder, loc(stmt.loc), old, value);
+          break;
+        case ast::Assign::Op::Sub:
+          value = arith::SubFOp::create(builder, loc(stmt.loc), old, value);
+          break;
+        case ast::Assign::Op::Mul:
+          value = arith::MulFOp::create(builder, loc(stmt.loc), old, value);
+          break;
+        case ast::Assign::Op::Div:
+          value = arith::DivFOp::create(builder, loc(stmt.loc), old, value);
+          break;
+        case ast::Assign::Op::Set:
+          break;
+        }
+      }
+      nn::WriteOp::create(builder, loc(stmt.loc), stmt.target, value);
+    }
+  }
+
+  //===--- Expressions ---------------------------------------------------===//
+
+  Value genExpr(const ast::Expr &e) {
+    using Kind = ast::Expr::Kind;
+    using Op = ast::Expr::Op;
+    Location l = loc(e.loc);
+    if (e.constValue && !e.isBool)
+      return constant(*e.constValue, e.loc);
+    switch (e.kind) {
+    case Kind::Number:
+      return constant(e.number, e.loc); // unreachable: numbers fold
+    case Kind::Name:
+      if (e.nameKind == ast::NameKind::Time)
+        return nn::TimeOp::create(builder, l);
+      return nn::ReadOp::create(builder, l, e.name);
+    case Kind::Unary: {
+      Value x = genExpr(*e.operands[0]);
+      if (e.op == Op::Not) {
+        Value one = arith::ConstantOp::create(builder, l, builder.getBoolAttr(true));
+        return arith::XOrIOp::create(builder, l, x, one);
+      }
+      if (e.op == Op::Neg)
+        return arith::NegFOp::create(builder, l, x);
+      return x;
+    }
+    case Kind::Binary:
+      return genBinary(e);
+    case Kind::Call:
+      return genCall(e);
+    }
+    return {};
+  }
+
+  Value genBinary(const ast::Expr &e) {
+    using Op = ast::Expr::Op;
+    Location l = loc(e.loc);
+    // Small whole powers become multiplications: exact and fast.
+    if (e.op == Op::Pow && e.operands[1]->constValue) {
+      double p = *e.operands[1]->constValue;
+      if (p == std::round(p) && std::fabs(p) <= 16 && p != 0) {
+        Value base = genExpr(*e.operands[0]);
+        Value result = base;
+        for (int i = 1; i < static_cast<int>(std::fabs(p)); ++i)
+          result = arith::MulFOp::create(builder, l, result, base);
+        if (p < 0)
+          result = arith::DivFOp::create(builder, l, constant(1.0, e.loc),
+                                         result);
+        return result;
+      }
+    }
+    Value a = genExpr(*e.operands[0]);
+    Value b = genExpr(*e.operands[1]);
+    auto cmp = [&](arith::CmpFPredicate pred) -> Value {
+      return arith::CmpFOp::create(builder, l, pred, a, b);
+    };
+    switch (e.op) {
+    case Op::Add:
+      return arith::AddFOp::create(builder, l, a, b);
+    case Op::Sub:
+      return arith::SubFOp::create(builder, l, a, b);
+    case Op::Mul:
+      return arith::MulFOp::create(builder, l, a, b);
+    case Op::Div:
+      return arith::DivFOp::create(builder, l, a, b);
+    case Op::Pow:
+      return math::PowFOp::create(builder, l, a, b);
+    case Op::Lt:
+      return cmp(arith::CmpFPredicate::OLT);
+    case Op::Le:
+      return cmp(arith::CmpFPredicate::OLE);
+    case Op::Gt:
+      return cmp(arith::CmpFPredicate::OGT);
+    case Op::Ge:
+      return cmp(arith::CmpFPredicate::OGE);
+    case Op::Eq:
+      return cmp(arith::CmpFPredicate::OEQ);
+    case Op::Ne:
+      return cmp(arith::CmpFPredicate::ONE);
+    case Op::And:
+      return arith::AndIOp::create(builder, l, a, b);
+    case Op::Or:
+      return arith::OrIOp::create(builder, l, a, b);
+    default:
+      return a;
+    }
+  }
+
+  Value genCall(const ast::Expr &e) {
+    Location l = loc(e.loc);
+    SmallVector<Value> args;
+    for (auto &arg : e.operands)
+      args.push_back(genExpr(*arg));
+    const std::string &f = e.name;
+    if (f == "exp")
+      return math::ExpOp::create(builder, l, args[0]);
+    if (f == "log")
+      return math::LogOp::create(builder, l, args[0]);
+    if (f == "tanh")
+      return math::TanhOp::create(builder, l, args[0]);
+    if (f == "sin")
+      return math::SinOp::create(builder, l, args[0]);
+    if (f == "cos")
+      return math::CosOp::create(builder, l, args[0]);
+    if (f == "sqrt")
+      return math::SqrtOp::create(builder, l, args[0]);
+    if (f == "abs")
+      return math::AbsFOp::create(builder, l, args[0]);
+    if (f == "min")
+      return arith::MinimumFOp::create(builder, l, args[0], args[1]);
+    if (f == "max")
+      return arith::MaximumFOp::create(builder, l, args[0], args[1]);
+    if (f == "clip") {
+      Value lo = arith::MaximumFOp::create(builder, l, args[0], args[1]);
+      return arith::MinimumFOp::create(builder, l, lo, args[2]);
+    }
+    if (f == "sigmoid") {
+      Value neg = arith::NegFOp::create(builder, l, args[0]);
+      Value ex = math::ExpOp::create(builder, l, neg);
+      Value one = constant(1.0, e.loc);
+      Value den = arith::AddFOp::create(builder, l, one, ex);
+      return arith::DivFOp::create(builder, l, one, den);
+    }
+    if (f == "uniform")
+      return nn::UniformOp::create(builder, l, args[0], args[1]);
+    return nn::NormalOp::create(builder, l, args[0], args[1]); // normal
+  }
+
+  //===--- Networks ------------------------------------------------------===//
+
+  void genNetwork(const ast::Network &net) {
+    auto op = nn::NetworkOp::create(builder, loc(net.loc),
+                                    builder.getStringAttr(net.name),
+                                    builder.getF64FloatAttr(*net.dt->constValue));
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+
+    for (auto &pop : net.populations)
+      nn::PopulationOp::create(builder, loc(pop.loc), pop.name, pop.model,
+                               static_cast<int64_t>(pop.resolvedSize));
+
+    llvm::StringSet<> usedNames;
+    for (auto &proj : net.projections) {
+      StringRef rule = proj.rule == ast::Projection::Rule::AllToAll
+                           ? "all_to_all"
+                       : proj.rule == ast::Projection::Rule::OneToOne
+                           ? "one_to_one"
+                           : "probability";
+      double param = proj.probability ? *proj.probability->constValue : 0.0;
+      double delay = proj.delay ? *proj.delay->constValue : 0.0;
+      // `connect a, b -> c, d` is one projection per (pre, post) pair.
+      for (auto &[pre, preLoc] : proj.pre) {
+        for (auto &[post, postLoc] : proj.post) {
+          std::string name = pre + "_to_" + post;
+          for (unsigned i = 1; !usedNames.insert(name).second; ++i)
+            name = pre + "_to_" + post + "_" + std::to_string(i);
+          auto p = nn::ProjectionOp::create(
+              builder, loc(proj.loc), builder.getStringAttr(name),
+              FlatSymbolRefAttr::get(context, pre),
+              FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
+              builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay));
+          fillRegion(p.getOnPre(), proj.onPreLoc.line ? proj.onPreLoc : proj.loc,
+                     [&] {
+                       genAssignments(proj.onPre);
+                       return SmallVector<Value>{};
+                     });
+        }
+      }
+    }
+    for (auto &[name, l] : net.recorded)
+      nn::RecordSpikesOp::create(builder, loc(l), name);
+
+    auto program = nn::ProgramOp::create(builder, loc(net.runLoc));
+    builder.setInsertionPointToStart(builder.createBlock(&program.getBody()));
+    for (auto &stmt : net.program)
+      nn::SimulateOp::create(builder, loc(stmt.loc),
+                             builder.getF64FloatAttr(*stmt.duration->constValue));
+  }
+
+  const ast::File &file;
+  MLIRContext *context;
+  OpBuilder builder;
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> nnc::generateMLIR(const ast::File &file,
+                                        MLIRContext *context) {
+  context->loadDialect<nn::NNDialect, arith::ArithDialect, math::MathDialect>();
+  return MLIRGen(file, context).run();
+}

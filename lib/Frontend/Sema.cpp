@@ -1,0 +1,815 @@
+//===- Sema.cpp - Names, physical dimensions and rules --------------------===//
+//
+// Annotates the AST in place: resolves every name, computes the physical
+// dimension of every expression, folds compile-time constants to SI values
+// and enforces the language's rules. Every problem is reported at its exact
+// location; checking continues after an error so one run shows them all, and
+// an expression that already failed does not produce follow-up errors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnc/Frontend/Frontend.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cmath>
+#include <functional>
+
+using namespace nnc;
+using ast::Expr;
+using ast::NameKind;
+
+namespace {
+
+/// What a name can refer to inside an expression.
+struct Symbol {
+  NameKind kind;
+  Dim dim;
+  std::optional<double> value; // for constants, parameters and units
+  ast::Loc loc;                // declaration, for notes
+};
+
+/// The context an expression is checked in: which names are visible and
+/// what may appear.
+struct Scope {
+  llvm::StringMap<Symbol> names;
+  bool allowRandom = false;  // random distributions (initial values)
+  bool allowTime = false;    // the simulation time `t`
+  const Scope *parent = nullptr;
+
+  const Symbol *lookup(llvm::StringRef name) const {
+    for (const Scope *s = this; s; s = s->parent) {
+      auto it = s->names.find(name);
+      if (it != s->names.end())
+        return &it->second;
+    }
+    return nullptr;
+  }
+  void collectNames(std::vector<std::string> &out) const {
+    for (const Scope *s = this; s; s = s->parent)
+      for (auto &entry : s->names)
+        out.push_back(entry.getKey().str());
+  }
+};
+
+/// Builtin functions: name, arity, and how the result's dimension follows
+/// from the arguments'.
+enum class FnKind {
+  DimensionlessMath, // exp, log, tanh, sigmoid, sin, cos: dimensionless in/out
+  SameDim,           // abs, min, max, clip: all args same dim, result same
+  Sqrt,
+  Random, // uniform(lo, hi), normal(mean, std): same dim
+  RandomRate, // exponential(mean) : same dim as arg
+};
+struct Builtin {
+  const char *name;
+  unsigned minArgs, maxArgs;
+  FnKind kind;
+};
+const Builtin kBuiltins[] = {
+    {"exp", 1, 1, FnKind::DimensionlessMath},
+    {"log", 1, 1, FnKind::DimensionlessMath},
+    {"tanh", 1, 1, FnKind::DimensionlessMath},
+    {"sigmoid", 1, 1, FnKind::DimensionlessMath},
+    {"sin", 1, 1, FnKind::DimensionlessMath},
+    {"cos", 1, 1, FnKind::DimensionlessMath},
+    {"abs", 1, 1, FnKind::SameDim},
+    {"min", 2, 2, FnKind::SameDim},
+    {"max", 2, 2, FnKind::SameDim},
+    {"clip", 3, 3, FnKind::SameDim},
+    {"sqrt", 1, 1, FnKind::Sqrt},
+    {"uniform", 2, 2, FnKind::Random},
+    {"normal", 2, 2, FnKind::Random},
+};
+
+const Builtin *findBuiltin(llvm::StringRef name) {
+  for (const Builtin &b : kBuiltins)
+    if (name == b.name)
+      return &b;
+  return nullptr;
+}
+
+double applyBuiltin(llvm::StringRef name, const std::vector<double> &args) {
+  if (name == "exp")
+    return std::exp(args[0]);
+  if (name == "log")
+    return std::log(args[0]);
+  if (name == "tanh")
+    return std::tanh(args[0]);
+  if (name == "sigmoid")
+    return 1.0 / (1.0 + std::exp(-args[0]));
+  if (name == "sin")
+    return std::sin(args[0]);
+  if (name == "cos")
+    return std::cos(args[0]);
+  if (name == "abs")
+    return std::fabs(args[0]);
+  if (name == "min")
+    return std::min(args[0], args[1]);
+  if (name == "max")
+    return std::max(args[0], args[1]);
+  if (name == "clip")
+    return std::min(std::max(args[0], args[1]), args[2]);
+  return std::sqrt(args[0]); // sqrt
+}
+
+/// Closest candidate by edit distance, if it is close enough to be a typo.
+std::optional<std::string> suggest(llvm::StringRef name,
+                                   const std::vector<std::string> &candidates) {
+  std::optional<std::string> best;
+  unsigned bestDistance = std::max<unsigned>(1, name.size() / 3) + 1;
+  for (const std::string &candidate : candidates) {
+    unsigned d = name.edit_distance(candidate, true, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+class Sema {
+public:
+  Sema(ast::File &file, mlir::MLIRContext *context)
+      : file(file), context(context) {}
+
+  mlir::LogicalResult run() {
+    for (auto &imp : file.imports)
+      error(imp.loc) << "'import' is not supported yet: put the models you "
+                        "need into this file";
+    checkConstants();
+    for (auto &neuron : file.neurons)
+      checkNeuron(*neuron);
+    if (file.networks.empty() && !file.neurons.empty()) {
+      // A library of models is fine for `nnc check`; nothing to run.
+    }
+    for (auto &net : file.networks)
+      checkNetwork(*net);
+    return mlir::failure(hadError);
+  }
+
+private:
+  mlir::InFlightDiagnostic error(ast::Loc loc) {
+    hadError = true;
+    return mlir::emitError(makeLoc(context, file, loc));
+  }
+
+  //===--- Declarations --------------------------------------------------===//
+
+  /// Reports a second declaration of `name` in `names`; true if it is new.
+  bool declareOnce(Scope &scope, const std::string &name, ast::Loc loc,
+                   Symbol symbol, llvm::StringRef what) {
+    auto it = scope.names.find(name);
+    if (it != scope.names.end()) {
+      auto diag = error(loc);
+      diag << "redefinition of " << what << " '" << name << "'";
+      diag.attachNote(makeLoc(context, file, it->second.loc))
+          << "previous definition is here";
+      return false;
+    }
+    scope.names[name] = symbol;
+    return true;
+  }
+
+  void checkConstants() {
+    for (auto &c : file.constants) {
+      checkExpr(*c.value, globals);
+      std::optional<Dim> declared = declaredDim(c);
+      if (!c.value->constValue && !failed(*c.value)) {
+        error(c.value->loc) << "the value of constant '" << c.name
+                            << "' must be known at compile time";
+      }
+      c.dim = declared ? *declared : c.value->dim;
+      declareOnce(globals, c.name, c.loc,
+                  {NameKind::Constant, c.dim, c.value->constValue, c.loc},
+                  "constant");
+    }
+  }
+
+  /// Checks a `name : unit = value` declaration's unit against its value.
+  std::optional<Dim> declaredDim(ast::VarDecl &decl) {
+    if (!decl.unit)
+      return std::nullopt;
+    Scope unitsOnly;
+    checkExpr(*decl.unit, unitsOnly);
+    if (failed(*decl.unit))
+      return std::nullopt;
+    if (!decl.unit->constValue) {
+      error(decl.unit->loc) << "expected a unit after ':'";
+      return std::nullopt;
+    }
+    if (!failed(*decl.value) && decl.value->dim != decl.unit->dim &&
+        !isZeroLiteral(*decl.value)) {
+      error(decl.value->loc)
+          << "'" << decl.name << "' is declared with dimension "
+          << decl.unit->dim.str() << " but its value has dimension "
+          << decl.value->dim.str();
+    }
+    return decl.unit->dim;
+  }
+
+  /// A bare `0` fits any dimension, as in Brian2.
+  static bool isZeroLiteral(const Expr &e) {
+    return e.kind == Expr::Kind::Number && e.name.empty() && e.number == 0.0;
+  }
+
+  void checkNeuron(ast::Neuron &neuron) {
+    if (models.count(neuron.name)) {
+      error(neuron.loc) << "redefinition of neuron model '" << neuron.name
+                        << "'";
+      return;
+    }
+    models[neuron.name] = &neuron;
+
+    Scope scope;
+    scope.parent = &globals;
+    for (auto &p : neuron.params) {
+      checkExpr(*p.value, scope);
+      if (!failed(*p.value) && !p.value->constValue)
+        error(p.value->loc) << "the default value of parameter '" << p.name
+                            << "' must be known at compile time";
+      std::optional<Dim> declared = declaredDim(p);
+      p.dim = declared ? *declared : p.value->dim;
+      declareOnce(scope, p.name, p.loc,
+                  {NameKind::Parameter, p.dim, p.value->constValue, p.loc},
+                  "parameter");
+    }
+    // States see parameters (and each other's names for ODEs).
+    Scope initScope;
+    initScope.parent = &scope;
+    initScope.allowRandom = true;
+    for (auto &s : neuron.states) {
+      checkExpr(*s.value, initScope);
+      std::optional<Dim> declared = declaredDim(s);
+      s.dim = declared ? *declared : s.value->dim;
+      if (!declared && isZeroLiteral(*s.value))
+        s.dim = Dim::dimensionless();
+    }
+    for (auto &s : neuron.states)
+      declareOnce(scope, s.name, s.loc,
+                  {NameKind::State, s.dim, std::nullopt, s.loc}, "state");
+
+    Scope dynScope;
+    dynScope.parent = &scope;
+    dynScope.allowTime = true;
+    llvm::StringMap<ast::Loc> odeFor;
+    for (auto &ode : neuron.odes) {
+      checkExpr(*ode.rhs, dynScope);
+      const Symbol *target = scope.lookup(ode.state);
+      if (!target || target->kind != NameKind::State) {
+        reportNotAState(ode.state, ode.loc, scope, "a differential equation");
+        continue;
+      }
+      if (odeFor.count(ode.state)) {
+        auto diag = error(ode.loc);
+        diag << "state '" << ode.state
+             << "' already has a differential equation";
+        diag.attachNote(makeLoc(context, file, odeFor[ode.state]))
+            << "previous equation is here";
+        continue;
+      }
+      odeFor[ode.state] = ode.loc;
+      if (failed(*ode.rhs))
+        continue;
+      Dim expected = target->dim / dims::time();
+      if (ode.rhs->dim != expected && !isZeroLiteral(*ode.rhs))
+        error(ode.rhs->loc)
+            << "dimension mismatch in the equation for " << ode.state
+            << "': the right-hand side has dimension " << ode.rhs->dim.str()
+            << " but " << ode.state << "' needs " << expected.str() << " ("
+            << target->dim.str() << " per second)";
+    }
+
+    if (neuron.threshold) {
+      checkExpr(*neuron.threshold, dynScope);
+      if (!failed(*neuron.threshold) && !neuron.threshold->isBool)
+        error(neuron.threshold->loc)
+            << "the spike condition must be a comparison, e.g. 'v > v_th'";
+      checkBlock(neuron.reset, dynScope, scope, nullptr);
+    }
+    if (neuron.refractory) {
+      checkExpr(*neuron.refractory, scope);
+      if (!failed(*neuron.refractory)) {
+        if (neuron.refractory->dim != dims::time())
+          error(neuron.refractory->loc)
+              << "the refractory period must be a time, not "
+              << neuron.refractory->dim.str();
+        else if (!neuron.refractory->constValue)
+          error(neuron.refractory->loc)
+              << "the refractory period must be known at compile time";
+        else if (*neuron.refractory->constValue < 0)
+          error(neuron.refractory->loc)
+              << "the refractory period must not be negative";
+      }
+      if (!neuron.threshold)
+        error(neuron.refractoryLoc)
+            << "a refractory period needs a spike condition ('spike when')";
+      for (auto &[name, loc] : neuron.clamped) {
+        const Symbol *sym = scope.lookup(name);
+        if (!sym || sym->kind != NameKind::State)
+          reportNotAState(name, loc, scope, "'clamp'");
+      }
+    }
+    if (!neuron.solver.empty()) {
+      static const char *solvers[] = {"exact", "euler", "rk2", "rk4",
+                                      "exponential_euler"};
+      bool known = false;
+      for (const char *s : solvers)
+        known |= neuron.solver == s;
+      if (!known) {
+        error(neuron.solverLoc)
+            << "unknown solver '" << neuron.solver
+            << "'; expected one of exact, exponential_euler, euler, rk2, rk4";
+      }
+    }
+  }
+
+  void reportNotAState(const std::string &name, ast::Loc loc,
+                       const Scope &scope, llvm::StringRef where) {
+    const Symbol *sym = scope.lookup(name);
+    if (sym) {
+      error(loc) << "'" << name << "' in " << where
+                 << " is not a state variable";
+      return;
+    }
+    auto diag = error(loc);
+    diag << "unknown state variable '" << name << "' in " << where;
+    std::vector<std::string> states;
+    for (const Scope *s = &scope; s; s = s->parent)
+      for (auto &entry : s->names)
+        if (entry.second.kind == NameKind::State)
+          states.push_back(entry.getKey().str());
+    if (auto hint = suggest(name, states))
+      diag << "; did you mean '" << *hint << "'?";
+  }
+
+  /// Checks assignments in a reset or `on pre` block. `targets` holds the
+  /// assignable states; `postModels`, if given, lists every model whose
+  /// states the block writes (projections onto several populations).
+  void checkBlock(std::vector<ast::Assign> &stmts, const Scope &exprScope,
+                  const Scope &targets,
+                  const std::vector<const ast::Neuron *> *postModels) {
+    for (auto &stmt : stmts) {
+      checkExpr(*stmt.value, exprScope);
+      const Symbol *sym = targets.lookup(stmt.target);
+      if (!sym || sym->kind != NameKind::State) {
+        reportNotAState(stmt.target, stmt.loc, targets, "an assignment");
+        continue;
+      }
+      if (postModels) {
+        for (const ast::Neuron *model : *postModels) {
+          bool found = false;
+          for (auto &s : model->states)
+            found |= s.name == stmt.target;
+          if (!found)
+            error(stmt.loc) << "target model '" << model->name
+                            << "' has no state variable '" << stmt.target
+                            << "'";
+        }
+      }
+      if (failed(*stmt.value))
+        continue;
+      bool scales = stmt.op == ast::Assign::Op::Mul ||
+                    stmt.op == ast::Assign::Op::Div;
+      Dim expected = scales ? Dim::dimensionless() : sym->dim;
+      if (stmt.value->isBool)
+        error(stmt.value->loc) << "cannot assign a condition to '"
+                               << stmt.target << "'";
+      else if (stmt.value->dim != expected && !isZeroLiteral(*stmt.value))
+        error(stmt.value->loc)
+            << "cannot assign a value of dimension " << stmt.value->dim.str()
+            << " to '" << stmt.target << "' of dimension "
+            << (scales ? std::string("dimensionless (a scale factor)")
+                       : sym->dim.str());
+    }
+  }
+
+  void checkNetwork(ast::Network &net) {
+    Scope scope;
+    scope.parent = &globals;
+    if (!net.dt) {
+      error(net.loc) << "network '" << net.name
+                     << "' needs a time step, e.g. 'dt = 0.1 ms;'";
+    } else {
+      checkExpr(*net.dt, scope);
+      if (!failed(*net.dt))
+        requirePositiveTime(*net.dt, "the time step 'dt'");
+    }
+    double dt = net.dt && net.dt->constValue ? *net.dt->constValue : 0.0;
+
+    llvm::StringMap<ast::Population *> pops;
+    for (auto &pop : net.populations) {
+      if (pops.count(pop.name)) {
+        error(pop.loc) << "redefinition of population '" << pop.name << "'";
+        continue;
+      }
+      pops[pop.name] = &pop;
+      auto it = models.find(pop.model);
+      if (it == models.end()) {
+        auto diag = error(pop.modelLoc);
+        diag << "unknown neuron model '" << pop.model << "'";
+        std::vector<std::string> names;
+        for (auto &m : models)
+          names.push_back(m.getKey().str());
+        if (auto hint = suggest(pop.model, names))
+          diag << "; did you mean '" << *hint << "'?";
+      } else {
+        pop.neuron = it->second;
+      }
+      checkExpr(*pop.size, scope);
+      if (failed(*pop.size))
+        continue;
+      double size = pop.size->constValue.value_or(-1);
+      if (!pop.size->dim.isDimensionless() || !pop.size->constValue ||
+          size != std::floor(size))
+        error(pop.size->loc) << "population size must be a whole number "
+                                "known at compile time";
+      else if (size <= 0)
+        error(pop.size->loc) << "population size must be positive, not "
+                             << static_cast<long long>(size);
+      else if (size > 2147483647.0)
+        error(pop.size->loc) << "population size " << size
+                             << " exceeds the limit of 2^31-1 neurons";
+      else
+        pop.resolvedSize = static_cast<long long>(size);
+    }
+
+    auto resolvePop = [&](const std::pair<std::string, ast::Loc> &ref)
+        -> ast::Population * {
+      auto it = pops.find(ref.first);
+      if (it != pops.end())
+        return it->second;
+      auto diag = error(ref.second);
+      diag << "unknown population '" << ref.first << "'";
+      std::vector<std::string> names;
+      for (auto &p : pops)
+        names.push_back(p.getKey().str());
+      if (auto hint = suggest(ref.first, names))
+        diag << "; did you mean '" << *hint << "'?";
+      return nullptr;
+    };
+
+    for (auto &proj : net.projections) {
+      for (auto &ref : proj.pre)
+        resolvePop(ref);
+      std::vector<const ast::Neuron *> postModels;
+      ast::Population *firstPost = nullptr;
+      for (auto &ref : proj.post)
+        if (ast::Population *p = resolvePop(ref)) {
+          if (!firstPost)
+            firstPost = p;
+          if (p->neuron &&
+              std::find(postModels.begin(), postModels.end(), p->neuron) ==
+                  postModels.end())
+            postModels.push_back(p->neuron);
+        }
+      if (proj.rule == ast::Projection::Rule::Probability) {
+        checkExpr(*proj.probability, scope);
+        if (!failed(*proj.probability)) {
+          if (!proj.probability->dim.isDimensionless() ||
+              !proj.probability->constValue)
+            error(proj.probability->loc)
+                << "connection probability must be a dimensionless number "
+                   "known at compile time";
+          else if (*proj.probability->constValue < 0 ||
+                   *proj.probability->constValue > 1)
+            error(proj.probability->loc)
+                << "connection probability must be in [0, 1], not "
+                << *proj.probability->constValue;
+        }
+      }
+      if (proj.delay) {
+        checkExpr(*proj.delay, scope);
+        if (!failed(*proj.delay)) {
+          if (proj.delay->dim != dims::time() || !proj.delay->constValue)
+            error(proj.delay->loc)
+                << "delay must be a time known at compile time";
+          else if (*proj.delay->constValue < 0)
+            error(proj.delay->loc) << "delay must not be negative";
+          else if (*proj.delay->constValue > 0 && dt > 0 &&
+                   *proj.delay->constValue < dt * (1 - 1e-9))
+            error(proj.delay->loc)
+                << "delay " << *proj.delay->constValue * 1e3
+                << " ms is shorter than the time step dt = " << dt * 1e3
+                << " ms; use 0 ms (same step) or at least dt";
+        }
+      }
+      // `on pre` statements write the target neuron's state; they see the
+      // target model's parameters and states and the global constants.
+      Scope postScope;
+      postScope.parent = &globals;
+      if (firstPost && firstPost->neuron) {
+        for (auto &p : firstPost->neuron->params)
+          postScope.names[p.name] = {NameKind::Parameter, p.dim,
+                                     p.value->constValue, p.loc};
+        for (auto &s : firstPost->neuron->states)
+          postScope.names[s.name] = {NameKind::State, s.dim, std::nullopt,
+                                     s.loc};
+      }
+      if (postModels.size() == proj.post.size() || !postModels.empty())
+        checkBlock(proj.onPre, postScope, postScope, &postModels);
+    }
+
+    for (auto &ref : net.recorded)
+      resolvePop(ref);
+
+    for (auto &stmt : net.program) {
+      checkExpr(*stmt.duration, scope);
+      if (!failed(*stmt.duration))
+        requirePositiveTime(*stmt.duration, "the simulated duration");
+    }
+    if (!net.hasRun)
+      error(net.loc) << "network '" << net.name
+                     << "' has no 'run { ... }' block saying what to simulate";
+  }
+
+  void requirePositiveTime(Expr &e, llvm::StringRef what) {
+    if (e.dim != dims::time())
+      error(e.loc) << what << " must be a time, not " << e.dim.str();
+    else if (!e.constValue)
+      error(e.loc) << what << " must be known at compile time";
+    else if (!(*e.constValue > 0) || !std::isfinite(*e.constValue))
+      error(e.loc) << what << " must be positive";
+  }
+
+  //===--- Expressions ---------------------------------------------------===//
+
+  /// Expressions that already produced an error are marked with this
+  /// (impossible) dimension exponent so callers stay quiet about them.
+  static constexpr int kPoison = 1 << 20;
+  static bool failed(const Expr &e) { return e.dim.exp[6] == kPoison; }
+  static void poison(Expr &e) { e.dim.exp[6] = kPoison; }
+
+  void checkExpr(Expr &e, const Scope &scope) {
+    for (auto &operand : e.operands)
+      checkExpr(*operand, scope);
+    for (auto &operand : e.operands)
+      if (failed(*operand)) {
+        poison(e);
+        return;
+      }
+    switch (e.kind) {
+    case Expr::Kind::Number:
+      return checkNumber(e);
+    case Expr::Kind::Name:
+      return checkName(e, scope);
+    case Expr::Kind::Unary:
+      return checkUnary(e);
+    case Expr::Kind::Binary:
+      return checkBinary(e);
+    case Expr::Kind::Call:
+      return checkCall(e, scope);
+    }
+  }
+
+  void checkNumber(Expr &e) {
+    if (!std::isfinite(e.number)) {
+      error(e.loc) << "number is too large";
+      return poison(e);
+    }
+    if (e.name.empty()) {
+      e.constValue = e.number;
+      return;
+    }
+    std::optional<Unit> unit = lookupUnit(e.name);
+    if (!unit) {
+      auto diag = error(e.unitLoc);
+      diag << "unknown unit '" << e.name << "'";
+      if (auto hint = suggest(e.name, allUnitNames()))
+        diag << "; did you mean '" << *hint << "'?";
+      return poison(e);
+    }
+    e.dim = unit->dim;
+    e.constValue = e.number * unit->scale;
+  }
+
+  void checkName(Expr &e, const Scope &scope) {
+    if (const Symbol *sym = scope.lookup(e.name)) {
+      e.nameKind = sym->kind;
+      e.dim = sym->dim;
+      if (sym->kind == NameKind::Constant || sym->kind == NameKind::Parameter)
+        e.constValue = sym->value;
+      return;
+    }
+    if (e.name == "t") {
+      if (!scope.allowTime) {
+        error(e.loc) << "the simulation time 't' is not available here";
+        return poison(e);
+      }
+      e.nameKind = NameKind::Time;
+      e.dim = dims::time();
+      return;
+    }
+    if (std::optional<Unit> unit = lookupUnit(e.name)) {
+      e.nameKind = NameKind::Unit;
+      e.dim = unit->dim;
+      e.constValue = unit->scale;
+      return;
+    }
+    auto diag = error(e.loc);
+    diag << "use of undeclared name '" << e.name << "'";
+    std::vector<std::string> names;
+    scope.collectNames(names);
+    if (auto hint = suggest(e.name, names))
+      diag << "; did you mean '" << *hint << "'?";
+    poison(e);
+  }
+
+  void checkUnary(Expr &e) {
+    Expr &x = *e.operands[0];
+    if (e.op == Expr::Op::Not) {
+      if (!x.isBool) {
+        error(e.loc) << "'not' needs a condition";
+        return poison(e);
+      }
+      e.isBool = true;
+      return;
+    }
+    if (x.isBool) {
+      error(e.loc) << "arithmetic on a condition";
+      return poison(e);
+    }
+    e.dim = x.dim;
+    if (x.constValue)
+      e.constValue = e.op == Expr::Op::Neg ? -*x.constValue : *x.constValue;
+  }
+
+  void checkBinary(Expr &e) {
+    using Op = Expr::Op;
+    Expr &l = *e.operands[0], &r = *e.operands[1];
+    if (e.op == Op::And || e.op == Op::Or) {
+      if (!l.isBool || !r.isBool) {
+        error(e.loc) << "'" << (e.op == Op::And ? "and" : "or")
+                     << "' needs conditions on both sides";
+        return poison(e);
+      }
+      e.isBool = true;
+      return;
+    }
+    if (l.isBool || r.isBool) {
+      error(e.loc) << "arithmetic or comparison on a condition";
+      return poison(e);
+    }
+    auto fold = [&](auto fn) {
+      if (l.constValue && r.constValue)
+        e.constValue = fn(*l.constValue, *r.constValue);
+    };
+    switch (e.op) {
+    case Op::Add:
+    case Op::Sub:
+      if (!sameDim(e, l, r, e.op == Op::Add ? "add" : "subtract"))
+        return;
+      e.dim = isZeroLiteral(l) ? r.dim : l.dim;
+      fold([&](double a, double b) { return e.op == Op::Add ? a + b : a - b; });
+      return;
+    case Op::Mul:
+      e.dim = l.dim * r.dim;
+      fold([](double a, double b) { return a * b; });
+      return;
+    case Op::Div:
+      e.dim = l.dim / r.dim;
+      if (r.constValue && *r.constValue == 0.0) {
+        error(e.loc) << "division by zero";
+        return poison(e);
+      }
+      fold([](double a, double b) { return a / b; });
+      return;
+    case Op::Pow: {
+      if (!r.dim.isDimensionless()) {
+        error(r.loc) << "the exponent must be dimensionless, not "
+                     << r.dim.str();
+        return poison(e);
+      }
+      if (!l.dim.isDimensionless()) {
+        if (!r.constValue || *r.constValue != std::round(*r.constValue) ||
+            std::fabs(*r.constValue) > 16) {
+          error(r.loc) << "a quantity with dimension " << l.dim.str()
+                       << " can only be raised to a small whole-number "
+                          "power known at compile time";
+          return poison(e);
+        }
+        e.dim = l.dim.pow(static_cast<int>(*r.constValue));
+      }
+      fold([](double a, double b) { return std::pow(a, b); });
+      return;
+    }
+    default: // comparisons
+      if (!sameDim(e, l, r, "compare"))
+        return;
+      e.isBool = true;
+      return;
+    }
+  }
+
+  bool sameDim(Expr &e, Expr &l, Expr &r, llvm::StringRef verb) {
+    if (l.dim == r.dim || isZeroLiteral(l) || isZeroLiteral(r))
+      return true;
+    error(e.loc) << "cannot " << verb << " quantities of different dimensions: "
+                 << l.dim.str() << " and " << r.dim.str();
+    poison(e);
+    return false;
+  }
+
+  void checkCall(Expr &e, const Scope &scope) {
+    const Builtin *fn = findBuiltin(e.name);
+    if (!fn) {
+      auto diag = error(e.loc);
+      diag << "unknown function '" << e.name << "'";
+      std::vector<std::string> names;
+      for (const Builtin &b : kBuiltins)
+        names.push_back(b.name);
+      if (auto hint = suggest(e.name, names))
+        diag << "; did you mean '" << *hint << "'?";
+      return poison(e);
+    }
+    unsigned n = e.operands.size();
+    if (n < fn->minArgs || n > fn->maxArgs) {
+      error(e.loc) << "'" << fn->name << "' takes " << fn->minArgs
+                   << " argument" << (fn->minArgs == 1 ? "" : "s") << ", not "
+                   << n;
+      return poison(e);
+    }
+    for (auto &arg : e.operands)
+      if (arg->isBool) {
+        error(arg->loc) << "a condition cannot be a function argument";
+        return poison(e);
+      }
+    switch (fn->kind) {
+    case FnKind::DimensionlessMath:
+      if (!e.operands[0]->dim.isDimensionless()) {
+        error(e.operands[0]->loc)
+            << "the argument of '" << fn->name
+            << "' must be dimensionless, not " << e.operands[0]->dim.str();
+        return poison(e);
+      }
+      break;
+    case FnKind::SameDim:
+    case FnKind::Random:
+    case FnKind::RandomRate:
+      for (unsigned i = 1; i < n; ++i)
+        if (e.operands[i]->dim != e.operands[0]->dim &&
+            !isZeroLiteral(*e.operands[i]) && !isZeroLiteral(*e.operands[0])) {
+          error(e.operands[i]->loc)
+              << "arguments of '" << fn->name
+              << "' must have the same dimension: "
+              << e.operands[0]->dim.str() << " and "
+              << e.operands[i]->dim.str();
+          return poison(e);
+        }
+      e.dim = isZeroLiteral(*e.operands[0]) && n > 1 ? e.operands[1]->dim
+                                                     : e.operands[0]->dim;
+      break;
+    case FnKind::Sqrt: {
+      Dim d = e.operands[0]->dim;
+      for (int &x : d.exp) {
+        if (x % 2 != 0) {
+          error(e.operands[0]->loc)
+              << "cannot take the square root of dimension " << d.str();
+          return poison(e);
+        }
+        x /= 2;
+      }
+      e.dim = d;
+      break;
+    }
+    }
+    if (fn->kind == FnKind::Random) {
+      if (!scope.allowRandom && !inheritsRandom(scope)) {
+        error(e.loc) << "random function '" << fn->name
+                     << "' is only allowed in initial values";
+        return poison(e);
+      }
+      return; // never a compile-time constant
+    }
+    std::vector<double> args;
+    for (auto &arg : e.operands) {
+      if (!arg->constValue)
+        return;
+      args.push_back(*arg->constValue);
+    }
+    e.constValue = applyBuiltin(e.name, args);
+  }
+
+  static bool inheritsRandom(const Scope &scope) {
+    for (const Scope *s = &scope; s; s = s->parent)
+      if (s->allowRandom)
+        return true;
+    return false;
+  }
+
+  ast::File &file;
+  mlir::MLIRContext *context;
+  Scope globals;
+  llvm::StringMap<ast::Neuron *> models;
+  bool hadError = false;
+};
+
+} // namespace
+
+mlir::LogicalResult nnc::checkFile(ast::File &file,
+                                   mlir::MLIRContext *context) {
+  return Sema(file, context).run();
+}

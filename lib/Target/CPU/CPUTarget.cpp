@@ -1,0 +1,177 @@
+//===- CPUTarget.cpp - LLVM dialect to native code ------------------------===//
+
+#include "nnc/Target/CPU/CPUTarget.h"
+
+#include "nnc/Runtime/Runtime.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace nnc;
+
+namespace {
+
+void initializeNativeTarget() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+  initializeNativeTarget();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  // Position-independent code, so objects can go into shared libraries.
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  return builder->createTargetMachine();
+}
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+cpu::translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
+                          unsigned optLevel) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return makeError("failed to translate the module to LLVM IR");
+  auto tm = hostTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  // Let every kernel use the host's vector units.
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", (*tm)->getTargetCPU());
+    fn.addFnAttr("target-features", (*tm)->getTargetFeatureString());
+  }
+  auto transformer = mlir::makeOptimizingTransformer(optLevel, 0, tm->get());
+  if (llvm::Error err = transformer(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
+llvm::Error cpu::emitObjectFile(llvm::Module &module, llvm::StringRef path) {
+  auto tm = hostTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return makeError("cannot write '" + path + "': " + ec.message());
+  llvm::legacy::PassManager pm;
+  if ((*tm)->addPassesToEmitFile(pm, out, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile))
+    return makeError("the host target cannot emit object files");
+  pm.run(module);
+  out.flush();
+  return llvm::Error::success();
+}
+
+llvm::Error cpu::linkSharedLibrary(llvm::StringRef objectPath,
+                                   llvm::StringRef libraryPath) {
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return makeError("no system linker driver 'cc' found on PATH");
+  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", objectPath, "-o",
+                                             libraryPath, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0)
+    return makeError("linking '" + libraryPath + "' failed" +
+                     (message.empty() ? "" : ": " + message));
+  return llvm::Error::success();
+}
+
+std::map<std::string, void *> cpu::runtimeSymbols() {
+  return {
+      {"nnc_rt_set_network", reinterpret_cast<void *>(&nnc_rt_set_network)},
+      {"nnc_rt_add_population",
+       reinterpret_cast<void *>(&nnc_rt_add_population)},
+      {"nnc_rt_add_projection",
+       reinterpret_cast<void *>(&nnc_rt_add_projection)},
+      {"nnc_rt_record_spikes", reinterpret_cast<void *>(&nnc_rt_record_spikes)},
+      {"nnc_rt_simulate", reinterpret_cast<void *>(&nnc_rt_simulate)},
+      {"nnc_rt_uniform", reinterpret_cast<void *>(&nnc_rt_uniform)},
+      {"nnc_rt_normal", reinterpret_cast<void *>(&nnc_rt_normal)},
+  };
+}
+
+llvm::Expected<std::unique_ptr<cpu::JITArtifact>>
+cpu::JITArtifact::create(mlir::ModuleOp module,
+                         const std::map<std::string, void *> &symbols) {
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto llvmModule = translateAndOptimize(module, *context);
+  if (!llvmModule)
+    return llvmModule.takeError();
+
+  initializeNativeTarget();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb)
+    return jtmb.takeError();
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*jtmb))
+                 .create();
+  if (!jit)
+    return jit.takeError();
+
+  llvm::orc::JITDylib &dylib = (*jit)->getMainJITDylib();
+  // libm and libc for math calls LLVM may emit.
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  dylib.addGenerator(std::move(*process));
+  llvm::orc::SymbolMap map;
+  llvm::orc::MangleAndInterner mangle((*jit)->getExecutionSession(),
+                                      (*jit)->getDataLayout());
+  for (auto &[name, address] : symbols)
+    map[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                         llvm::JITSymbolFlags::Exported};
+  if (llvm::Error err = dylib.define(llvm::orc::absoluteSymbols(map)))
+    return std::move(err);
+
+  if (llvm::Error err = (*jit)->addIRModule(llvm::orc::ThreadSafeModule(
+          std::move(*llvmModule), std::move(context))))
+    return std::move(err);
+
+  std::unique_ptr<JITArtifact> artifact(new JITArtifact());
+  artifact->jit = std::move(*jit);
+  return artifact;
+}
+
+cpu::JITArtifact::~JITArtifact() = default;
+
+void *cpu::JITArtifact::lookup(const std::string &name) {
+  auto symbol = jit->lookup(name);
+  if (!symbol) {
+    llvm::consumeError(symbol.takeError());
+    return nullptr;
+  }
+  return symbol->toPtr<void *>();
+}

@@ -1,0 +1,67 @@
+//===- Simulation.h - Runtime API used by the nnc driver --------*- C++ -*-===//
+//
+// The host side of the runtime: owns memory, RNG, connectivity, the time-step
+// loop and recording. The driver hands it a symbol resolver for a compiled
+// artifact; the runtime calls the artifact's nnc_describe / nnc_program and
+// kernels through the C ABI in Runtime.h. No MLIR or LLVM dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_RUNTIME_SIMULATION_H
+#define NNC_RUNTIME_SIMULATION_H
+
+#include "nnc/Runtime/Runtime.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace nnc::rt {
+
+/// Resolves a symbol of the compiled artifact; returns nullptr if absent.
+using SymbolResolver = std::function<void *(const std::string &name)>;
+
+struct RunOptions {
+  /// If >= 0, run `simulate duration` instead of the artifact's program.
+  double durationSeconds = -1.0;
+  uint64_t seed = 1;
+  int threads = 1;
+  /// Output directory; created if missing. Empty: write nothing.
+  std::string outDir = "nnc-out";
+  /// Draw a progress bar on stderr (only when stderr is a terminal).
+  bool progress = false;
+  /// Seconds spent before the runtime started, reported in summary.json.
+  double parseSeconds = 0.0;
+  double compileSeconds = 0.0;
+};
+
+struct PopulationStats {
+  std::string name;
+  int64_t size = 0;
+  int64_t spikeCount = 0;
+  double meanRateHz = 0.0;
+};
+
+struct RunResult {
+  std::string networkName;
+  double dt = 0.0;
+  double simulatedSeconds = 0.0;
+  int64_t synapseCount = 0;
+  double buildSeconds = 0.0;
+  double simulateSeconds = 0.0;
+  std::vector<PopulationStats> populations;
+};
+
+/// Builds the network described by the artifact and runs it. On failure
+/// returns false and sets `error` to a one-line message (e.g. a missing
+/// kernel, an ABI version mismatch, an unwritable output directory).
+bool runArtifact(const SymbolResolver &resolve, const RunOptions &options,
+                 RunResult &result, std::string &error);
+
+/// Human summary printed by `nnc run` (a few lines).
+std::string formatSummary(const RunResult &result, const RunOptions &options);
+
+} // namespace nnc::rt
+
+#endif // NNC_RUNTIME_SIMULATION_H

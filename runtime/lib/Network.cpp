@@ -1,0 +1,444 @@
+//===- Network.cpp - Builder functions called by nnc_describe -------------===//
+//
+// Populations (state buffers, kernels, initial state) and projections
+// (connectivity in CSR form, delay rings). Every buffer's size is estimated
+// and compared with the memory still available before it is allocated, so
+// that an oversized network fails with a message instead of being killed by
+// the OOM killer halfway through construction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Philox.h"
+#include "SimulationImpl.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <fstream>
+#include <unistd.h>
+
+using namespace nnc::rt::detail;
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+/// The first number after `key` at the start of a line of `path` (a
+/// /proc/meminfo or cgroup memory.stat style file), or -1.
+static double readKeyedValue(const char *path, const std::string &key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size(), key) != 0)
+      continue;
+    const char *p = line.c_str() + key.size();
+    while (*p == ' ' || *p == '\t' || *p == ':')
+      ++p;
+    char *end = nullptr;
+    double value = std::strtod(p, &end);
+    return end == p ? -1.0 : value;
+  }
+  return -1.0;
+}
+
+/// The number in a single-value file such as cgroup's memory.max, or -1 if
+/// the file is missing or says "max".
+static double readSingleValue(const char *path) {
+  std::ifstream in(path);
+  std::string text;
+  if (!(in >> text))
+    return -1.0;
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() ? -1.0 : value;
+}
+
+/// Memory left under the cgroup limit, counting inactive page cache as
+/// reclaimable; -1 if there is no (finite) limit.
+static double cgroupAvailableBytes() {
+  // cgroup v2, then v1. "No limit" shows up as "max" or as ~2^63.
+  double limit = readSingleValue("/sys/fs/cgroup/memory.max");
+  double usage = readSingleValue("/sys/fs/cgroup/memory.current");
+  double inactive =
+      readKeyedValue("/sys/fs/cgroup/memory.stat", "inactive_file ");
+  if (limit < 0 || usage < 0) {
+    limit = readSingleValue("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    usage = readSingleValue("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    inactive = readKeyedValue("/sys/fs/cgroup/memory/memory.stat",
+                              "total_inactive_file ");
+  }
+  if (limit < 0 || usage < 0 || limit >= 0x1.0p60)
+    return -1.0;
+  return std::max(0.0, limit - usage + std::max(0.0, inactive));
+}
+
+double nnc::rt::detail::availableMemoryBytes() {
+  // MemAvailable includes reclaimable page cache; _SC_AVPHYS_PAGES (MemFree)
+  // does not and would refuse networks on machines with a warm file cache.
+  double available = readKeyedValue("/proc/meminfo", "MemAvailable:");
+  if (available >= 0) {
+    available *= 1024.0; // reported in kB
+  } else {
+    long pages = sysconf(_SC_AVPHYS_PAGES);
+    long pageSize = sysconf(_SC_PAGESIZE);
+    if (pages < 0 || pageSize <= 0)
+      return HUGE_VAL; // unknown: do not refuse anything
+    available = static_cast<double>(pages) * static_cast<double>(pageSize);
+  }
+  double cgroup = cgroupAvailableBytes();
+  if (cgroup >= 0)
+    available = std::min(available, cgroup);
+  return available;
+}
+
+std::string nnc::rt::detail::formatBytes(double bytes) {
+  static const char *const units[] = {"bytes", "KiB", "MiB", "GiB",
+                                      "TiB",   "PiB", "EiB"};
+  int unit = 0;
+  while (bytes >= 1024.0 && unit < 6) {
+    bytes /= 1024.0;
+    ++unit;
+  }
+  char text[64];
+  if (unit == 0)
+    std::snprintf(text, sizeof(text), "%.0f bytes", bytes);
+  else
+    std::snprintf(text, sizeof(text), "%.1f %s", bytes, units[unit]);
+  return text;
+}
+
+bool nnc_sim::checkMemory(double bytes, const std::string &what) {
+  double available = availableMemoryBytes();
+  // The cap keeps sizes computed later in int64/size_t from overflowing even
+  // when the available memory is unknown.
+  if (bytes <= available && bytes < 0x1.0p62)
+    return true;
+  fail("network needs " + formatBytes(bytes) + " for " + what + " but only " +
+       formatBytes(available) + " is available");
+  return false;
+}
+
+void *nnc_sim::lookupKernel(const std::string &name) {
+  void *symbol = (resolve && *resolve) ? (*resolve)(name) : nullptr;
+  if (!symbol)
+    fail("compiled artifact has no kernel '" + name + "'");
+  return symbol;
+}
+
+/// malloc's alignment is not enough for the kernels' vector loads.
+template <typename T> static T *allocateAligned(int64_t count) {
+  size_t bytes = static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(T);
+  bytes = (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  void *p = nullptr;
+  if (posix_memalign(&p, kBufferAlignment, bytes) != 0)
+    return nullptr;
+  std::memset(p, 0, bytes);
+  return static_cast<T *>(p);
+}
+
+nnc_memref2d Population::stateRef() const {
+  nnc_memref2d ref;
+  ref.allocated = state.get();
+  ref.aligned = state.get();
+  ref.offset = 0;
+  ref.sizes[0] = numRows;
+  ref.sizes[1] = size;
+  ref.strides[0] = size;
+  ref.strides[1] = 1;
+  return ref;
+}
+
+nnc_memref1d_i32 Population::spikesRef() const {
+  nnc_memref1d_i32 ref;
+  ref.allocated = spikes.get();
+  ref.aligned = spikes.get();
+  ref.offset = 0;
+  ref.sizes[0] = size;
+  ref.strides[0] = 1;
+  return ref;
+}
+
+//===----------------------------------------------------------------------===//
+// Builder functions
+//===----------------------------------------------------------------------===//
+
+static bool isValidName(const char *name) { return name && *name; }
+
+extern "C" void nnc_rt_set_network(nnc_sim *sim, const char *name, double dt) {
+  if (!sim || sim->failed())
+    return;
+  if (sim->networkSet)
+    return sim->fail("nnc_rt_set_network called twice");
+  if (!isValidName(name))
+    return sim->fail("network has no name");
+  if (!(dt > 0.0) || !std::isfinite(dt))
+    return sim->fail("network '" + std::string(name) +
+                     "' has an invalid time step (dt must be > 0)");
+  sim->networkName = name;
+  sim->dt = dt;
+  sim->networkSet = true;
+}
+
+extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
+                                         const char *model, int64_t size,
+                                         int64_t numRows) {
+  if (!sim || sim->failed())
+    return -1;
+  if (!isValidName(name) || !isValidName(model)) {
+    sim->fail("population without a name or model");
+    return -1;
+  }
+  std::string popName = name;
+  if (sim->step > 0) {
+    sim->fail("population '" + popName +
+              "' added after the simulation started");
+    return -1;
+  }
+  for (const Population &pop : sim->populations) {
+    if (pop.name == popName) {
+      sim->fail("population '" + popName + "' is defined twice");
+      return -1;
+    }
+  }
+  // Spike indices are int32 in the ABI.
+  if (size <= 0 || size > INT32_MAX) {
+    sim->fail("population '" + popName + "' has invalid size " +
+              std::to_string(size) + " (must be 1 to 2147483647)");
+    return -1;
+  }
+  if (numRows < 0) {
+    sim->fail("population '" + popName + "' has a negative number of rows");
+    return -1;
+  }
+  if (sim->populations.size() >= static_cast<size_t>(INT32_MAX)) {
+    sim->fail("too many populations");
+    return -1;
+  }
+
+  Population pop;
+  pop.name = popName;
+  pop.model = model;
+  pop.size = size;
+  pop.numRows = numRows;
+  pop.init = reinterpret_cast<InitKernel>(
+      sim->lookupKernel("_mlir_ciface_" + pop.model + "_init"));
+  pop.update = reinterpret_cast<UpdateKernel>(
+      sim->lookupKernel("_mlir_ciface_" + pop.model + "_update"));
+  if (sim->failed())
+    return -1;
+
+  double stateBytes = static_cast<double>(numRows) * size * sizeof(double);
+  double spikeBytes = static_cast<double>(size) * sizeof(int32_t);
+  if (!sim->checkMemory(stateBytes + spikeBytes,
+                        "population '" + popName + "'"))
+    return -1;
+  pop.state.reset(allocateAligned<double>(numRows * size));
+  pop.spikes.reset(allocateAligned<int32_t>(size));
+  if (!pop.state || !pop.spikes) {
+    sim->fail("out of memory allocating population '" + popName + "'");
+    return -1;
+  }
+  sim->memoryBytes += stateBytes + spikeBytes;
+
+  int32_t id = static_cast<int32_t>(sim->populations.size());
+  nnc_memref2d state = pop.stateRef();
+  pop.init(&state, deriveKey(sim->seed, kPurposeInit, id));
+  sim->populations.push_back(std::move(pop));
+  return id;
+}
+
+/// Fixed-probability connectivity: each (i, j) pair exists independently with
+/// probability p. Per row, the gaps between targets are geometric, so a row
+/// costs one draw per synapse instead of one per candidate; draw d of row i
+/// uses counter (i << 32) + d, which makes every row independent of all
+/// others (and of the size of the source population).
+static bool connectFixedProbability(Projection &proj, int64_t preSize,
+                                    int64_t postSize, uint64_t key) {
+  double p = proj.param;
+  double invLogQ = 1.0 / std::log1p(-p); // < 0 for 0 < p < 1
+  // A p so small that 1/log(1-p) overflows connects nothing in practice.
+  bool none = p <= 0.0 || !std::isfinite(invLogQ);
+  for (int64_t i = 0; i < preSize; ++i) {
+    proj.rowPtr[i] = static_cast<int64_t>(proj.colIdx.size());
+    if (none)
+      continue;
+    if (p >= 1.0) {
+      for (int64_t j = 0; j < postSize; ++j)
+        if (!proj.colIdx.pushBack(static_cast<int32_t>(j)))
+          return false;
+      continue;
+    }
+    uint64_t counter = static_cast<uint64_t>(i) << 32;
+    int64_t j = -1;
+    while (true) {
+      // Number of failures before the next success, from 1 - u in (0, 1]
+      // (exact for 53-bit u, and log is much cheaper than log1p). Compared
+      // in double: the gap can exceed int64.
+      double gap =
+          std::floor(std::log(1.0 - uniform(key, counter++)) * invLogQ);
+      if (!(static_cast<double>(j) + gap + 1.0 < static_cast<double>(postSize)))
+        break;
+      j += static_cast<int64_t>(gap) + 1;
+      if (!proj.colIdx.pushBack(static_cast<int32_t>(j)))
+        return false;
+    }
+  }
+  proj.rowPtr[preSize] = static_cast<int64_t>(proj.colIdx.size());
+  return true;
+}
+
+extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
+                                         int32_t pre, int32_t post,
+                                         int32_t rule, double param,
+                                         int64_t delaySteps) {
+  if (!sim || sim->failed())
+    return -1;
+  if (!isValidName(name)) {
+    sim->fail("projection without a name");
+    return -1;
+  }
+  std::string projName = name;
+  std::string what = "projection '" + projName + "'";
+  if (sim->step > 0) {
+    sim->fail(what + " added after the simulation started");
+    return -1;
+  }
+  for (const Projection &proj : sim->projections) {
+    if (proj.name == projName) {
+      sim->fail(what + " is defined twice");
+      return -1;
+    }
+  }
+  int32_t numPops = static_cast<int32_t>(sim->populations.size());
+  if (pre < 0 || pre >= numPops || post < 0 || post >= numPops) {
+    sim->fail(what + " refers to an unknown population");
+    return -1;
+  }
+  if (delaySteps < 0) {
+    sim->fail(what + " has a negative delay");
+    return -1;
+  }
+  // A ring slot per step of delay; beyond this the ring alone would be
+  // absurd and delaySteps + 1 could overflow.
+  if (delaySteps > (int64_t(1) << 31)) {
+    sim->fail(what + " has a delay of " + std::to_string(delaySteps) +
+              " steps, which is too long");
+    return -1;
+  }
+  const Population &prePop = sim->populations[pre];
+  const Population &postPop = sim->populations[post];
+  int64_t preSize = prePop.size;
+  int64_t postSize = postPop.size;
+
+  // Expected number of synapses, and an upper bound that will hold with
+  // overwhelming probability for the random rule (mean + 6 sigma).
+  double expected = 0.0;
+  double reserve = 0.0;
+  switch (rule) {
+  case NNC_CONNECT_ALL_TO_ALL:
+    expected = reserve = static_cast<double>(preSize) * postSize;
+    break;
+  case NNC_CONNECT_ONE_TO_ONE:
+    if (preSize != postSize) {
+      sim->fail(what + " connects one-to-one but '" + prePop.name + "' has " +
+                std::to_string(preSize) + " neurons and '" + postPop.name +
+                "' has " + std::to_string(postSize));
+      return -1;
+    }
+    expected = reserve = static_cast<double>(preSize);
+    break;
+  case NNC_CONNECT_FIXED_PROBABILITY: {
+    if (!(param >= 0.0 && param <= 1.0)) {
+      char text[64];
+      std::snprintf(text, sizeof(text), "%g", param);
+      sim->fail(what + " has connection probability " + text +
+                ", which is not in [0, 1]");
+      return -1;
+    }
+    double n = static_cast<double>(preSize) * postSize;
+    expected = n * param;
+    reserve = std::min(
+        n,
+        std::ceil(expected + 6.0 * std::sqrt(expected * (1.0 - param)) + 64.0));
+    break;
+  }
+  default:
+    sim->fail(what + " has unknown connection rule " + std::to_string(rule));
+    return -1;
+  }
+
+  Projection proj;
+  proj.name = projName;
+  proj.pre = pre;
+  proj.post = post;
+  proj.rule = rule;
+  proj.param = param;
+  proj.delaySteps = delaySteps;
+  proj.onPre = reinterpret_cast<OnPreKernel>(
+      sim->lookupKernel("_mlir_ciface_" + projName + "_on_pre"));
+  if (sim->failed())
+    return -1;
+
+  double rowPtrBytes = static_cast<double>(preSize + 1) * sizeof(int64_t);
+  double colIdxBytes = reserve * sizeof(int32_t);
+  // The ring's slots start empty and grow to at most one step's spikes each.
+  double ringBytes = delaySteps > 0 ? static_cast<double>(delaySteps + 1) *
+                                          sizeof(std::vector<int32_t>)
+                                    : 0.0;
+  if (!sim->checkMemory(rowPtrBytes + colIdxBytes + ringBytes, what))
+    return -1;
+  if (!proj.rowPtr.resize(static_cast<size_t>(preSize + 1)) ||
+      !proj.colIdx.reserve(static_cast<size_t>(reserve))) {
+    sim->fail("out of memory allocating the connectivity of " + what);
+    return -1;
+  }
+
+  switch (rule) {
+  case NNC_CONNECT_ALL_TO_ALL:
+    proj.colIdx.resize(static_cast<size_t>(preSize * postSize));
+    for (int64_t i = 0; i < preSize; ++i) {
+      proj.rowPtr[i] = i * postSize;
+      int32_t *row = proj.colIdx.data() + i * postSize;
+      for (int64_t j = 0; j < postSize; ++j)
+        row[j] = static_cast<int32_t>(j);
+    }
+    proj.rowPtr[preSize] = preSize * postSize;
+    break;
+  case NNC_CONNECT_ONE_TO_ONE:
+    proj.colIdx.resize(static_cast<size_t>(preSize));
+    for (int64_t i = 0; i < preSize; ++i) {
+      proj.rowPtr[i] = i;
+      proj.colIdx[i] = static_cast<int32_t>(i);
+    }
+    proj.rowPtr[preSize] = preSize;
+    break;
+  default: {
+    uint64_t key = deriveKey(sim->seed, kPurposeConn,
+                             static_cast<uint64_t>(sim->projections.size()));
+    if (!connectFixedProbability(proj, preSize, postSize, key)) {
+      sim->fail("out of memory building the connectivity of " + what);
+      return -1;
+    }
+    break;
+  }
+  }
+
+  if (delaySteps > 0)
+    proj.ring.resize(static_cast<size_t>(delaySteps + 1));
+  sim->synapseCount += static_cast<int64_t>(proj.colIdx.size());
+  sim->memoryBytes +=
+      rowPtrBytes + ringBytes +
+      static_cast<double>(proj.colIdx.capacity()) * sizeof(int32_t);
+  int32_t id = static_cast<int32_t>(sim->projections.size());
+  sim->projections.push_back(std::move(proj));
+  return id;
+}
+
+extern "C" void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop) {
+  if (!sim || sim->failed())
+    return;
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return sim->fail("nnc_rt_record_spikes: unknown population " +
+                     std::to_string(pop));
+  sim->populations[pop].recorded = true;
+}

@@ -1,0 +1,228 @@
+//===- Simulation.cpp - runArtifact and formatSummary ---------------------===//
+//
+// Drives one run of a compiled artifact: checks its ABI version, lets it
+// describe the network, runs its program and writes the outputs. Errors from
+// anywhere (the artifact's calls into the runtime, kernels that misbehave,
+// the file system) end up as a one-line message; nothing aborts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimulationImpl.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <system_error>
+
+using namespace nnc::rt;
+using namespace nnc::rt::detail;
+
+namespace {
+
+using AbiVersionFn = int32_t (*)();
+using EntryFn = void (*)(nnc_sim *);
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// Looks up an entry point of the artifact; same message as for kernels.
+void *lookupEntry(const SymbolResolver &resolve, const char *name,
+                  std::string &error) {
+  void *symbol = resolve ? resolve(name) : nullptr;
+  if (!symbol)
+    error = std::string("compiled artifact has no kernel '") + name + "'";
+  return symbol;
+}
+
+bool createOutputDirectory(const std::string &dir, std::string &error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (!ec && !std::filesystem::is_directory(dir, ec) && !ec)
+    ec = std::make_error_code(std::errc::not_a_directory);
+  if (ec) {
+    error = "cannot create output directory '" + dir + "': " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+bool nnc::rt::runArtifact(const SymbolResolver &resolve,
+                          const RunOptions &options, RunResult &result,
+                          std::string &error) {
+  result = RunResult();
+  error.clear();
+
+  auto abiVersion = reinterpret_cast<AbiVersionFn>(
+      lookupEntry(resolve, "nnc_abi_version", error));
+  if (!abiVersion)
+    return false;
+  int32_t version = abiVersion();
+  if (version != NNC_ABI_VERSION) {
+    error = "compiled artifact uses runtime ABI version " +
+            std::to_string(version) + " but this runtime implements version " +
+            std::to_string(NNC_ABI_VERSION) + "; recompile it";
+    return false;
+  }
+  auto describe =
+      reinterpret_cast<EntryFn>(lookupEntry(resolve, "nnc_describe", error));
+  if (!describe)
+    return false;
+  bool runProgram = !(options.durationSeconds >= 0.0);
+  EntryFn program = nullptr;
+  if (runProgram) {
+    // Resolved before building, which can take long for large networks.
+    program =
+        reinterpret_cast<EntryFn>(lookupEntry(resolve, "nnc_program", error));
+    if (!program)
+      return false;
+  } else if (!std::isfinite(options.durationSeconds)) {
+    error = "invalid simulation duration";
+    return false;
+  }
+
+  // Opening spikes.csv up front also proves the directory is writable
+  // before any time is spent building.
+  SpikeRecorder recorder;
+  bool writeFiles = !options.outDir.empty();
+  if (writeFiles && (!createOutputDirectory(options.outDir, error) ||
+                     !recorder.open(options.outDir, error)))
+    return false;
+
+  nnc_sim sim;
+  sim.resolve = &resolve;
+  sim.seed = options.seed;
+  sim.progress = options.progress;
+  sim.recorder = writeFiles ? &recorder : nullptr;
+
+  auto buildStart = std::chrono::steady_clock::now();
+  describe(&sim);
+  result.buildSeconds = secondsSince(buildStart);
+  if (!sim.failed() && !sim.networkSet)
+    sim.fail("compiled artifact did not call nnc_rt_set_network");
+  if (sim.failed()) {
+    error = sim.error;
+    return false;
+  }
+
+  auto simulateStart = std::chrono::steady_clock::now();
+  if (runProgram)
+    program(&sim);
+  else
+    nnc_rt_simulate(&sim, options.durationSeconds);
+  result.simulateSeconds = secondsSince(simulateStart);
+  if (sim.failed()) {
+    error = sim.error;
+    return false;
+  }
+
+  result.networkName = sim.networkName;
+  result.dt = sim.dt;
+  result.simulatedSeconds = static_cast<double>(sim.step) * sim.dt;
+  result.synapseCount = sim.synapseCount;
+  for (const Population &pop : sim.populations) {
+    PopulationStats stats;
+    stats.name = pop.name;
+    stats.size = pop.size;
+    stats.spikeCount = pop.totalSpikes;
+    stats.meanRateHz =
+        result.simulatedSeconds > 0
+            ? static_cast<double>(pop.totalSpikes) /
+                  (static_cast<double>(pop.size) * result.simulatedSeconds)
+            : 0.0;
+    result.populations.push_back(stats);
+  }
+
+  if (!writeFiles)
+    return true;
+  // All three files are complete under temporary names before any of them
+  // is renamed into place.
+  AtomicFile summary, raster;
+  if (!recorder.close(error) ||
+      !summary.open(joinPath(options.outDir, "summary.json"), error) ||
+      !summary.write(renderSummaryJson(sim, options, result), error) ||
+      !summary.close(error) ||
+      !raster.open(joinPath(options.outDir, "raster.svg"), error) ||
+      !raster.write(renderRasterSvg(sim, recorder), error) ||
+      !raster.close(error) || !recorder.commit(error) ||
+      !summary.commit(error) || !raster.commit(error))
+    return false;
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// formatSummary
+//===----------------------------------------------------------------------===//
+
+/// Digit groups for large counts ("319,876"); small ones read better plain.
+static std::string count(int64_t value) {
+  std::string digits = std::to_string(value);
+  if (value < 10000)
+    return digits;
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+static std::string format(const char *fmt, double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), fmt, value);
+  return text;
+}
+
+std::string nnc::rt::formatSummary(const RunResult &result,
+                                   const RunOptions &options) {
+  int64_t neurons = 0;
+  size_t nameWidth = 0, sizeWidth = 0, spikeWidth = 0;
+  for (const PopulationStats &pop : result.populations) {
+    neurons += pop.size;
+    nameWidth = std::max(nameWidth, pop.name.size());
+    sizeWidth = std::max(sizeWidth, std::to_string(pop.size).size());
+    spikeWidth = std::max(spikeWidth, std::to_string(pop.spikeCount).size());
+  }
+
+  std::string out = "network " + result.networkName + ": " + count(neurons) +
+                    (neurons == 1 ? " neuron, " : " neurons, ") +
+                    count(result.synapseCount) +
+                    (result.synapseCount == 1 ? " synapse" : " synapses") +
+                    ", dt " + format("%g", result.dt * 1000.0) + " ms, " +
+                    format("%g", result.simulatedSeconds) + " s simulated\n";
+  auto padLeft = [](std::string s, size_t width) {
+    return std::string(width > s.size() ? width - s.size() : 0, ' ') + s;
+  };
+  for (const PopulationStats &pop : result.populations) {
+    std::string name = pop.name;
+    name.resize(nameWidth, ' ');
+    out += "  " + name + "  " + padLeft(std::to_string(pop.size), sizeWidth) +
+           " neurons  " + padLeft(std::to_string(pop.spikeCount), spikeWidth) +
+           " spikes  " + format("%6.2f", pop.meanRateHz) + " Hz\n";
+  }
+
+  out += "timings: parse " + format("%.3f", options.parseSeconds) +
+         " s, compile " + format("%.3f", options.compileSeconds) +
+         " s, build " + format("%.3f", result.buildSeconds) + " s, simulate " +
+         format("%.3f", result.simulateSeconds) + " s";
+  if (result.simulateSeconds > 0 && result.simulatedSeconds > 0) {
+    double factor = result.simulatedSeconds / result.simulateSeconds;
+    out += " (" +
+           format(factor >= 100   ? "%.0f"
+                  : factor >= 0.1 ? "%.1f"
+                                  : "%.3g",
+                  factor) +
+           "x real time)";
+  }
+  out += "\n";
+
+  if (!options.outDir.empty())
+    out += "wrote " + joinPath(options.outDir, "summary.json") + ", " +
+           joinPath(options.outDir, "spikes.csv") + ", " +
+           joinPath(options.outDir, "raster.svg") + "\n";
+  return out;
+}

@@ -1,0 +1,304 @@
+//===- SimulationImpl.h - Runtime internals shared by lib/*.cpp -*- C++ -*-===//
+//
+// The definition of the opaque nnc_sim handle and the helpers the runtime's
+// translation units share. Nothing here is part of the ABI: compiled
+// artifacts only ever see nnc_sim through a pointer.
+//
+// The runtime is built without exceptions, so everything that can fail
+// reports through a return value or the simulation's error state, and large
+// buffers are allocated with malloc so that a failed allocation is an error
+// message rather than std::terminate.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_RUNTIME_LIB_SIMULATIONIMPL_H
+#define NNC_RUNTIME_LIB_SIMULATIONIMPL_H
+
+#include "nnc/Runtime/Runtime.h"
+#include "nnc/Runtime/Simulation.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nnc::rt::detail {
+
+//===----------------------------------------------------------------------===//
+// Random numbers
+//===----------------------------------------------------------------------===//
+
+/// splitmix64's finalizer: a bijective 64-bit mixer with full avalanche.
+uint64_t splitmix64(uint64_t x);
+
+/// Key for one purpose of one object, so that e.g. the initial state of
+/// population 0 and the connectivity of projection 0 never share a stream.
+uint64_t deriveKey(uint64_t seed, uint64_t purpose, uint64_t id);
+
+/// Purposes for deriveKey: the ASCII letters, as a readable constant.
+constexpr uint64_t kPurposeInit = 0x696e6974; // "init"
+constexpr uint64_t kPurposeConn = 0x636f6e6e; // "conn"
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+struct FreeDeleter {
+  void operator()(void *p) const { std::free(p); }
+};
+
+/// A growable array of trivially copyable values whose allocation failures
+/// are reported instead of terminating (std::vector would need exceptions).
+template <typename T> class PodArray {
+public:
+  PodArray() = default;
+  PodArray(const PodArray &) = delete;
+  PodArray &operator=(const PodArray &) = delete;
+  PodArray(PodArray &&other) noexcept { swap(other); }
+  PodArray &operator=(PodArray &&other) noexcept {
+    PodArray tmp(std::move(other));
+    swap(tmp);
+    return *this;
+  }
+  ~PodArray() { std::free(data_); }
+
+  bool reserve(size_t n) {
+    if (n <= capacity_)
+      return true;
+    void *p = std::realloc(data_, n * sizeof(T));
+    if (!p)
+      return false;
+    data_ = static_cast<T *>(p);
+    capacity_ = n;
+    return true;
+  }
+  bool resize(size_t n) {
+    if (!reserve(n))
+      return false;
+    size_ = n;
+    return true;
+  }
+  bool pushBack(T value) {
+    if (size_ == capacity_ && !reserve(capacity_ ? capacity_ * 2 : 64))
+      return false;
+    data_[size_++] = value;
+    return true;
+  }
+
+  T *data() { return data_; }
+  const T *data() const { return data_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  T &operator[](size_t i) { return data_[i]; }
+  const T &operator[](size_t i) const { return data_[i]; }
+
+private:
+  void swap(PodArray &other) {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+  T *data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+/// Bytes of memory this process can still use: the kernel's MemAvailable
+/// (free plus reclaimable cache), capped by the cgroup's memory limit when
+/// there is one. Falls back to sysconf(_SC_AVPHYS_PAGES) * page size.
+double availableMemoryBytes();
+
+/// "31.2 GiB", "512.0 MiB", ...
+std::string formatBytes(double bytes);
+
+//===----------------------------------------------------------------------===//
+// Network
+//===----------------------------------------------------------------------===//
+
+using InitKernel = void (*)(nnc_memref2d *state, uint64_t rngKey);
+using UpdateKernel = int64_t (*)(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
+                                 int64_t step);
+using OnPreKernel = void (*)(nnc_memref2d *postState, nnc_memref1d_i32 *spikes,
+                             int64_t numSpikes, nnc_memref1d_i64 *rowPtr,
+                             nnc_memref1d_i32 *colIdx);
+
+/// Buffers handed to kernels are 64-byte aligned (a cache line, and enough
+/// for any vector width the compiler may assume).
+constexpr size_t kBufferAlignment = 64;
+
+struct Population {
+  std::string name;
+  std::string model;
+  int64_t size = 0;
+  int64_t numRows = 0;
+  /// [numRows x size] row-major doubles.
+  std::unique_ptr<double, FreeDeleter> state;
+  /// Indices of the neurons that spiked in the current step (capacity size).
+  std::unique_ptr<int32_t, FreeDeleter> spikes;
+  int64_t numSpikes = 0;
+  int64_t totalSpikes = 0;
+  bool recorded = false;
+  InitKernel init = nullptr;
+  UpdateKernel update = nullptr;
+
+  nnc_memref2d stateRef() const;
+  nnc_memref1d_i32 spikesRef() const;
+};
+
+struct Projection {
+  std::string name;
+  int32_t pre = 0;
+  int32_t post = 0;
+  int32_t rule = 0;
+  double param = 0.0;
+  int64_t delaySteps = 0;
+  /// CSR by source: the targets of source i are colIdx[rowPtr[i]..rowPtr[i+1]).
+  PodArray<int64_t> rowPtr;
+  PodArray<int32_t> colIdx;
+  OnPreKernel onPre = nullptr;
+  /// Spike lists of the last delaySteps + 1 steps; step s lives in slot
+  /// s % (delaySteps + 1). Empty when delaySteps == 0 (delivered directly).
+  std::vector<std::vector<int32_t>> ring;
+};
+
+/// Streams recorded spikes to spikes.csv and keeps a bounded sample of them
+/// for the raster plot (see Output.cpp).
+class SpikeRecorder;
+
+} // namespace nnc::rt::detail
+
+/// The simulation handle behind the C ABI.
+struct nnc_sim {
+  // Set up by runArtifact before nnc_describe runs.
+  const nnc::rt::SymbolResolver *resolve = nullptr;
+  uint64_t seed = 1;
+  bool progress = false;
+  nnc::rt::detail::SpikeRecorder *recorder = nullptr;
+
+  // Filled in by the builder functions.
+  std::string networkName;
+  double dt = 0.0;
+  bool networkSet = false;
+  std::vector<nnc::rt::detail::Population> populations;
+  std::vector<nnc::rt::detail::Projection> projections;
+  int64_t synapseCount = 0;
+  /// Bytes of the buffers the runtime allocated for the network.
+  double memoryBytes = 0.0;
+
+  /// Steps simulated so far; the next step to run.
+  int64_t step = 0;
+
+  /// The first error; once set, every builder and simulate call is a no-op.
+  std::string error;
+  bool failed() const { return !error.empty(); }
+  void fail(std::string message) {
+    if (error.empty())
+      error = message.empty() ? std::string("unknown runtime error")
+                              : std::move(message);
+  }
+
+  /// Resolves `name` in the artifact; reports an error if it is missing.
+  void *lookupKernel(const std::string &name);
+
+  /// Fails with a "network needs ..." message if `bytes` more memory are not
+  /// available for `what` (e.g. "population 'exc'").
+  bool checkMemory(double bytes, const std::string &what);
+};
+
+namespace nnc::rt::detail {
+
+//===----------------------------------------------------------------------===//
+// Output (Output.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A file written under a temporary name in the same directory and renamed
+/// into place by commit(), so readers never see a partial file under the
+/// final name. Destroying it without commit() removes the temporary.
+class AtomicFile {
+public:
+  AtomicFile() = default;
+  AtomicFile(const AtomicFile &) = delete;
+  AtomicFile &operator=(const AtomicFile &) = delete;
+  ~AtomicFile() { discard(); }
+
+  bool open(const std::string &finalPath, std::string &error);
+  bool write(const char *data, size_t size, std::string &error);
+  bool write(const std::string &s, std::string &error) {
+    return write(s.data(), s.size(), error);
+  }
+  /// Flushes and closes the temporary file (still under its temporary name).
+  bool close(std::string &error);
+  /// Renames the closed temporary file to the final path.
+  bool commit(std::string &error);
+  void discard();
+  const std::string &path() const { return finalPath_; }
+
+private:
+  std::FILE *file_ = nullptr;
+  std::string finalPath_;
+  std::string tempPath_;
+  bool pending_ = false;
+};
+
+/// A recorded spike kept for the raster plot.
+struct RasterSpike {
+  int64_t step;
+  int32_t population;
+  int32_t index;
+};
+
+/// Plots at most this many spikes; beyond it only every stride-th neuron.
+constexpr size_t kMaxRasterSpikes = 200000;
+
+class SpikeRecorder {
+public:
+  /// Opens `<outDir>/spikes.csv` (under a temporary name) and writes the
+  /// header.
+  bool open(const std::string &outDir, std::string &error);
+  /// Records the spikes of population `pop` emitted at step `step`.
+  bool record(const nnc_sim &sim, int32_t pop, int64_t step,
+              const int32_t *indices, int64_t count, std::string &error);
+  /// Flushes and closes spikes.csv (still under its temporary name).
+  bool close(std::string &error);
+  bool commit(std::string &error) { return csv_.commit(error); }
+
+  const std::vector<RasterSpike> &rasterSpikes() const { return raster_; }
+  /// Neurons i with i % rasterStride() == 0 have all their spikes kept.
+  int64_t rasterStride() const { return stride_; }
+  /// The first step whose spikes are no longer plotted, or -1 if none is
+  /// cut off (only when neuron 0 alone exceeds the budget).
+  int64_t rasterEndStep() const { return rasterEndStep_; }
+  int64_t recordedSpikes() const { return recordedSpikes_; }
+
+private:
+  bool flush(std::string &error);
+
+  AtomicFile csv_;
+  std::string buffer_;
+  int64_t cachedStep_ = -1;
+  std::string cachedTime_;
+  std::vector<RasterSpike> raster_;
+  int64_t stride_ = 1;
+  int64_t rasterEndStep_ = -1;
+  int64_t recordedSpikes_ = 0;
+};
+
+/// summary.json for a finished run.
+std::string renderSummaryJson(const nnc_sim &sim, const RunOptions &options,
+                              const RunResult &result);
+
+/// raster.svg for a finished run.
+std::string renderRasterSvg(const nnc_sim &sim, const SpikeRecorder &recorder);
+
+/// Joins a directory and a file name with exactly one '/'.
+std::string joinPath(const std::string &dir, const std::string &name);
+
+} // namespace nnc::rt::detail
+
+#endif // NNC_RUNTIME_LIB_SIMULATIONIMPL_H
