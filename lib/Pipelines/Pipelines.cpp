@@ -21,10 +21,12 @@ void nnc::buildLowerToLoopsPipeline(OpPassManager &pm) {
 
 void nnc::buildLoopsToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
+  // MemRef first: it folds memref.dim with constant (arith) indices into
+  // descriptor reads; after ArithToLLVM it would spill the sizes to memory.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

@@ -1,0 +1,164 @@
+// RUN: nnc-opt %s -split-input-file -verify-diagnostics
+
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  nn.ode @v {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  // expected-error @+1 {{state 'v' has more than one equation}}
+  nn.ode @v {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+
+// -----
+
+nn.neuron @A {
+  nn.param @tau = 1.0
+  // expected-error @+1 {{'tau' is not a state variable}}
+  nn.ode @tau {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+
+// -----
+
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  // expected-error @+1 {{region must yield one 'i1' (the condition)}}
+  nn.threshold {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+
+// -----
+
+nn.neuron @A {
+  // expected-error @+1 {{region must yield one 'f64' (the initial value)}}
+  nn.state @v init {
+    nn.yield
+  }
+}
+
+// -----
+
+// expected-error @+1 {{has a reset or refractory period but no threshold}}
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  nn.refractory 1.0e-03 clamp [@v]
+}
+
+// -----
+
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  nn.threshold {
+    %t = arith.constant true
+    nn.yield %t : i1
+  }
+  // expected-error @+1 {{clamps 'w', which is not a state variable}}
+  nn.refractory 1.0e-03 clamp [@w]
+}
+
+// -----
+
+// expected-error @+1 {{unknown solver 'magic'}}
+nn.neuron @A attributes {solver = "magic"} {
+}
+
+// -----
+
+nn.neuron @A {
+  nn.state @v init {
+    // expected-error @+1 {{'w' is not a parameter or state of A}}
+    %w = nn.read @w
+    nn.yield %w : f64
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+// expected-error @+1 {{time step must be positive}}
+nn.network @N dt 0.0 {
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  // expected-error @+1 {{size must be positive}}
+  nn.population @p : @A[0]
+}
+
+// -----
+
+nn.network @N dt 1.0e-04 {
+  // expected-error @+1 {{model 'B' is not a neuron model of this module}}
+  nn.population @p : @B[10]
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{probability must be in [0, 1]}}
+  nn.projection @x from @p to @p "probability"(1.5) delay 0.0 on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{unknown connection rule 'sometimes'}}
+  nn.projection @x from @p to @p "sometimes"(0.5) delay 0.0 on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{'q' is not a population of this network}}
+  nn.projection @x from @p to @q "all_to_all"(0.0) delay 0.0 on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.program {
+    // expected-error @+1 {{duration must be positive}}
+    nn.simulate -1.0
+  }
+}
