@@ -10,7 +10,7 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   antlr4 libantlr4-runtime-dev
   libgtest-dev libeigen3-dev librandom123-dev
-  python3-brian
+  python3-brian time
 )
 
 missing=()

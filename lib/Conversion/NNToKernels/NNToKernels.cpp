@@ -236,10 +236,11 @@ public:
     RefractoryOp refractory = neuron.getRefractory();
     SmallVector<StateOp, 4> states = neuron.getStates();
 
-    auto loop = scf::ForOp::create(
-        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{zero},
-        [&](OpBuilder &lb, Location l, Value i, ValueRange iterArgs) {
-          Value count = iterArgs[0];
+    // Loop 1 updates every neuron and writes a 0/1 spike flag per neuron
+    // into `spikes`; with no loop-carried state it vectorises.
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
           auto rowIndex = [&](int row) {
             return arith::ConstantIndexOp::create(lb, l, row);
           };
@@ -310,19 +311,33 @@ public:
               memref::StoreOp::create(lb, s.getLoc(), v, state,
                                       ValueRange{rowIndex(row), i});
           }
-          // 5. Spike compaction: always store the index, advance the count
-          //    only on a spike.
-          if (spiked) {
-            Value slot = arith::IndexCastOp::create(lb, l, lb.getIndexType(),
-                                                    count);
-            Value id = arith::IndexCastOp::create(lb, l, i32, i);
-            memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
-            Value inc = arith::ExtUIOp::create(lb, l, i64, spiked);
-            count = arith::AddIOp::create(lb, l, count, inc);
-          }
-          scf::YieldOp::create(lb, l, count);
+          if (spiked)
+            memref::StoreOp::create(lb, l,
+                                    arith::ExtUIOp::create(lb, l, i32, spiked),
+                                    spikes, ValueRange{i});
+          scf::YieldOp::create(lb, l);
         });
-    func::ReturnOp::create(b, loc, loop.getResult(0));
+    if (thresholds.empty()) {
+      func::ReturnOp::create(b, loc, zero);
+      return;
+    }
+    // Loop 2 compacts the flags in place into spike indices: it reads
+    // flag i before writing slot count <= i, so no flag is lost. The store
+    // is unconditional, so there is no branch to mispredict.
+    auto compact = scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{zero},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange iterArgs) {
+          Value count = iterArgs[0];
+          Value flag = memref::LoadOp::create(lb, l, spikes, ValueRange{i});
+          Value slot = arith::IndexCastOp::create(lb, l, lb.getIndexType(),
+                                                  count);
+          Value id = arith::IndexCastOp::create(lb, l, i32, i);
+          memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
+          Value next = arith::AddIOp::create(
+              lb, l, count, arith::ExtUIOp::create(lb, l, i64, flag));
+          scf::YieldOp::create(lb, l, next);
+        });
+    func::ReturnOp::create(b, loc, compact.getResult(0));
   }
 
   /// `<projection>_on_pre(postState, spikes, numSpikes, rowPtr, colIdx)`.

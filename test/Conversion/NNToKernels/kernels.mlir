@@ -63,7 +63,7 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-SAME: %[[S:.*]]: memref<3x?xf64>, %[[SPK:.*]]: memref<?xi32>, %[[STEP:.*]]: i64) -> i64 attributes {llvm.emit_c_interface}
 // CHECK: %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
 // CHECK: %[[N:.*]] = memref.dim %[[S]], %c1{{.*}}
-// CHECK: scf.for %[[I:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} iter_args(%[[COUNT:.*]] = %c0_i64{{.*}}) -> (i64) {
+// CHECK: scf.for %[[I:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} {
 // CHECK-NOT: scf.if
 // CHECK:   %[[OLDV:.*]] = memref.load %[[S]][%c0{{.*}}, %[[I]]]
 // CHECK:   %[[INTV:.*]] = arith.mulf %{{.*}}, %[[OLDV]] : f64
@@ -79,11 +79,19 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK:   memref.store %{{.*}}, %[[S]][%c2{{.*}}, %[[I]]]
 // CHECK:   memref.store %[[RESET]], %[[S]][%c0{{.*}}, %[[I]]]
 // CHECK:   memref.store %{{.*}}, %[[S]][%c1{{.*}}, %[[I]]]
+// A 0/1 flag per neuron, so that this loop has no loop-carried state.
+// CHECK:   %[[FLAG:.*]] = arith.extui %[[SPIKE]] : i1 to i32
+// CHECK:   memref.store %[[FLAG]], %[[SPK]][%[[I]]]
+// CHECK: }
+// Then the flags are compacted in place into spike indices.
+// CHECK: %[[NUM:.*]] = scf.for %[[J:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} iter_args(%[[COUNT:.*]] = %c0_i64{{.*}}) -> (i64) {
+// CHECK:   %[[F:.*]] = memref.load %[[SPK]][%[[J]]]
 // CHECK:   %[[SLOT:.*]] = arith.index_cast %[[COUNT]] : i64 to index
 // CHECK:   memref.store %{{.*}}, %[[SPK]][%[[SLOT]]]
-// CHECK:   %[[INC:.*]] = arith.extui %[[SPIKE]] : i1 to i64
+// CHECK:   %[[INC:.*]] = arith.extui %[[F]] : i32 to i64
 // CHECK:   %[[NEXT:.*]] = arith.addi %[[COUNT]], %[[INC]] : i64
 // CHECK:   scf.yield %[[NEXT]] : i64
+// CHECK: return %[[NUM]] : i64
 
 // Delivery: for each spike, for each CSR entry of its row, g += w.
 // CHECK-LABEL: func.func @p_to_p_on_pre(
