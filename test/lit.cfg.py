@@ -11,7 +11,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".nn", ".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
-config.excludes = ["unittests", "reference", "lit.cfg.py", "Inputs"]
+config.excludes = ["unittests", "reference", "lit.cfg.py", "Inputs", "extract_examples.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%nnc_src", config.nnc_src_root))
