@@ -44,7 +44,8 @@ namespace {
 constexpr int kExitBadInput = 1;
 constexpr int kExitUsage = 2;
 
-const char *kUsage = R"(OVERVIEW: nnc - a compiler for neural system descriptions
+const char *kUsage =
+    R"(OVERVIEW: nnc - a compiler for neural system descriptions
 
 USAGE: nnc <command> FILE [options]
 
@@ -176,7 +177,8 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 /// Writes `text` to the output file (or stdout when no -o was given).
-int writeText(const Options &opts, llvm::function_ref<void(llvm::raw_ostream &)> print) {
+int writeText(const Options &opts,
+              llvm::function_ref<void(llvm::raw_ostream &)> print) {
   if (opts.output.empty() || opts.output == "-") {
     print(llvm::outs());
     return 0;
@@ -215,8 +217,8 @@ public:
                    << "': " << error << "\n";
       return kExitBadInput;
     }
-    unsigned bufferId = sourceMgr.AddNewSourceBuffer(std::move(buffer),
-                                                     llvm::SMLoc());
+    unsigned bufferId =
+        sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
     if (opts.verifyDiagnostics) {
       mlir::SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
       (void)compile(bufferId);
@@ -236,7 +238,8 @@ private:
     if (opts.command == "check")
       return 0;
     if (opts.emit == "ast" && opts.command == "compile")
-      return writeText(opts, [&](llvm::raw_ostream &os) { os << ast::dump(*file); });
+      return writeText(opts,
+                       [&](llvm::raw_ostream &os) { os << ast::dump(*file); });
 
     auto compileStart = std::chrono::steady_clock::now();
     mlir::OwningOpRef<mlir::ModuleOp> module = generateMLIR(*file, &context);
@@ -275,7 +278,9 @@ private:
     if (!llvmModule)
       return internalError(llvmModule.takeError());
     if (opts.emit == "llvm")
-      return writeText(opts, [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
+      return writeText(opts, [&](llvm::raw_ostream &os) {
+        (*llvmModule)->print(os, nullptr);
+      });
     std::string out = opts.output.empty()
                           ? defaultOutput(opts, opts.emit == "lib" ? "so" : "o")
                           : opts.output;

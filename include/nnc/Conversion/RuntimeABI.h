@@ -1,4 +1,5 @@
-//===- RuntimeABI.h - Names shared by the compiler and the runtime -*- C++ -*-===//
+//===- RuntimeABI.h - Names shared by the compiler and the runtime -*- C++
+//-*-===//
 //
 // The symbols a compiled artifact exports and imports. The runtime's side is
 // runtime/include/nnc/Runtime/Runtime.h; both use these spellings.

@@ -37,21 +37,35 @@ struct Expr {
   enum class Kind { Number, Name, Unary, Binary, Call };
   enum class Op {
     None,
-    Add, Sub, Mul, Div, Pow, Neg, Plus,
-    Lt, Le, Gt, Ge, Eq, Ne, And, Or, Not
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Neg,
+    Plus,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+    Not
   };
 
   Kind kind;
   Loc loc;
   Op op = Op::None;
-  double number = 0.0;          // Number: the literal as written
-  std::string name;             // Name: identifier; Number: unit; Call: callee
-  Loc unitLoc;                  // Number: location of the unit, if any
+  double number = 0.0; // Number: the literal as written
+  std::string name;    // Name: identifier; Number: unit; Call: callee
+  Loc unitLoc;         // Number: location of the unit, if any
   std::vector<ExprPtr> operands;
 
   // Sema annotations.
-  Dim dim;                      // physical dimension of the value
-  bool isBool = false;          // result of a comparison or logical operator
+  Dim dim;             // physical dimension of the value
+  bool isBool = false; // result of a comparison or logical operator
   std::optional<double> constValue; // SI value if known at compile time
   NameKind nameKind = NameKind::Unresolved;
 

@@ -1,4 +1,5 @@
-//===- Frontend.h - Parse, check and generate MLIR for .nn files -*- C++ -*-===//
+//===- Frontend.h - Parse, check and generate MLIR for .nn files -*- C++
+//-*-===//
 //
 // The front end's public API. All diagnostics go through MLIR's diagnostic
 // engine with FileLineColLoc locations, so one SourceMgrDiagnosticHandler

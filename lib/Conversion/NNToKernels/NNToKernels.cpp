@@ -54,8 +54,7 @@ struct Environment {
 /// Clones the ops of `region` (a single block ending in nn.yield) at the
 /// builder's insertion point, lowering nn ops against `env`. Returns the
 /// yielded values.
-SmallVector<Value> lowerRegion(OpBuilder &b, Region &region,
-                               Environment &env) {
+SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env) {
   IRMapping mapping;
   for (Operation &op : region.front()) {
     Location loc = op.getLoc();
@@ -96,19 +95,20 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region,
       // counter = neuron * draws-per-neuron + draw index (set by the caller)
       Value counter = arith::AddIOp::create(
           b, loc, env.rngCounterBase,
-          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(env.nextDraw++)));
+          arith::ConstantOp::create(b, loc,
+                                    b.getI64IntegerAttr(env.nextDraw++)));
       bool uniform = isa<UniformOp>(op);
-      Value r = func::CallOp::create(b, loc,
-                                     uniform ? env.uniformFn : env.normalFn,
-                                     ValueRange{env.rngKey, counter})
-                    .getResult(0);
+      Value r =
+          func::CallOp::create(b, loc, uniform ? env.uniformFn : env.normalFn,
+                               ValueRange{env.rngKey, counter})
+              .getResult(0);
       Value a = mapping.lookup(op.getOperand(0));
       Value c = mapping.lookup(op.getOperand(1));
       Value result;
       if (uniform) { // low + r * (high - low)
         Value width = arith::SubFOp::create(b, loc, c, a);
-        result = arith::AddFOp::create(
-            b, loc, a, arith::MulFOp::create(b, loc, r, width));
+        result = arith::AddFOp::create(b, loc, a,
+                                       arith::MulFOp::create(b, loc, r, width));
       } else { // mean + r * stddev
         result = arith::AddFOp::create(b, loc, a,
                                        arith::MulFOp::create(b, loc, r, c));
@@ -144,9 +144,9 @@ public:
   }
 
   MemRefType stateType(NeuronOp neuron) {
-    return MemRefType::get({static_cast<int64_t>(neuron.getNumStateRows()),
-                            ShapedType::kDynamic},
-                           f64);
+    return MemRefType::get(
+        {static_cast<int64_t>(neuron.getNumStateRows()), ShapedType::kDynamic},
+        f64);
   }
 
   func::FuncOp declareRuntime(StringRef name, FunctionType type) {
@@ -161,8 +161,8 @@ public:
 
   func::FuncOp kernel(Location loc, StringRef name, TypeRange args,
                       TypeRange results) {
-    auto fn = func::FuncOp::create(b, loc, name,
-                                   b.getFunctionType(args, results));
+    auto fn =
+        func::FuncOp::create(b, loc, name, b.getFunctionType(args, results));
     fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     fn.addEntryBlock();
     return fn;
@@ -182,8 +182,10 @@ public:
     Value state = fn.getArgument(0), key = fn.getArgument(1);
     Value n = memref::DimOp::create(b, loc, state, 1);
     unsigned draws = countRandomDraws(neuron);
-    auto uniformFn = declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
-    auto normalFn = declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
+    auto uniformFn =
+        declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
+    auto normalFn =
+        declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
     int refractoryRow = neuron.getRefractoryRow();
     scf::ForOp::create(
         b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
@@ -205,10 +207,12 @@ public:
           }
           if (refractoryRow >= 0) {
             // Not refractory at the first step: refractory while step < row.
-            Value zero = arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0));
+            Value zero =
+                arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0));
             memref::StoreOp::create(
                 lb, l, zero, state,
-                ValueRange{arith::ConstantIndexOp::create(lb, l, refractoryRow), i});
+                ValueRange{arith::ConstantIndexOp::create(lb, l, refractoryRow),
+                           i});
           }
           scf::YieldOp::create(lb, l);
         });
@@ -264,14 +268,14 @@ public:
             refractoryUntil = memref::LoadOp::create(
                 lb, refractory.getLoc(), state,
                 ValueRange{rowIndex(neuron.getRefractoryRow()), i});
-            isRefractory = arith::CmpFOp::create(
-                lb, refractory.getLoc(), arith::CmpFPredicate::OLT, step,
-                refractoryUntil);
+            isRefractory = arith::CmpFOp::create(lb, refractory.getLoc(),
+                                                 arith::CmpFPredicate::OLT,
+                                                 step, refractoryUntil);
             for (Attribute attr : refractory.getClamped()) {
               StringRef name = cast<FlatSymbolRefAttr>(attr).getValue();
-              env.state[name] = arith::SelectOp::create(
-                  lb, refractory.getLoc(), isRefractory, old[name],
-                  env.state[name]);
+              env.state[name] =
+                  arith::SelectOp::create(lb, refractory.getLoc(), isRefractory,
+                                          old[name], env.state[name]);
             }
           }
           // 3. Threshold, then 4. reset, as selects (no branches).
@@ -297,9 +301,8 @@ public:
               Value until = arith::AddFOp::create(
                   lb, refractory.getLoc(), step,
                   arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(steps)));
-              Value next = arith::SelectOp::create(lb, refractory.getLoc(),
-                                                   spiked, until,
-                                                   refractoryUntil);
+              Value next = arith::SelectOp::create(
+                  lb, refractory.getLoc(), spiked, until, refractoryUntil);
               memref::StoreOp::create(
                   lb, refractory.getLoc(), next, state,
                   ValueRange{rowIndex(neuron.getRefractoryRow()), i});
@@ -329,8 +332,8 @@ public:
         [&](OpBuilder &lb, Location l, Value i, ValueRange iterArgs) {
           Value count = iterArgs[0];
           Value flag = memref::LoadOp::create(lb, l, spikes, ValueRange{i});
-          Value slot = arith::IndexCastOp::create(lb, l, lb.getIndexType(),
-                                                  count);
+          Value slot =
+              arith::IndexCastOp::create(lb, l, lb.getIndexType(), count);
           Value id = arith::IndexCastOp::create(lb, l, i32, i);
           memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
           Value next = arith::AddIOp::create(
@@ -351,8 +354,8 @@ public:
     b.setInsertionPointToStart(&fn.front());
     Value state = fn.getArgument(0), spikes = fn.getArgument(1);
     Value rowPtr = fn.getArgument(3), colIdx = fn.getArgument(4);
-    Value numSpikes = arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                                 fn.getArgument(2));
+    Value numSpikes =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), fn.getArgument(2));
     // States the body touches, loaded and stored per target.
     llvm::SetVector<StringRef> touched;
     proj.getOnPre().walk([&](Operation *op) {
@@ -365,14 +368,17 @@ public:
         b, loc, index(loc, 0), numSpikes, index(loc, 1), ValueRange{},
         [&](OpBuilder &lb, Location l, Value s, ValueRange) {
           Value src = memref::LoadOp::create(lb, l, spikes, ValueRange{s});
-          Value srcIdx = arith::IndexCastOp::create(lb, l, lb.getIndexType(), src);
+          Value srcIdx =
+              arith::IndexCastOp::create(lb, l, lb.getIndexType(), src);
           Value srcNext = arith::AddIOp::create(
               lb, l, srcIdx, arith::ConstantIndexOp::create(lb, l, 1));
           auto toIndex = [&](Value v) {
             return arith::IndexCastOp::create(lb, l, lb.getIndexType(), v);
           };
-          Value begin = toIndex(memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcIdx}));
-          Value end = toIndex(memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcNext}));
+          Value begin = toIndex(
+              memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcIdx}));
+          Value end = toIndex(
+              memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcNext}));
           scf::ForOp::create(
               lb, l, begin, end, arith::ConstantIndexOp::create(lb, l, 1),
               ValueRange{},

@@ -50,8 +50,7 @@ public:
     return fn;
   }
 
-  Value call(Location loc, StringRef name, TypeRange results,
-             ValueRange args) {
+  Value call(Location loc, StringRef name, TypeRange results, ValueRange args) {
     SmallVector<Type> argTypes(args.getTypes());
     func::FuncOp fn = declare(name, argTypes, results);
     auto op = func::CallOp::create(b, loc, fn, args);
@@ -105,19 +104,19 @@ public:
           auto model = module.lookupSymbol<NeuronOp>(pop.getModel());
           if (!module.lookupSymbol<func::FuncOp>(
                   abi::updateKernel(pop.getModel())))
-            return pop.emitError()
-                   << "no kernels for model '" << pop.getModel()
-                   << "'; run convert-nn-to-kernels first";
-          popIds[pop.getSymName()] = call(
-              pop.getLoc(), abi::kAddPopulation, {i32},
-              {sim, string(pop.getLoc(), pop.getSymName()),
-               string(pop.getLoc(), pop.getModel()),
-               i64Const(pop.getLoc(), pop.getSize()),
-               i64Const(pop.getLoc(), model.getNumStateRows())});
+            return pop.emitError() << "no kernels for model '" << pop.getModel()
+                                   << "'; run convert-nn-to-kernels first";
+          popIds[pop.getSymName()] =
+              call(pop.getLoc(), abi::kAddPopulation, {i32},
+                   {sim, string(pop.getLoc(), pop.getSymName()),
+                    string(pop.getLoc(), pop.getModel()),
+                    i64Const(pop.getLoc(), pop.getSize()),
+                    i64Const(pop.getLoc(), model.getNumStateRows())});
         } else if (auto proj = dyn_cast<ProjectionOp>(op)) {
-          int32_t rule = proj.getRule() == "all_to_all"   ? NNC_CONNECT_ALL_TO_ALL
-                         : proj.getRule() == "one_to_one" ? NNC_CONNECT_ONE_TO_ONE
-                                                          : NNC_CONNECT_FIXED_PROBABILITY;
+          int32_t rule = proj.getRule() == "all_to_all" ? NNC_CONNECT_ALL_TO_ALL
+                         : proj.getRule() == "one_to_one"
+                             ? NNC_CONNECT_ONE_TO_ONE
+                             : NNC_CONNECT_FIXED_PROBABILITY;
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));
           Location l = proj.getLoc();
@@ -144,8 +143,8 @@ public:
       for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>())
         for (SimulateOp sim_ : prog.getBody().front().getOps<SimulateOp>())
           call(sim_.getLoc(), abi::kSimulate, {},
-               {sim, f64Const(sim_.getLoc(),
-                              sim_.getDuration().convertToDouble())});
+               {sim,
+                f64Const(sim_.getLoc(), sim_.getDuration().convertToDouble())});
       func::ReturnOp::create(b, loc);
     }
     return success();

@@ -96,11 +96,11 @@ llvm::Error cpu::linkSharedLibrary(llvm::StringRef objectPath,
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return makeError("no system linker driver 'cc' found on PATH");
-  llvm::SmallVector<llvm::StringRef> args = {*cc, "-shared", objectPath, "-o",
-                                             libraryPath, "-lm"};
+  llvm::SmallVector<llvm::StringRef> args = {*cc,  "-shared",   objectPath,
+                                             "-o", libraryPath, "-lm"};
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &message);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
     return makeError("linking '" + libraryPath + "' failed" +
                      (message.empty() ? "" : ": " + message));

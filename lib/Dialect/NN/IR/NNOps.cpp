@@ -16,14 +16,15 @@ static LogicalResult verifyYieldsOne(Operation *op, Region &region, Type type,
   if (!yield)
     return op->emitOpError() << "region must end with nn.yield";
   if (yield.getValues().size() != 1 || yield.getValues()[0].getType() != type)
-    return op->emitOpError() << "region must yield one " << type << " ("
-                             << what << ")";
+    return op->emitOpError()
+           << "region must yield one " << type << " (" << what << ")";
   return success();
 }
 
 /// The state op named `name` in `neuron`, or null.
 static StateOp lookupState(NeuronOp neuron, StringRef name) {
-  return dyn_cast_or_null<StateOp>(mlir::SymbolTable::lookupSymbolIn(neuron, name));
+  return dyn_cast_or_null<StateOp>(
+      mlir::SymbolTable::lookupSymbolIn(neuron, name));
 }
 
 SmallVector<StateOp, 4> NeuronOp::getStates() {
@@ -56,8 +57,8 @@ LogicalResult NeuronOp::verify() {
   for (Operation &op : getBodyBlock()) {
     if (auto ode = dyn_cast<OdeOp>(op)) {
       if (!withOde.insert(ode.getState()).second)
-        return ode.emitOpError() << "state '" << ode.getState()
-                                 << "' has more than one equation";
+        return ode.emitOpError()
+               << "state '" << ode.getState() << "' has more than one equation";
     }
     thresholds += isa<ThresholdOp>(op);
     onSpikes += isa<OnSpikeOp>(op);
@@ -85,12 +86,11 @@ LogicalResult NeuronOp::verify() {
   // Reads and writes in the model must name its own variables.
   WalkResult result = walk([&](Operation *op) -> WalkResult {
     if (auto read = dyn_cast<ReadOp>(op)) {
-      Operation *sym =
-          mlir::SymbolTable::lookupSymbolIn(*this, read.getVar());
+      Operation *sym = mlir::SymbolTable::lookupSymbolIn(*this, read.getVar());
       if (!isa_and_nonnull<ParamOp, StateOp>(sym))
-        return read.emitOpError() << "'" << read.getVar()
-                                  << "' is not a parameter or state of "
-                                  << getSymName();
+        return read.emitOpError()
+               << "'" << read.getVar() << "' is not a parameter or state of "
+               << getSymName();
     } else if (auto write = dyn_cast<WriteOp>(op)) {
       if (!lookupState(*this, write.getVar()))
         return write.emitOpError() << "'" << write.getVar()
@@ -142,9 +142,8 @@ LogicalResult PopulationOp::verify() {
   if (getSize() <= 0)
     return emitOpError() << "size must be positive";
   auto module = (*this)->getParentOfType<ModuleOp>();
-  if (module &&
-      !isa_and_nonnull<NeuronOp>(
-          mlir::SymbolTable::lookupSymbolIn(module, getModel())))
+  if (module && !isa_and_nonnull<NeuronOp>(
+                    mlir::SymbolTable::lookupSymbolIn(module, getModel())))
     return emitOpError() << "model '" << getModel()
                          << "' is not a neuron model of this module";
   return success();

@@ -191,13 +191,12 @@ std::optional<LinearSystem> analyzeLinear(NeuronOp neuron, OdeSystem &sys,
                              std::fabs(sys2.b[i])) +
                      1e-300;
         if (std::fabs((*f)[i] - expect[i]) > tol) {
-          whyNotLinear = trial == 0
-                             ? "the equation for " +
-                                   sys.states[i].getSymName().str() +
-                                   "' is nonlinear"
-                             : "the equation for " +
-                                   sys.states[i].getSymName().str() +
-                                   "' depends on time or is nonlinear";
+          whyNotLinear =
+              trial == 0
+                  ? "the equation for " + sys.states[i].getSymName().str() +
+                        "' is nonlinear"
+                  : "the equation for " + sys.states[i].getSymName().str() +
+                        "' depends on time or is nonlinear";
           return std::nullopt;
         }
       }
@@ -278,9 +277,9 @@ private:
       return success(); // no dynamics: nothing to integrate
     builder.setInsertionPoint(anchor);
     Location loc = anchor->getLoc();
-    auto integrate = IntegrateOp::create(builder, loc,
-                                         builder.getStringAttr(method),
-                                         builder.getF64FloatAttr(dt));
+    auto integrate =
+        IntegrateOp::create(builder, loc, builder.getStringAttr(method),
+                            builder.getF64FloatAttr(dt));
     builder.setInsertionPointToStart(builder.createBlock(&integrate.getBody()));
 
     SmallVector<Value> x;
@@ -311,8 +310,7 @@ private:
 
   /// x(t + dt) = P x(t) + c with [[P, c], [0, 1]] = exp([[A, b], [0, 0]] dt).
   SmallVector<Value> emitExact(OpBuilder &builder, const LinearSystem &sys,
-                               OdeSystem &ode, ArrayRef<Value> x,
-                               double dt) {
+                               OdeSystem &ode, ArrayRef<Value> x, double dt) {
     unsigned n = x.size();
     Eigen::MatrixXd m = Eigen::MatrixXd::Zero(n + 1, n + 1);
     m.topLeftCorner(n, n) = sys.A * dt;
@@ -338,7 +336,8 @@ private:
       Location loc = ode.odes[i].getLoc();
       Value sum;
       auto add = [&](Value term) {
-        sum = sum ? Value(arith::AddFOp::create(builder, loc, sum, term)) : term;
+        sum =
+            sum ? Value(arith::AddFOp::create(builder, loc, sum, term)) : term;
       };
       for (unsigned j = 0; j < n; ++j) {
         if (!reach[i][j] || p(i, j) == 0.0)
@@ -402,7 +401,8 @@ private:
         break;
       }
     auto cst = [&](double v) -> Value {
-      return arith::ConstantOp::create(builder, loc, builder.getF64FloatAttr(v));
+      return arith::ConstantOp::create(builder, loc,
+                                       builder.getF64FloatAttr(v));
     };
     unsigned n = x.size();
     Value t0 = TimeOp::create(builder, loc);
