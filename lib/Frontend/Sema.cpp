@@ -14,8 +14,10 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
+#include <cstdio>
 #include <functional>
 
 using namespace nnc;
@@ -36,8 +38,9 @@ struct Symbol {
 /// what may appear.
 struct Scope {
   llvm::StringMap<Symbol> names;
-  bool allowRandom = false;  // random distributions (initial values)
-  bool allowTime = false;    // the simulation time `t`
+  bool allowRandom = false; // random distributions (initial values)
+  bool allowTime = false;   // the simulation time `t`
+  bool unitsOnly = false;   // a declared unit: only unit names
   const Scope *parent = nullptr;
 
   const Symbol *lookup(llvm::StringRef name) const {
@@ -61,7 +64,7 @@ enum class FnKind {
   DimensionlessMath, // exp, log, tanh, sigmoid, sin, cos: dimensionless in/out
   SameDim,           // abs, min, max, clip: all args same dim, result same
   Sqrt,
-  Random, // uniform(lo, hi), normal(mean, std): same dim
+  Random,     // uniform(lo, hi), normal(mean, std): same dim
   RandomRate, // exponential(mean) : same dim as arg
 };
 struct Builtin {
@@ -116,19 +119,45 @@ double applyBuiltin(llvm::StringRef name, const std::vector<double> &args) {
   return std::sqrt(args[0]); // sqrt
 }
 
-/// Closest candidate by edit distance, if it is close enough to be a typo.
+/// Closest candidate by edit distance, if it is close enough to be a typo
+/// (as in clang: at most a third of the name's length, so a swap of two
+/// letters in a five-letter name counts). Candidates that differ only in
+/// case win, the one with the fewest changed letters first ('mv' is 'mV',
+/// not 'MV'); ties go to the alphabetically first, so hints are stable.
 std::optional<std::string> suggest(llvm::StringRef name,
                                    const std::vector<std::string> &candidates) {
   std::optional<std::string> best;
-  unsigned bestDistance = std::max<unsigned>(1, name.size() / 3) + 1;
+  unsigned bestCaseChanges = ~0u;
+  for (const std::string &candidate : candidates) {
+    if (!name.equals_insensitive(candidate) || name == candidate)
+      continue;
+    unsigned changes = 0;
+    for (size_t i = 0; i < name.size(); ++i)
+      changes += name[i] != candidate[i];
+    if (changes < bestCaseChanges ||
+        (changes == bestCaseChanges && candidate < *best)) {
+      bestCaseChanges = changes;
+      best = candidate;
+    }
+  }
+  if (best)
+    return best;
+  unsigned bestDistance = std::max<size_t>(1, (name.size() + 2) / 3) + 1;
   for (const std::string &candidate : candidates) {
     unsigned d = name.edit_distance(candidate, true, bestDistance);
-    if (d < bestDistance) {
+    if (d < bestDistance || (d == bestDistance && best && candidate < *best)) {
       bestDistance = d;
       best = candidate;
     }
   }
   return best;
+}
+
+/// A number for a message: "0.5", "1e+12", never MLIR's "5.000000e-01".
+std::string fmt(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%.15g", value);
+  return buffer;
 }
 
 class Sema {
@@ -194,6 +223,7 @@ private:
     if (!decl.unit)
       return std::nullopt;
     Scope unitsOnly;
+    unitsOnly.unitsOnly = true;
     checkExpr(*decl.unit, unitsOnly);
     if (failed(*decl.unit))
       return std::nullopt;
@@ -217,12 +247,15 @@ private:
   }
 
   void checkNeuron(ast::Neuron &neuron) {
-    if (models.count(neuron.name)) {
-      error(neuron.loc) << "redefinition of neuron model '" << neuron.name
-                        << "'";
-      return;
+    if (auto it = models.find(neuron.name); it != models.end()) {
+      auto diag = error(neuron.loc);
+      diag << "redefinition of neuron model '" << neuron.name << "'";
+      diag.attachNote(makeLoc(context, file, it->second->loc))
+          << "previous definition is here";
+      // Still check the body, so one run reports all of its errors too.
+    } else {
+      models[neuron.name] = &neuron;
     }
-    models[neuron.name] = &neuron;
 
     Scope scope;
     scope.parent = &globals;
@@ -365,19 +398,19 @@ private:
           for (auto &s : model->states)
             found |= s.name == stmt.target;
           if (!found)
-            error(stmt.loc) << "target model '" << model->name
-                            << "' has no state variable '" << stmt.target
-                            << "'";
+            error(stmt.loc)
+                << "target model '" << model->name
+                << "' has no state variable '" << stmt.target << "'";
         }
       }
       if (failed(*stmt.value))
         continue;
-      bool scales = stmt.op == ast::Assign::Op::Mul ||
-                    stmt.op == ast::Assign::Op::Div;
+      bool scales =
+          stmt.op == ast::Assign::Op::Mul || stmt.op == ast::Assign::Op::Div;
       Dim expected = scales ? Dim::dimensionless() : sym->dim;
       if (stmt.value->isBool)
-        error(stmt.value->loc) << "cannot assign a condition to '"
-                               << stmt.target << "'";
+        error(stmt.value->loc)
+            << "cannot assign a condition to '" << stmt.target << "'";
       else if (stmt.value->dim != expected && !isZeroLiteral(*stmt.value))
         error(stmt.value->loc)
             << "cannot assign a value of dimension " << stmt.value->dim.str()
@@ -402,8 +435,11 @@ private:
 
     llvm::StringMap<ast::Population *> pops;
     for (auto &pop : net.populations) {
-      if (pops.count(pop.name)) {
-        error(pop.loc) << "redefinition of population '" << pop.name << "'";
+      if (auto it = pops.find(pop.name); it != pops.end()) {
+        auto diag = error(pop.loc);
+        diag << "redefinition of population '" << pop.name << "'";
+        diag.attachNote(makeLoc(context, file, it->second->loc))
+            << "previous definition is here";
         continue;
       }
       pops[pop.name] = &pop;
@@ -431,14 +467,14 @@ private:
         error(pop.size->loc) << "population size must be positive, not "
                              << static_cast<long long>(size);
       else if (size > 2147483647.0)
-        error(pop.size->loc) << "population size " << size
+        error(pop.size->loc) << "population size " << fmt(size)
                              << " exceeds the limit of 2^31-1 neurons";
       else
         pop.resolvedSize = static_cast<long long>(size);
     }
 
-    auto resolvePop = [&](const std::pair<std::string, ast::Loc> &ref)
-        -> ast::Population * {
+    auto resolvePop =
+        [&](const std::pair<std::string, ast::Loc> &ref) -> ast::Population * {
       auto it = pops.find(ref.first);
       if (it != pops.end())
         return it->second;
@@ -456,14 +492,10 @@ private:
       for (auto &ref : proj.pre)
         resolvePop(ref);
       std::vector<const ast::Neuron *> postModels;
-      ast::Population *firstPost = nullptr;
       for (auto &ref : proj.post)
         if (ast::Population *p = resolvePop(ref)) {
-          if (!firstPost)
-            firstPost = p;
-          if (p->neuron &&
-              std::find(postModels.begin(), postModels.end(), p->neuron) ==
-                  postModels.end())
+          if (p->neuron && std::find(postModels.begin(), postModels.end(),
+                                     p->neuron) == postModels.end())
             postModels.push_back(p->neuron);
         }
       if (proj.rule == ast::Projection::Rule::Probability) {
@@ -478,7 +510,7 @@ private:
                    *proj.probability->constValue > 1)
             error(proj.probability->loc)
                 << "connection probability must be in [0, 1], not "
-                << *proj.probability->constValue;
+                << fmt(*proj.probability->constValue);
         }
       }
       if (proj.delay) {
@@ -492,25 +524,26 @@ private:
           else if (*proj.delay->constValue > 0 && dt > 0 &&
                    *proj.delay->constValue < dt * (1 - 1e-9))
             error(proj.delay->loc)
-                << "delay " << *proj.delay->constValue * 1e3
-                << " ms is shorter than the time step dt = " << dt * 1e3
+                << "delay " << fmt(*proj.delay->constValue * 1e3)
+                << " ms is shorter than the time step dt = " << fmt(dt * 1e3)
                 << " ms; use 0 ms (same step) or at least dt";
         }
       }
       // `on pre` statements write the target neuron's state; they see the
       // target model's parameters and states and the global constants.
-      Scope postScope;
-      postScope.parent = &globals;
-      if (firstPost && firstPost->neuron) {
-        for (auto &p : firstPost->neuron->params)
-          postScope.names[p.name] = {NameKind::Parameter, p.dim,
-                                     p.value->constValue, p.loc};
-        for (auto &s : firstPost->neuron->states)
-          postScope.names[s.name] = {NameKind::State, s.dim, std::nullopt,
-                                     s.loc};
-      }
-      if (postModels.size() == proj.post.size() || !postModels.empty())
+      if (!postModels.empty()) {
+        Scope postScope;
+        postScope.parent = &globals;
+        for (auto &p : postModels[0]->params)
+          postScope.names.try_emplace(
+              p.name,
+              Symbol{NameKind::Parameter, p.dim, p.value->constValue, p.loc});
+        for (auto &s : postModels[0]->states)
+          postScope.names.try_emplace(
+              s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
         checkBlock(proj.onPre, postScope, postScope, &postModels);
+        checkSameInAllTargets(proj.onPre, postModels);
+      }
     }
 
     for (auto &ref : net.recorded)
@@ -524,6 +557,64 @@ private:
     if (!net.hasRun)
       error(net.loc) << "network '" << net.name
                      << "' has no 'run { ... }' block saying what to simulate";
+  }
+
+  /// The code of an `on pre` block is generated once, from the first target
+  /// model's point of view (its parameters folded to constants). With
+  /// several target models, every parameter or state the block uses must
+  /// therefore be the same in all of them.
+  void checkSameInAllTargets(const std::vector<ast::Assign> &stmts,
+                             const std::vector<const ast::Neuron *> &models) {
+    if (models.size() < 2)
+      return;
+    auto find = [](const ast::Neuron *model,
+                   llvm::StringRef name) -> std::optional<Symbol> {
+      for (auto &p : model->params)
+        if (p.name == name)
+          return Symbol{NameKind::Parameter, p.dim, p.value->constValue, p.loc};
+      for (auto &s : model->states)
+        if (s.name == name)
+          return Symbol{NameKind::State, s.dim, std::nullopt, s.loc};
+      return std::nullopt;
+    };
+    llvm::StringSet<> reported;
+    auto compare = [&](llvm::StringRef name, ast::Loc loc) {
+      std::optional<Symbol> first = find(models[0], name);
+      for (const ast::Neuron *model : llvm::ArrayRef(models).drop_front()) {
+        std::optional<Symbol> other = find(model, name);
+        if (!first && !other)
+          continue;
+        if (!reported.insert(name).second)
+          return;
+        if (first && !other) {
+          // A missing assignment target is reported by checkBlock.
+          if (first->kind == NameKind::Parameter ||
+              !llvm::any_of(stmts, [&](const ast::Assign &a) {
+                return a.target == name;
+              }))
+            error(loc) << "target model '" << model->name
+                       << "' has no parameter or state '" << name << "'";
+          return;
+        }
+        if (!first || first->kind != other->kind || first->dim != other->dim ||
+            first->value != other->value) {
+          error(loc) << "'" << name << "' differs between target models '"
+                     << models[0]->name << "' and '" << model->name
+                     << "'; connect them in separate 'connect' statements";
+          return;
+        }
+      }
+    };
+    std::function<void(const Expr &)> walk = [&](const Expr &e) {
+      if (e.kind == Expr::Kind::Name && e.nameKind != NameKind::Unresolved)
+        compare(e.name, e.loc);
+      for (auto &operand : e.operands)
+        walk(*operand);
+    };
+    for (auto &stmt : stmts) {
+      compare(stmt.target, stmt.loc);
+      walk(*stmt.value);
+    }
   }
 
   void requirePositiveTime(Expr &e, llvm::StringRef what) {
@@ -610,6 +701,12 @@ private:
       return;
     }
     auto diag = error(e.loc);
+    if (scope.unitsOnly) {
+      diag << "unknown unit '" << e.name << "'";
+      if (auto hint = suggest(e.name, allUnitNames()))
+        diag << "; did you mean '" << *hint << "'?";
+      return poison(e);
+    }
     diag << "use of undeclared name '" << e.name << "'";
     std::vector<std::string> names;
     scope.collectNames(names);
@@ -707,8 +804,9 @@ private:
   bool sameDim(Expr &e, Expr &l, Expr &r, llvm::StringRef verb) {
     if (l.dim == r.dim || isZeroLiteral(l) || isZeroLiteral(r))
       return true;
-    error(e.loc) << "cannot " << verb << " quantities of different dimensions: "
-                 << l.dim.str() << " and " << r.dim.str();
+    error(e.loc) << "cannot " << verb
+                 << " quantities of different dimensions: " << l.dim.str()
+                 << " and " << r.dim.str();
     poison(e);
     return false;
   }
@@ -754,9 +852,8 @@ private:
             !isZeroLiteral(*e.operands[i]) && !isZeroLiteral(*e.operands[0])) {
           error(e.operands[i]->loc)
               << "arguments of '" << fn->name
-              << "' must have the same dimension: "
-              << e.operands[0]->dim.str() << " and "
-              << e.operands[i]->dim.str();
+              << "' must have the same dimension: " << e.operands[0]->dim.str()
+              << " and " << e.operands[i]->dim.str();
           return poison(e);
         }
       e.dim = isZeroLiteral(*e.operands[0]) && n > 1 ? e.operands[1]->dim
@@ -764,14 +861,14 @@ private:
       break;
     case FnKind::Sqrt: {
       Dim d = e.operands[0]->dim;
-      for (int &x : d.exp) {
+      for (int x : d.exp)
         if (x % 2 != 0) {
           error(e.operands[0]->loc)
               << "cannot take the square root of dimension " << d.str();
           return poison(e);
         }
+      for (int &x : d.exp)
         x /= 2;
-      }
       e.dim = d;
       break;
     }

@@ -108,11 +108,17 @@ std::optional<int> parseArgs(int argc, char **argv, Options &opts) {
   llvm::SmallVector<llvm::StringRef> positional;
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
+    // `--flag=VALUE`; leaves `arg` alone when it is some other option.
     auto value = [&](llvm::StringRef flag) -> std::optional<llvm::StringRef> {
-      if (arg.consume_front(flag) && arg.consume_front("="))
-        return arg;
+      llvm::StringRef rest = arg;
+      if (rest.consume_front(flag) && rest.consume_front("="))
+        return rest;
       return std::nullopt;
     };
+    static const char *kValueFlags[] = {"--emit", "--duration", "--seed",
+                                        "--threads", "--out"};
+    if (llvm::is_contained(kValueFlags, arg))
+      return usageError("'" + arg + "' needs a value: " + arg + "=...");
     if (arg == "--help" || arg == "-h") {
       llvm::outs() << kUsage;
       return 0;
@@ -207,6 +213,9 @@ public:
     registerAllDialects(registry);
     context.appendDialectRegistry(registry);
     context.loadAllAvailableDialects();
+    // Errors from passes point into the .nn file; a dump of the IR the pass
+    // was looking at means nothing to the user.
+    context.printOpOnDiagnostic(false);
   }
 
   int run() {

@@ -14,6 +14,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstdlib>
@@ -32,58 +34,313 @@ namespace {
 /// walkers recurse, and no sane model nests brackets this deep.
 constexpr unsigned kMaxNesting = 256;
 
-ast::Loc locOf(antlr4::Token *token) {
-  // ANTLR columns are 0-based, MLIR's (and clang's) 1-based.
-  return {static_cast<unsigned>(token->getLine()),
-          static_cast<unsigned>(token->getCharPositionInLine()) + 1};
+/// Parse trees deeper than this (long operator chains such as `- - - 1` or
+/// `1 + 1 + ... + 1`, which nest without brackets) are rejected while
+/// parsing, long before the recursive tree walkers could overflow the stack.
+constexpr unsigned kMaxParseDepth = 1000;
+
+/// Maps ANTLR's positions (code point indices into the decoded input) to
+/// 1-based lines and byte columns, as LLVM's SourceMgr counts them, so carets
+/// stay right on lines with non-ASCII characters.
+class SourcePositions {
+public:
+  SourcePositions(const llvm::SourceMgr &sourceMgr, unsigned bufferId,
+                  size_t base, llvm::StringRef text)
+      : sourceMgr(sourceMgr), bufferId(bufferId),
+        bufferStart(sourceMgr.getMemoryBuffer(bufferId)->getBuffer().data()) {
+    offsets.reserve(text.size() + 1);
+    for (size_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80)
+        offsets.push_back(base + i);
+    offsets.push_back(base + text.size());
+  }
+
+  /// The location of byte `offset` of the buffer.
+  ast::Loc atByte(size_t offset) const {
+    auto [line, col] = sourceMgr.getLineAndColumn(
+        llvm::SMLoc::getFromPointer(bufferStart + offset), bufferId);
+    return {line, col};
+  }
+
+  /// The location of code point `index` of the decoded input.
+  ast::Loc atCodePoint(size_t index) const {
+    return atByte(offsets[std::min(index, offsets.size() - 1)]);
+  }
+
+  ast::Loc start(antlr4::Token *token) const {
+    if (token->getStartIndex() == INVALID_INDEX) // conjured by recovery
+      return {static_cast<unsigned>(token->getLine()),
+              static_cast<unsigned>(token->getCharPositionInLine()) + 1};
+    return atCodePoint(token->getStartIndex());
+  }
+
+  /// Just past the last character of `token`.
+  ast::Loc end(antlr4::Token *token) const {
+    if (token->getStopIndex() == INVALID_INDEX)
+      return start(token);
+    return atCodePoint(token->getStopIndex() + 1);
+  }
+
+private:
+  const llvm::SourceMgr &sourceMgr;
+  unsigned bufferId;
+  const char *bufferStart;
+  std::vector<size_t> offsets; // byte offset of each code point, and the end
+};
+
+/// Emits syntax errors and counts them.
+class SyntaxErrors {
+public:
+  SyntaxErrors(mlir::MLIRContext *context, const ast::File &file)
+      : context(context), file(file) {}
+
+  mlir::InFlightDiagnostic report(ast::Loc loc) {
+    ++count;
+    return mlir::emitError(makeLoc(context, file, loc));
+  }
+  mlir::Location location(ast::Loc loc) const {
+    return makeLoc(context, file, loc);
+  }
+
+  unsigned count = 0;
+
+private:
+  mlir::MLIRContext *context;
+  const ast::File &file;
+};
+
+/// Quotes token text for a message; control characters are escaped so they
+/// never reach the terminal raw.
+std::string quote(llvm::StringRef text) {
+  std::string out = "'";
+  for (unsigned char c : text) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      out += llvm::formatv("\\x{0:x-2}", static_cast<unsigned>(c)).str();
+    else
+      out += static_cast<char>(c);
+  }
+  return out + "'";
 }
 
-ast::Loc locOf(antlr4::ParserRuleContext *ctx) { return locOf(ctx->getStart()); }
+/// Replaces ANTLR's messages ("extraneous input '<EOF>' expecting {...}")
+/// with clang-style ones ("unexpected end of file; expected '}'"), puts
+/// "expected ';'" right after the token it should follow, and points at the
+/// opening bracket that a missing closing one would match.
+class ErrorStrategy : public antlr4::DefaultErrorStrategy {
+public:
+  ErrorStrategy(SyntaxErrors &errors, const SourcePositions &positions)
+      : errors(errors), positions(positions) {}
 
-/// Routes ANTLR's syntax errors into MLIR's diagnostic engine.
+protected:
+  void
+  reportNoViableAlternative(antlr4::Parser *parser,
+                            const antlr4::NoViableAltException &e) override {
+    reportUnexpected(parser, e.getOffendingToken(), e.getExpectedTokens());
+  }
+
+  void reportInputMismatch(antlr4::Parser *parser,
+                           const antlr4::InputMismatchException &e) override {
+    reportUnexpected(parser, e.getOffendingToken(), e.getExpectedTokens());
+  }
+
+  void
+  reportFailedPredicate(antlr4::Parser *parser,
+                        const antlr4::FailedPredicateException &e) override {
+    reportUnexpected(parser, e.getOffendingToken(), e.getExpectedTokens());
+  }
+
+  void reportUnwantedToken(antlr4::Parser *parser) override {
+    if (inErrorRecoveryMode(parser))
+      return;
+    beginErrorCondition(parser);
+    reportUnexpected(parser, parser->getCurrentToken(),
+                     getExpectedTokens(parser));
+  }
+
+  void reportMissingToken(antlr4::Parser *parser) override {
+    if (inErrorRecoveryMode(parser))
+      return;
+    beginErrorCondition(parser);
+    antlr4::Token *current = parser->getCurrentToken();
+    antlr4::misc::IntervalSet expected = getExpectedTokens(parser);
+    antlr4::Token *previous = previousToken(parser, current);
+    if (!previous) {
+      report(parser, current, errors.report(positions.start(current)),
+             "expected " + describe(expected, parser) + " before " +
+                 describe(current),
+             expected);
+      return;
+    }
+    report(parser, current, errors.report(positions.end(previous)),
+           "expected " + describe(expected, parser) + " after " +
+               describe(previous),
+           expected);
+  }
+
+private:
+  void reportUnexpected(antlr4::Parser *parser, antlr4::Token *token,
+                        const antlr4::misc::IntervalSet &expected) {
+    auto diag = errors.report(positions.start(token));
+    if (token->getType() == NNLexer::INVALID) {
+      diag << "invalid character " << quote(token->getText());
+      return;
+    }
+    std::string message = "unexpected " + describe(token);
+    if (!expected.isEmpty())
+      message += "; expected " + describe(expected, parser);
+    report(parser, token, std::move(diag), message, expected);
+  }
+
+  /// Adds the message and, if a closing bracket is expected, a note at the
+  /// opening bracket it would close.
+  void report(antlr4::Parser *parser, antlr4::Token *at,
+              mlir::InFlightDiagnostic diag, const std::string &message,
+              const antlr4::misc::IntervalSet &expected) {
+    diag << message;
+    antlr4::Token *open = unclosedBracket(parser, at);
+    if (!open)
+      return;
+    std::string closing = open->getText() == "("   ? "')'"
+                          : open->getText() == "[" ? "']'"
+                                                   : "'}'";
+    for (ssize_t type : expected.toList())
+      if (type > 0 && parser->getVocabulary().getLiteralName(type) == closing) {
+        diag.attachNote(errors.location(positions.start(open)))
+            << "to match this " << quote(open->getText());
+        return;
+      }
+  }
+
+  /// The innermost bracket still open before `at`.
+  static antlr4::Token *unclosedBracket(antlr4::Parser *parser,
+                                        antlr4::Token *at) {
+    auto *stream = parser->getTokenStream();
+    std::vector<antlr4::Token *> open;
+    size_t end = std::min(at->getTokenIndex(), stream->size());
+    for (size_t i = 0; i < end; ++i) {
+      antlr4::Token *token = stream->get(i);
+      std::string text = token->getText();
+      if (text == "(" || text == "[" || text == "{")
+        open.push_back(token);
+      else if ((text == ")" || text == "]" || text == "}") && !open.empty())
+        open.pop_back();
+    }
+    return open.empty() ? nullptr : open.back();
+  }
+
+  static antlr4::Token *previousToken(antlr4::Parser *parser,
+                                      antlr4::Token *token) {
+    size_t index = token->getTokenIndex();
+    if (index == INVALID_INDEX || index == 0)
+      return nullptr;
+    return parser->getTokenStream()->get(index - 1);
+  }
+
+  static std::string describe(antlr4::Token *token) {
+    if (token->getType() == antlr4::Token::EOF)
+      return "end of file";
+    return quote(token->getText());
+  }
+
+  static std::string describe(size_t type, antlr4::Parser *parser) {
+    switch (type) {
+    case antlr4::Token::EOF:
+      return "end of file";
+    case NNLexer::ID:
+      return "a name";
+    case NNLexer::NUMBER:
+      return "a number";
+    case NNLexer::STRING:
+      return "a string";
+    case NNLexer::PRIME:
+      return "\"'\"";
+    default:
+      return parser->getVocabulary().getDisplayName(type);
+    }
+  }
+
+  /// "';'", "')' or ','", "one of 'a', 'b' or a name".
+  static std::string describe(const antlr4::misc::IntervalSet &set,
+                              antlr4::Parser *parser) {
+    std::vector<std::string> items;
+    for (ssize_t type : set.toList())
+      items.push_back(describe(static_cast<size_t>(type), parser));
+    // Literal tokens first, then "a name", "a number", "end of file".
+    std::stable_partition(items.begin(), items.end(), [](const std::string &s) {
+      return !s.empty() && (s[0] == '\'' || s[0] == '"');
+    });
+    if (items.empty())
+      return "something else";
+    if (items.size() == 1)
+      return items[0];
+    std::string out = items.size() > 2 ? "one of " : "";
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i)
+        out += i + 1 == items.size() ? " or " : ", ";
+      out += items[i];
+    }
+    return out;
+  }
+
+  SyntaxErrors &errors;
+  const SourcePositions &positions;
+};
+
+/// Reports whatever the error strategy does not (lexer errors cannot
+/// happen: the INVALID token matches any other character).
 class DiagnosticErrorListener : public antlr4::BaseErrorListener {
 public:
-  DiagnosticErrorListener(mlir::MLIRContext *context, llvm::StringRef path)
-      : context(context), path(path) {}
+  DiagnosticErrorListener(SyntaxErrors &errors,
+                          const SourcePositions &positions)
+      : errors(errors), positions(positions) {}
 
   void syntaxError(antlr4::Recognizer *, antlr4::Token *offending, size_t line,
                    size_t column, const std::string &msg,
                    std::exception_ptr) override {
-    ++numErrors;
-    auto loc = mlir::FileLineColLoc::get(context, path, line, column + 1);
-    if (offending && offending->getType() == NNLexer::INVALID) {
-      mlir::emitError(loc) << "invalid character '" << offending->getText()
-                           << "'";
-      return;
-    }
-    mlir::emitError(loc) << rewordMessage(msg);
+    ast::Loc loc = offending ? positions.start(offending)
+                             : ast::Loc{static_cast<unsigned>(line),
+                                        static_cast<unsigned>(column) + 1};
+    errors.report(loc) << msg;
   }
-
-  unsigned numErrors = 0;
 
 private:
-  /// ANTLR's messages mention "<EOF>" and token sets; keep them but make the
-  /// end of file readable.
-  static std::string rewordMessage(std::string msg) {
-    const std::string eof = "'<EOF>'";
-    for (size_t pos = msg.find(eof); pos != std::string::npos;
-         pos = msg.find(eof))
-      msg.replace(pos, eof.size(), "end of file");
-    const std::string eofBare = "<EOF>";
-    for (size_t pos = msg.find(eofBare); pos != std::string::npos;
-         pos = msg.find(eofBare))
-      msg.replace(pos, eofBare.size(), "end of file");
-    return msg;
-  }
+  SyntaxErrors &errors;
+  const SourcePositions &positions;
+};
 
-  mlir::MLIRContext *context;
-  std::string path;
+/// Thrown to stop parsing a tree deeper than kMaxParseDepth.
+struct TooDeep {
+  antlr4::Token *token;
+};
+
+/// Tracks the depth of the parse tree under construction (left-recursive
+/// rules count one level per operator, like the tree they build).
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+public:
+  explicit DepthGuard(antlr4::Parser &parser) : parser(parser) {}
+
+  void enterEveryRule(antlr4::ParserRuleContext *) override {
+    if (++depth > kMaxParseDepth)
+      throw TooDeep{parser.getCurrentToken()};
+  }
+  void exitEveryRule(antlr4::ParserRuleContext *) override { --depth; }
+  void visitTerminal(antlr4::tree::TerminalNode *) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode *) override {}
+
+private:
+  antlr4::Parser &parser;
+  unsigned depth = 0;
 };
 
 /// Builds the AST from a parse tree that had no syntax errors.
 class ASTBuilder {
 public:
-  explicit ASTBuilder(ast::File &file) : file(file) {}
+  ASTBuilder(ast::File &file, const SourcePositions &positions)
+      : file(file), positions(positions) {}
 
   void build(NNParser::FileContext *ctx) {
     for (auto *item : ctx->item()) {
@@ -102,6 +359,11 @@ public:
   }
 
 private:
+  ast::Loc locOf(antlr4::Token *token) const { return positions.start(token); }
+  ast::Loc locOf(antlr4::ParserRuleContext *ctx) const {
+    return positions.start(ctx->getStart());
+  }
+
   ast::VarDecl varDecl(antlr4::Token *name, NNParser::ExprContext *unit,
                        NNParser::ExprContext *value) {
     ast::VarDecl decl;
@@ -124,8 +386,8 @@ private:
                      dynamic_cast<NNParser::StateMemberContext *>(member)) {
         neuron->states.push_back(varDecl(s->name, s->unit, s->value));
       } else if (auto *o = dynamic_cast<NNParser::OdeMemberContext *>(member)) {
-        neuron->odes.push_back({o->name->getText(), locOf(o->name),
-                                expr(o->value)});
+        neuron->odes.push_back(
+            {o->name->getText(), locOf(o->name), expr(o->value)});
       } else if (auto *s =
                      dynamic_cast<NNParser::SpikeMemberContext *>(member)) {
         if (neuron->threshold) {
@@ -135,8 +397,8 @@ private:
         neuron->threshold = expr(s->cond);
         neuron->thresholdLoc = locOf(s);
         neuron->reset = block(s->block());
-      } else if (auto *r =
-                     dynamic_cast<NNParser::RefractoryMemberContext *>(member)) {
+      } else if (auto *r = dynamic_cast<NNParser::RefractoryMemberContext *>(
+                     member)) {
         if (neuron->refractory) {
           duplicates.push_back({"refractory period", locOf(r)});
           continue;
@@ -194,8 +456,8 @@ private:
         }
         net->dt = expr(d->value);
         net->dtLoc = locOf(d);
-      } else if (auto *p =
-                     dynamic_cast<NNParser::PopulationMemberContext *>(member)) {
+      } else if (auto *p = dynamic_cast<NNParser::PopulationMemberContext *>(
+                     member)) {
         ast::Population pop;
         pop.name = p->name->getText();
         pop.loc = locOf(p->name);
@@ -237,7 +499,8 @@ private:
     proj.ruleLoc = locOf(rule);
     if (dynamic_cast<NNParser::OneToOneRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::OneToOne;
-    } else if (auto *p = dynamic_cast<NNParser::ProbabilityRuleContext *>(rule)) {
+    } else if (auto *p =
+                   dynamic_cast<NNParser::ProbabilityRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::Probability;
       proj.probability = expr(p->p);
     }
@@ -254,11 +517,18 @@ private:
     return proj;
   }
 
-  ast::ExprPtr expr(NNParser::ExprContext *ctx) {
+  ast::ExprPtr expr(NNParser::ExprContext *ctx, unsigned depth = 0) {
+    // Operator chains such as `1 + 1 + ... + 1` build deep trees without
+    // deep recursion in the parser; stop before the walkers recurse too far.
+    if (depth > kMaxParseDepth) {
+      if (!tooDeep)
+        tooDeep = locOf(ctx);
+      return std::make_unique<ast::Expr>(ast::Expr::Kind::Number, locOf(ctx));
+    }
     using Kind = ast::Expr::Kind;
     using Op = ast::Expr::Op;
     if (auto *p = dynamic_cast<NNParser::ParenExprContext *>(ctx))
-      return expr(p->inner);
+      return expr(p->inner, depth + 1);
     if (auto *n = dynamic_cast<NNParser::NumberExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Number, locOf(ctx));
       e->number = std::strtod(n->NUMBER()->getText().c_str(), nullptr);
@@ -277,21 +547,21 @@ private:
       auto e = std::make_unique<ast::Expr>(Kind::Call, locOf(ctx));
       e->name = c->callee->getText();
       for (auto *arg : c->expr())
-        e->operands.push_back(expr(arg));
+        e->operands.push_back(expr(arg, depth + 1));
       return e;
     }
     if (auto *u = dynamic_cast<NNParser::UnaryExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Unary, locOf(u->op));
       std::string op = u->op->getText();
       e->op = op == "-" ? Op::Neg : op == "+" ? Op::Plus : Op::Not;
-      e->operands.push_back(expr(u->operand));
+      e->operands.push_back(expr(u->operand, depth + 1));
       return e;
     }
     if (auto *p = dynamic_cast<NNParser::PowerExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Binary, locOf(p->op));
       e->op = Op::Pow;
-      e->operands.push_back(expr(p->lhs));
-      e->operands.push_back(expr(p->rhs));
+      e->operands.push_back(expr(p->lhs, depth + 1));
+      e->operands.push_back(expr(p->rhs, depth + 1));
       return e;
     }
     auto *b = static_cast<NNParser::BinaryExprContext *>(ctx);
@@ -304,31 +574,53 @@ private:
     for (auto &[text, value] : ops)
       if (op == text)
         e->op = value;
-    e->operands.push_back(expr(b->lhs));
-    e->operands.push_back(expr(b->rhs));
+    e->operands.push_back(expr(b->lhs, depth + 1));
+    e->operands.push_back(expr(b->rhs, depth + 1));
     return e;
   }
 
 public:
   /// Members given twice (reported by the caller with a location).
   std::vector<std::pair<std::string, ast::Loc>> duplicates;
+  /// The first expression nested deeper than kMaxParseDepth.
+  std::optional<ast::Loc> tooDeep;
 
 private:
   ast::File &file;
+  const SourcePositions &positions;
 };
 
-/// Returns the location of the first bracket nested deeper than kMaxNesting.
-std::optional<std::pair<unsigned, unsigned>>
-findExcessiveNesting(llvm::StringRef text) {
-  unsigned depth = 0, line = 1, col = 0;
-  for (char c : text) {
-    ++col;
-    if (c == '\n') {
-      ++line;
-      col = 0;
+/// Problems found by scanning the raw text before lexing.
+struct TextProblem {
+  size_t offset;
+  std::string message;
+};
+
+/// Finds the first bracket nested deeper than kMaxNesting, outside comments
+/// and strings, and a block comment that is never closed.
+std::optional<TextProblem> scanText(llvm::StringRef text) {
+  unsigned depth = 0;
+  for (size_t i = 0, e = text.size(); i < e; ++i) {
+    char c = text[i];
+    if (c == '/' && text.substr(i).starts_with("//")) {
+      i = std::min(text.find('\n', i), e);
+    } else if (c == '/' && text.substr(i).starts_with("/*")) {
+      size_t close = text.find("*/", i + 2);
+      if (close == llvm::StringRef::npos)
+        return TextProblem{i, "unterminated '/*' comment"};
+      i = close + 1;
+    } else if (c == '"') {
+      // A string ends on the same line; a lone quote is an invalid character
+      // that the parser reports.
+      size_t j = i + 1;
+      while (j < e && text[j] != '"' && text[j] != '\n' && text[j] != '\r')
+        j += text[j] == '\\' ? 2 : 1;
+      if (j < e && text[j] == '"')
+        i = j;
     } else if (c == '(' || c == '{' || c == '[') {
       if (++depth > kMaxNesting)
-        return std::make_pair(line, col);
+        return TextProblem{i, "brackets nested more than " +
+                                  std::to_string(kMaxNesting) + " levels deep"};
     } else if ((c == ')' || c == '}' || c == ']') && depth > 0) {
       --depth;
     }
@@ -346,28 +638,38 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
   file->path = buffer->getBufferIdentifier().str();
   llvm::StringRef text = buffer->getBuffer();
 
-  if (text.find('\0') != llvm::StringRef::npos) {
-    size_t offset = text.find('\0');
-    auto lineCol = sourceMgr.getLineAndColumn(
+  auto errorAt = [&](size_t offset) {
+    auto [line, col] = sourceMgr.getLineAndColumn(
         llvm::SMLoc::getFromPointer(text.data() + offset), bufferId);
-    mlir::emitError(mlir::FileLineColLoc::get(context, file->path,
-                                              lineCol.first, lineCol.second))
-        << "file contains a NUL byte; is this a binary file?";
+    return mlir::emitError(
+        mlir::FileLineColLoc::get(context, file->path, line, col));
+  };
+  size_t nul = text.find('\0');
+  if (nul != llvm::StringRef::npos) {
+    errorAt(nul) << "file contains a NUL byte; is this a binary file?";
     return nullptr;
   }
-  if (auto deep = findExcessiveNesting(text)) {
-    mlir::emitError(mlir::FileLineColLoc::get(context, file->path, deep->first,
-                                              deep->second))
-        << "brackets nested more than " << kMaxNesting << " levels deep";
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.begin());
+  const auto *end = reinterpret_cast<const llvm::UTF8 *>(text.end());
+  const llvm::UTF8 *bad = begin;
+  if (!llvm::isLegalUTF8String(&bad, end)) {
+    errorAt(bad - begin) << "file is not valid UTF-8 text";
+    return nullptr;
+  }
+  if (std::optional<TextProblem> problem = scanText(text)) {
+    errorAt(problem->offset) << problem->message;
     return nullptr;
   }
 
-  DiagnosticErrorListener listener(context, file->path);
-  ASTBuilder builder(*file);
+  // A byte order mark is not part of the text.
+  size_t base = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  llvm::StringRef source = text.drop_front(base);
+  SourcePositions positions(sourceMgr, bufferId, base, source);
+  SyntaxErrors errors(context, *file);
+  DiagnosticErrorListener listener(errors, positions);
+  ASTBuilder builder(*file, positions);
   try {
-    // Invalid UTF-8 makes the input stream throw; ANTLR recovers from syntax
-    // errors itself. Anything thrown is still reported, never a crash.
-    antlr4::ANTLRInputStream input(text.data(), text.size());
+    antlr4::ANTLRInputStream input(source.data(), source.size());
     NNLexer lexer(&input);
     antlr4::CommonTokenStream tokens(&lexer);
     NNParser parser(&tokens);
@@ -375,15 +677,30 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
     lexer.addErrorListener(&listener);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
-    NNParser::FileContext *tree = parser.file();
-    if (listener.numErrors > 0)
+    parser.setErrorHandler(std::make_shared<ErrorStrategy>(errors, positions));
+    DepthGuard guard(parser);
+    parser.addParseListener(&guard);
+    NNParser::FileContext *tree;
+    std::optional<ast::Loc> tooDeep;
+    try {
+      tree = parser.file();
+    } catch (const TooDeep &deep) {
+      tooDeep = positions.start(deep.token);
+    }
+    parser.removeParseListener(&guard);
+    if (!tooDeep && errors.count == 0) {
+      builder.build(tree);
+      tooDeep = builder.tooDeep;
+    }
+    if (tooDeep)
+      errors.report(*tooDeep)
+          << "expression nested more than " << kMaxParseDepth
+          << " levels deep; split it up using constants or parameters";
+    if (errors.count > 0)
       return nullptr;
-    builder.build(tree);
-  } catch (const std::range_error &) {
-    mlir::emitError(mlir::FileLineColLoc::get(context, file->path, 1, 1))
-        << "file is not valid UTF-8 text";
-    return nullptr;
   } catch (const std::exception &e) {
+    // The text is valid UTF-8 and ANTLR recovers from syntax errors itself;
+    // anything thrown is still reported, never a crash.
     mlir::emitError(mlir::FileLineColLoc::get(context, file->path, 1, 1))
         << "internal parser error: " << e.what();
     return nullptr;
