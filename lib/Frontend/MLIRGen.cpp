@@ -286,7 +286,11 @@ private:
       nn::PopulationOp::create(builder, loc(pop.loc), pop.name, pop.model,
                                static_cast<int64_t>(pop.resolvedSize));
 
+    // Projections are symbols next to the populations: `a_to_b` must not
+    // clash with a population of that name.
     llvm::StringSet<> usedNames;
+    for (auto &pop : net.populations)
+      usedNames.insert(pop.name);
     for (auto &proj : net.projections) {
       StringRef rule = proj.rule == ast::Projection::Rule::AllToAll
                            ? "all_to_all"

@@ -175,8 +175,26 @@ public:
     if (file.networks.empty() && !file.neurons.empty()) {
       // A library of models is fine for `nnc check`; nothing to run.
     }
-    for (auto &net : file.networks)
+    // Models and networks share one namespace (they become symbols of the
+    // same module).
+    llvm::StringMap<ast::Loc> networks;
+    for (auto &net : file.networks) {
+      if (auto it = models.find(net->name); it != models.end()) {
+        auto diag = error(net->loc);
+        diag << "network '" << net->name
+             << "' has the same name as a neuron model";
+        diag.attachNote(makeLoc(context, file, it->second->loc))
+            << "the neuron model is defined here";
+      } else if (auto it = networks.find(net->name); it != networks.end()) {
+        auto diag = error(net->loc);
+        diag << "redefinition of network '" << net->name << "'";
+        diag.attachNote(makeLoc(context, file, it->second))
+            << "previous definition is here";
+      } else {
+        networks[net->name] = net->loc;
+      }
       checkNetwork(*net);
+    }
     return mlir::failure(hadError);
   }
 
