@@ -662,15 +662,30 @@ private:
       }
     switch (e.kind) {
     case Expr::Kind::Number:
-      return checkNumber(e);
+      checkNumber(e);
+      break;
     case Expr::Kind::Name:
-      return checkName(e, scope);
+      checkName(e, scope);
+      break;
     case Expr::Kind::Unary:
-      return checkUnary(e);
+      checkUnary(e);
+      break;
     case Expr::Kind::Binary:
-      return checkBinary(e);
+      checkBinary(e);
+      break;
     case Expr::Kind::Call:
-      return checkCall(e, scope);
+      checkCall(e, scope);
+      break;
+    }
+    // Folding can overflow or leave the domain (exp(1000), sqrt(-1)); such a
+    // value would slip past every range check below (NaN compares false).
+    if (e.constValue && !std::isfinite(*e.constValue) && !failed(e)) {
+      error(e.loc) << "this expression evaluates to "
+                   << (std::isnan(*e.constValue) ? "NaN (not a number)"
+                       : *e.constValue > 0       ? "infinity"
+                                                 : "-infinity")
+                   << " at compile time";
+      poison(e);
     }
   }
 

@@ -186,7 +186,17 @@ private:
                         const antlr4::misc::IntervalSet &expected) {
     auto diag = errors.report(positions.start(token));
     if (token->getType() == NNLexer::INVALID) {
-      diag << "invalid character " << quote(token->getText());
+      // Name the code point: a no-break space or a zero-width space looks
+      // like nothing at all.
+      std::string text = token->getText();
+      diag << "invalid character " << quote(text);
+      const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.data());
+      llvm::UTF32 codePoint = 0, *out = &codePoint;
+      if (static_cast<unsigned char>(text[0]) >= 0x80 &&
+          llvm::ConvertUTF8toUTF32(&begin, begin + text.size(), &out, out + 1,
+                                   llvm::strictConversion) ==
+              llvm::conversionOK)
+        diag << llvm::formatv(" (U+{0:X-4})", codePoint).str();
       return;
     }
     std::string message = "unexpected " + describe(token);
@@ -243,6 +253,8 @@ private:
   static std::string describe(antlr4::Token *token) {
     if (token->getType() == antlr4::Token::EOF)
       return "end of file";
+    if (token->getType() == NNLexer::PRIME)
+      return "\"'\"";
     return quote(token->getText());
   }
 
