@@ -225,21 +225,37 @@ private:
       }
   }
 
-  /// The innermost bracket still open before `at`.
-  static antlr4::Token *unclosedBracket(antlr4::Parser *parser,
-                                        antlr4::Token *at) {
-    auto *stream = parser->getTokenStream();
-    std::vector<antlr4::Token *> open;
-    size_t end = std::min(at->getTokenIndex(), stream->size());
-    for (size_t i = 0; i < end; ++i) {
-      antlr4::Token *token = stream->get(i);
-      std::string text = token->getText();
-      if (text == "(" || text == "[" || text == "{")
-        open.push_back(token);
-      else if ((text == ")" || text == "]" || text == "}") && !open.empty())
-        open.pop_back();
+  /// The innermost bracket still open before `at`. Errors come in token
+  /// order, so the scan goes on from where the last one stopped: a file
+  /// with thousands of errors stays linear.
+  antlr4::Token *unclosedBracket(antlr4::Parser *parser, antlr4::Token *at) {
+    if (bracketKinds.empty()) {
+      const antlr4::dfa::Vocabulary &vocabulary = parser->getVocabulary();
+      bracketKinds.resize(vocabulary.getMaxTokenType() + 1, 0);
+      for (size_t type = 1; type < bracketKinds.size(); ++type) {
+        std::string name = vocabulary.getLiteralName(type);
+        if (name == "'('" || name == "'['" || name == "'{'")
+          bracketKinds[type] = 1;
+        else if (name == "')'" || name == "']'" || name == "'}'")
+          bracketKinds[type] = -1;
+      }
     }
-    return open.empty() ? nullptr : open.back();
+    auto *stream = parser->getTokenStream();
+    size_t end = std::min(at->getTokenIndex(), stream->size());
+    if (end < scanned) {
+      scanned = 0;
+      openBrackets.clear();
+    }
+    for (; scanned < end; ++scanned) {
+      antlr4::Token *token = stream->get(scanned);
+      size_t type = token->getType();
+      int kind = type < bracketKinds.size() ? bracketKinds[type] : 0;
+      if (kind > 0)
+        openBrackets.push_back(token);
+      else if (kind < 0 && !openBrackets.empty())
+        openBrackets.pop_back();
+    }
+    return openBrackets.empty() ? nullptr : openBrackets.back();
   }
 
   static antlr4::Token *previousToken(antlr4::Parser *parser,
@@ -300,6 +316,9 @@ private:
 
   SyntaxErrors &errors;
   const SourcePositions &positions;
+  std::vector<int> bracketKinds; // by token type: +1 opens, -1 closes
+  size_t scanned = 0;            // tokens looked at by unclosedBracket
+  std::vector<antlr4::Token *> openBrackets;
 };
 
 /// Reports whatever the error strategy does not (lexer errors cannot
