@@ -174,6 +174,11 @@ std::optional<int> parseArgs(int argc, char **argv, Options &opts) {
   if (positional.size() > 2)
     return usageError("unexpected argument '" + positional[2] + "'");
   opts.input = positional[1].str();
+  // Object writers seek; a pipe would end in "LLVM ERROR: Illegal seek".
+  if (opts.command == "compile" && (opts.emit == "obj" || opts.emit == "lib") &&
+      opts.output == "-")
+    return usageError("--emit=" + opts.emit +
+                      " cannot write to standard output; use -o FILE");
   return std::nullopt;
 }
 
@@ -293,6 +298,10 @@ private:
     std::string out = opts.output.empty()
                           ? defaultOutput(opts, opts.emit == "lib" ? "so" : "o")
                           : opts.output;
+    // The linker driver would take a path that starts with '-' for an
+    // option.
+    if (opts.emit == "lib" && llvm::StringRef(out).starts_with("-"))
+      out = "./" + out;
     std::string object = opts.emit == "lib" ? out + ".o" : out;
     if (llvm::Error err = cpu::emitObjectFile(**llvmModule, object))
       return internalError(std::move(err));

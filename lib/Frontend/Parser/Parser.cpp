@@ -34,9 +34,11 @@ namespace {
 /// walkers recurse, and no sane model nests brackets this deep.
 constexpr unsigned kMaxNesting = 256;
 
-/// Parse trees deeper than this (long operator chains such as `- - - 1` or
-/// `1 + 1 + ... + 1`, which nest without brackets) are rejected while
-/// parsing, long before the recursive tree walkers could overflow the stack.
+/// Expressions nested deeper than this are rejected, long before the
+/// recursive parser and tree walkers could overflow the stack. Operator
+/// chains nest without brackets: `- - - 1` and `2 ^ 2 ^ 2` make the parser
+/// recurse (DepthGuard stops it), `1 + 1 + ... + 1` is parsed in a loop but
+/// still builds a deep tree (ASTBuilder::expr stops there).
 constexpr unsigned kMaxParseDepth = 1000;
 
 /// Maps ANTLR's positions (code point indices into the decoded input) to
@@ -348,8 +350,9 @@ struct TooDeep {
   antlr4::Token *token;
 };
 
-/// Tracks the depth of the parse tree under construction (left-recursive
-/// rules count one level per operator, like the tree they build).
+/// Tracks how deeply the parser's rules are nested, which is how deeply the
+/// parser recurses. (ANTLR leaves and re-enters the rule for each operator of
+/// a left-associative chain, so those do not count here.)
 class DepthGuard : public antlr4::tree::ParseTreeListener {
 public:
   explicit DepthGuard(antlr4::Parser &parser) : parser(parser) {}
