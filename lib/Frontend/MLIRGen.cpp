@@ -52,8 +52,7 @@ private:
   }
 
   /// Creates `nn.yield` ending `region`'s single block.
-  template <typename Fn>
-  void fillRegion(Region &region, ast::Loc l, Fn body) {
+  template <typename Fn> void fillRegion(Region &region, ast::Loc l, Fn body) {
     OpBuilder::InsertionGuard guard(builder);
     Block *block = builder.createBlock(&region);
     builder.setInsertionPointToStart(block);
@@ -64,9 +63,10 @@ private:
   //===--- Neuron models -------------------------------------------------===//
 
   void genNeuron(const ast::Neuron &neuron) {
-    auto op = nn::NeuronOp::create(
-        builder, loc(neuron.loc), neuron.name,
-        neuron.solver.empty() ? StringAttr() : builder.getStringAttr(neuron.solver));
+    auto op = nn::NeuronOp::create(builder, loc(neuron.loc), neuron.name,
+                                   neuron.solver.empty()
+                                       ? StringAttr()
+                                       : builder.getStringAttr(neuron.solver));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
@@ -77,9 +77,8 @@ private:
     for (auto &s : neuron.states) {
       auto state = nn::StateOp::create(builder, loc(s.loc), s.name,
                                        builder.getStringAttr(s.dim.str()));
-      fillRegion(state.getInit(), s.loc, [&] {
-        return SmallVector<Value>{genExpr(*s.value)};
-      });
+      fillRegion(state.getInit(), s.loc,
+                 [&] { return SmallVector<Value>{genExpr(*s.value)}; });
     }
     for (auto &ode : neuron.odes) {
       auto op = nn::OdeOp::create(builder, loc(ode.loc), ode.state);
@@ -164,7 +163,8 @@ private:
     case Kind::Unary: {
       Value x = genExpr(*e.operands[0]);
       if (e.op == Op::Not) {
-        Value one = arith::ConstantOp::create(builder, l, builder.getBoolAttr(true));
+        Value one =
+            arith::ConstantOp::create(builder, l, builder.getBoolAttr(true));
         return arith::XOrIOp::create(builder, l, x, one);
       }
       if (e.op == Op::Neg)
@@ -191,8 +191,8 @@ private:
         for (int i = 1; i < static_cast<int>(std::fabs(p)); ++i)
           result = arith::MulFOp::create(builder, l, result, base);
         if (p < 0)
-          result = arith::DivFOp::create(builder, l, constant(1.0, e.loc),
-                                         result);
+          result =
+              arith::DivFOp::create(builder, l, constant(1.0, e.loc), result);
         return result;
       }
     }
@@ -276,9 +276,9 @@ private:
   //===--- Networks ------------------------------------------------------===//
 
   void genNetwork(const ast::Network &net) {
-    auto op = nn::NetworkOp::create(builder, loc(net.loc),
-                                    builder.getStringAttr(net.name),
-                                    builder.getF64FloatAttr(*net.dt->constValue));
+    auto op = nn::NetworkOp::create(
+        builder, loc(net.loc), builder.getStringAttr(net.name),
+        builder.getF64FloatAttr(*net.dt->constValue));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
@@ -292,11 +292,10 @@ private:
     for (auto &pop : net.populations)
       usedNames.insert(pop.name);
     for (auto &proj : net.projections) {
-      StringRef rule = proj.rule == ast::Projection::Rule::AllToAll
-                           ? "all_to_all"
-                       : proj.rule == ast::Projection::Rule::OneToOne
-                           ? "one_to_one"
-                           : "probability";
+      StringRef rule =
+          proj.rule == ast::Projection::Rule::AllToAll   ? "all_to_all"
+          : proj.rule == ast::Projection::Rule::OneToOne ? "one_to_one"
+                                                         : "probability";
       double param = proj.probability ? *proj.probability->constValue : 0.0;
       double delay = proj.delay ? *proj.delay->constValue : 0.0;
       // `connect a, b -> c, d` is one projection per (pre, post) pair.
@@ -308,10 +307,11 @@ private:
           auto p = nn::ProjectionOp::create(
               builder, loc(proj.loc), builder.getStringAttr(name),
               FlatSymbolRefAttr::get(context, pre),
-              FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
-              builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay));
-          fillRegion(p.getOnPre(), proj.onPreLoc.line ? proj.onPreLoc : proj.loc,
-                     [&] {
+              FlatSymbolRefAttr::get(context, post),
+              builder.getStringAttr(rule), builder.getF64FloatAttr(param),
+              builder.getF64FloatAttr(delay));
+          fillRegion(p.getOnPre(),
+                     proj.onPreLoc.line ? proj.onPreLoc : proj.loc, [&] {
                        genAssignments(proj.onPre);
                        return SmallVector<Value>{};
                      });
@@ -324,8 +324,9 @@ private:
     auto program = nn::ProgramOp::create(builder, loc(net.runLoc));
     builder.setInsertionPointToStart(builder.createBlock(&program.getBody()));
     for (auto &stmt : net.program)
-      nn::SimulateOp::create(builder, loc(stmt.loc),
-                             builder.getF64FloatAttr(*stmt.duration->constValue));
+      nn::SimulateOp::create(
+          builder, loc(stmt.loc),
+          builder.getF64FloatAttr(*stmt.duration->constValue));
   }
 
   const ast::File &file;

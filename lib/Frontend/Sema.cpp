@@ -64,8 +64,7 @@ enum class FnKind {
   DimensionlessMath, // exp, log, tanh, sigmoid, sin, cos: dimensionless in/out
   SameDim,           // abs, min, max, clip: all args same dim, result same
   Sqrt,
-  Random,     // uniform(lo, hi), normal(mean, std): same dim
-  RandomRate, // exponential(mean) : same dim as arg
+  Random, // uniform(lo, hi), normal(mean, std): same dim
 };
 struct Builtin {
   const char *name;
@@ -879,7 +878,6 @@ private:
       break;
     case FnKind::SameDim:
     case FnKind::Random:
-    case FnKind::RandomRate:
       for (unsigned i = 1; i < n; ++i)
         if (e.operands[i]->dim != e.operands[0]->dim &&
             !isZeroLiteral(*e.operands[i]) && !isZeroLiteral(*e.operands[0])) {

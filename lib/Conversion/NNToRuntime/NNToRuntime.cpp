@@ -141,10 +141,10 @@ public:
       b.setInsertionPointToStart(program.addEntryBlock());
       Value sim = program.getArgument(0);
       for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>())
-        for (SimulateOp sim_ : prog.getBody().front().getOps<SimulateOp>())
-          call(sim_.getLoc(), abi::kSimulate, {},
+        for (SimulateOp step : prog.getBody().front().getOps<SimulateOp>())
+          call(step.getLoc(), abi::kSimulate, {},
                {sim,
-                f64Const(sim_.getLoc(), sim_.getDuration().convertToDouble())});
+                f64Const(step.getLoc(), step.getDuration().convertToDouble())});
       func::ReturnOp::create(b, loc);
     }
     return success();
