@@ -43,10 +43,13 @@ networkDecl : 'network' name=ID '{' networkMember* '}' ;
 
 networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
-  | 'population' name=ID '=' model=ID '[' size=expr ']' ';'     # populationMember
+  | 'population' name=ID '=' model=ID '[' size=expr ']'
+      (';' | block)                                             # populationMember
   | 'connect' pre=idList '->' post=idList connectRule
       ('delay' delay=expr)? synapseBody                         # connectMember
   | 'record' 'spikes' 'of' idList ';'                           # recordMember
+  | 'record' vars=idList 'of' popSelection (',' popSelection)*
+      ('every' every=expr)? ';'                                 # recordStateMember
   | 'run' '{' programStmt* '}'                                  # runMember
   ;
 
@@ -60,8 +63,12 @@ synapseBody : '{' synapseMember* '}' ;
 synapseMember : 'on' 'pre' block ;
 
 programStmt
-  : 'simulate' duration=expr ';'
+  : 'simulate' duration=expr ';'                                # simulateStmt
+  | pop=ID '.' var=ID '=' value=expr ';'                        # assignStmt
   ;
+
+// `p` or `p[first:last]` (half-open neuron range) or `p[k]`.
+popSelection : pop=ID ('[' first=expr (':' last=expr)? ']')? ;
 
 idList : ID (',' ID)* ;
 

@@ -33,29 +33,46 @@ private:
   }
 
   void var(unsigned depth, const char *what, const VarDecl &v) {
-    line(depth, v.loc) << what << " " << v.name << " : " << v.dim.str()
-                       << " = " << expr(*v.value) << "\n";
+    line(depth, v.loc) << what << " " << v.name << " : " << v.dim.str() << " = "
+                       << expr(*v.value) << "\n";
   }
 
   static const char *opText(Expr::Op op) {
     switch (op) {
-    case Expr::Op::Add: return "+";
-    case Expr::Op::Sub: return "-";
-    case Expr::Op::Mul: return "*";
-    case Expr::Op::Div: return "/";
-    case Expr::Op::Pow: return "^";
-    case Expr::Op::Neg: return "-";
-    case Expr::Op::Plus: return "+";
-    case Expr::Op::Lt: return "<";
-    case Expr::Op::Le: return "<=";
-    case Expr::Op::Gt: return ">";
-    case Expr::Op::Ge: return ">=";
-    case Expr::Op::Eq: return "==";
-    case Expr::Op::Ne: return "!=";
-    case Expr::Op::And: return "and";
-    case Expr::Op::Or: return "or";
-    case Expr::Op::Not: return "not";
-    case Expr::Op::None: return "?";
+    case Expr::Op::Add:
+      return "+";
+    case Expr::Op::Sub:
+      return "-";
+    case Expr::Op::Mul:
+      return "*";
+    case Expr::Op::Div:
+      return "/";
+    case Expr::Op::Pow:
+      return "^";
+    case Expr::Op::Neg:
+      return "-";
+    case Expr::Op::Plus:
+      return "+";
+    case Expr::Op::Lt:
+      return "<";
+    case Expr::Op::Le:
+      return "<=";
+    case Expr::Op::Gt:
+      return ">";
+    case Expr::Op::Ge:
+      return ">=";
+    case Expr::Op::Eq:
+      return "==";
+    case Expr::Op::Ne:
+      return "!=";
+    case Expr::Op::And:
+      return "and";
+    case Expr::Op::Or:
+      return "or";
+    case Expr::Op::Not:
+      return "not";
+    case Expr::Op::None:
+      return "?";
     }
     return "?";
   }
@@ -120,9 +137,11 @@ private:
     line(1, n.loc) << "Network " << n.name << "\n";
     if (n.dt)
       line(2, n.dtLoc) << "dt = " << expr(*n.dt) << "\n";
-    for (auto &p : n.populations)
+    for (auto &p : n.populations) {
       line(2, p.loc) << "Population " << p.name << " = " << p.model << "["
                      << expr(*p.size) << "]\n";
+      block(3, p.overrides);
+    }
     static const char *rules[] = {"all_to_all", "one_to_one", "probability"};
     for (auto &p : n.projections) {
       auto &l = line(2, p.loc) << "Connect";
@@ -141,8 +160,28 @@ private:
     }
     for (auto &r : n.recorded)
       line(2, r.second) << "Record spikes of " << r.first << "\n";
-    for (auto &s : n.program)
-      line(2, s.loc) << "Simulate " << expr(*s.duration) << "\n";
+    for (auto &r : n.recordedStates) {
+      auto &l = line(2, r.loc) << "Record";
+      for (auto &v : r.variables)
+        l << " " << v.first;
+      l << " of";
+      for (auto &s : r.selections) {
+        l << " " << s.population;
+        if (s.first)
+          l << "[" << expr(*s.first)
+            << (s.last ? ":" + expr(*s.last) : std::string()) << "]";
+      }
+      if (r.every)
+        l << " every " << expr(*r.every);
+      l << "\n";
+    }
+    for (auto &s : n.program) {
+      if (s.kind == ProgramStmt::Kind::Simulate)
+        line(2, s.loc) << "Simulate " << expr(*s.duration) << "\n";
+      else
+        line(2, s.loc) << "Set " << s.population << "." << s.variable << " = "
+                       << expr(*s.value) << "\n";
+    }
   }
 
   std::ostringstream os;

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <cmath>
@@ -32,8 +33,12 @@ public:
   OwningOpRef<ModuleOp> run() {
     auto module = ModuleOp::create(loc({1, 1}));
     builder.setInsertionPointToEnd(module.getBody());
-    for (auto &neuron : file.neurons)
-      genNeuron(*neuron);
+    for (auto &neuron : file.neurons) {
+      genNeuron(*neuron, neuron->name);
+      modelNames.insert(neuron->name);
+    }
+    for (auto &net : file.networks)
+      modelNames.insert(net->name);
     for (auto &net : file.networks)
       genNetwork(*net);
     if (failed(verify(module))) {
@@ -62,23 +67,56 @@ private:
 
   //===--- Neuron models -------------------------------------------------===//
 
-  void genNeuron(const ast::Neuron &neuron) {
-    auto op = nn::NeuronOp::create(builder, loc(neuron.loc), neuron.name,
+  /// Emits `neuron` as model `name`; `paramValues` replaces parameter
+  /// defaults (a population's specialisation).
+  void genNeuron(const ast::Neuron &neuron, StringRef name,
+                 const llvm::StringMap<double> &overrides = {}) {
+    // Sema folded every parameter to its default; a specialisation refolds
+    // the expressions that read parameters with the population's values.
+    llvm::StringMap<double> values;
+    if (!overrides.empty()) {
+      specialization = &values;
+      for (auto &p : neuron.params) {
+        if (p.perNeuron)
+          continue;
+        auto it = overrides.find(p.name);
+        values[p.name] = it != overrides.end() ? it->second : fold(*p.value);
+      }
+    }
+    auto restore = llvm::make_scope_exit([&] { specialization = nullptr; });
+    auto op = nn::NeuronOp::create(builder, loc(neuron.loc), name,
                                    neuron.solver.empty()
                                        ? StringAttr()
                                        : builder.getStringAttr(neuron.solver));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
-    for (auto &p : neuron.params)
+    for (auto &p : neuron.params) {
+      if (p.perNeuron)
+        continue;
+      double value = specialization ? values[p.name] : *p.value->constValue;
       nn::ParamOp::create(builder, loc(p.loc), builder.getStringAttr(p.name),
-                          builder.getF64FloatAttr(*p.value->constValue),
-                          builder.getStringAttr(p.dim.str()));
+                          builder.getF64FloatAttr(value),
+                          builder.getStringAttr(p.dim.symbol()));
+    }
     for (auto &s : neuron.states) {
       auto state = nn::StateOp::create(builder, loc(s.loc), s.name,
-                                       builder.getStringAttr(s.dim.str()));
+                                       builder.getStringAttr(s.dim.symbol()),
+                                       /*parameter=*/false);
       fillRegion(state.getInit(), s.loc,
                  [&] { return SmallVector<Value>{genExpr(*s.value)}; });
+    }
+    // Parameters set per neuron are stored like states (after them, so the
+    // states keep their rows); their default is the initial value.
+    for (auto &p : neuron.params) {
+      if (!p.perNeuron)
+        continue;
+      auto state = nn::StateOp::create(builder, loc(p.loc), p.name,
+                                       builder.getStringAttr(p.dim.symbol()),
+                                       /*parameter=*/true);
+      fillRegion(state.getInit(), p.loc, [&] {
+        return SmallVector<Value>{constant(*p.value->constValue, p.loc)};
+      });
     }
     for (auto &ode : neuron.odes) {
       auto op = nn::OdeOp::create(builder, loc(ode.loc), ode.state);
@@ -113,14 +151,22 @@ private:
           addClamp(assign.target);
       nn::RefractoryOp::create(
           builder, loc(neuron.refractoryLoc),
-          builder.getF64FloatAttr(*neuron.refractory->constValue),
+          builder.getF64FloatAttr(fold(*neuron.refractory)),
           builder.getArrayAttr(clamped));
     }
   }
 
   /// Emits reads, arithmetic and writes for `target op= value` statements.
   void genAssignments(const std::vector<ast::Assign> &stmts) {
-    for (auto &stmt : stmts) {
+    std::vector<const ast::Assign *> all;
+    for (auto &stmt : stmts)
+      all.push_back(&stmt);
+    genAssignments(all);
+  }
+
+  void genAssignments(const std::vector<const ast::Assign *> &stmts) {
+    for (const ast::Assign *stmtPtr : stmts) {
+      const ast::Assign &stmt = *stmtPtr;
       Value value = genExpr(*stmt.value);
       if (stmt.op != ast::Assign::Op::Set) {
         Value old = nn::ReadOp::create(builder, loc(stmt.loc), stmt.target);
@@ -147,18 +193,73 @@ private:
 
   //===--- Expressions ---------------------------------------------------===//
 
+  /// The compile-time value of `e` (Sema found it constant), recomputed
+  /// with the parameter values of the model being specialised.
+  double fold(const ast::Expr &e) {
+    using Kind = ast::Expr::Kind;
+    using Op = ast::Expr::Op;
+    if (!specialization || !readsParameter(e))
+      return *e.constValue;
+    switch (e.kind) {
+    case Kind::Number:
+      return *e.constValue;
+    case Kind::Name: {
+      auto it = specialization->find(e.name);
+      return it != specialization->end() ? it->second : *e.constValue;
+    }
+    case Kind::Unary:
+      return e.op == Op::Neg ? -fold(*e.operands[0]) : fold(*e.operands[0]);
+    case Kind::Binary: {
+      double a = fold(*e.operands[0]), b = fold(*e.operands[1]);
+      switch (e.op) {
+      case Op::Add:
+        return a + b;
+      case Op::Sub:
+        return a - b;
+      case Op::Mul:
+        return a * b;
+      case Op::Div:
+        return a / b;
+      case Op::Pow:
+        return std::pow(a, b);
+      default:
+        return *e.constValue;
+      }
+    }
+    case Kind::Call: {
+      std::vector<double> args;
+      for (auto &arg : e.operands)
+        args.push_back(fold(*arg));
+      return applyMathFunction(e.name, args);
+    }
+    }
+    return *e.constValue;
+  }
+
+  static bool readsParameter(const ast::Expr &e) {
+    if (e.kind == ast::Expr::Kind::Name &&
+        e.nameKind == ast::NameKind::Parameter)
+      return true;
+    for (auto &operand : e.operands)
+      if (readsParameter(*operand))
+        return true;
+    return false;
+  }
+
   Value genExpr(const ast::Expr &e) {
     using Kind = ast::Expr::Kind;
     using Op = ast::Expr::Op;
     Location l = loc(e.loc);
     if (e.constValue && !e.isBool)
-      return constant(*e.constValue, e.loc);
+      return constant(fold(e), e.loc);
     switch (e.kind) {
     case Kind::Number:
       return constant(e.number, e.loc); // unreachable: numbers fold
     case Kind::Name:
       if (e.nameKind == ast::NameKind::Time)
         return nn::TimeOp::create(builder, l);
+      if (e.nameKind == ast::NameKind::NeuronIndex)
+        return nn::IndexOp::create(builder, l);
       return nn::ReadOp::create(builder, l, e.name);
     case Kind::Unary: {
       Value x = genExpr(*e.operands[0]);
@@ -282,9 +383,39 @@ private:
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
-    for (auto &pop : net.populations)
-      nn::PopulationOp::create(builder, loc(pop.loc), pop.name, pop.model,
-                               static_cast<int64_t>(pop.resolvedSize));
+    for (auto &pop : net.populations) {
+      // Parameters the population sets to one value for all its neurons
+      // specialise the model; the rest are per-neuron values.
+      llvm::StringMap<double> constants;
+      std::vector<const ast::Assign *> perNeuron;
+      for (auto &a : pop.overrides) {
+        const ast::VarDecl *param = nullptr;
+        for (auto &p : pop.neuron->params)
+          if (p.name == a.target)
+            param = &p;
+        if (param && !param->perNeuron)
+          constants[a.target] = *a.value->constValue;
+        else
+          perNeuron.push_back(&a);
+      }
+      std::string model = pop.model;
+      if (!constants.empty()) {
+        model = pop.model + "_" + pop.name;
+        for (unsigned k = 1; !modelNames.insert(model).second; ++k)
+          model = pop.model + "_" + pop.name + "_" + std::to_string(k);
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPoint(op);
+        genNeuron(*pop.neuron, model, constants);
+      }
+      auto popOp =
+          nn::PopulationOp::create(builder, loc(pop.loc), pop.name, model,
+                                   static_cast<int64_t>(pop.resolvedSize));
+      if (!perNeuron.empty())
+        fillRegion(popOp.getInit(), pop.loc, [&] {
+          genAssignments(perNeuron);
+          return SmallVector<Value>{};
+        });
+    }
 
     // Projections are symbols next to the populations: `a_to_b` must not
     // clash with a population of that name.
@@ -320,18 +451,42 @@ private:
     }
     for (auto &[name, l] : net.recorded)
       nn::RecordSpikesOp::create(builder, loc(l), name);
+    for (auto &rec : net.recordedStates) {
+      SmallVector<Attribute> vars;
+      for (auto &v : rec.variables)
+        vars.push_back(FlatSymbolRefAttr::get(context, v.first));
+      for (auto &sel : rec.selections)
+        nn::RecordStateOp::create(
+            builder, loc(sel.loc),
+            FlatSymbolRefAttr::get(context, sel.population),
+            builder.getArrayAttr(vars),
+            builder.getI64IntegerAttr(sel.resolvedFirst),
+            builder.getI64IntegerAttr(sel.resolvedLast),
+            builder.getI64IntegerAttr(rec.everySteps));
+    }
 
     auto program = nn::ProgramOp::create(builder, loc(net.runLoc));
     builder.setInsertionPointToStart(builder.createBlock(&program.getBody()));
-    for (auto &stmt : net.program)
-      nn::SimulateOp::create(
-          builder, loc(stmt.loc),
-          builder.getF64FloatAttr(*stmt.duration->constValue));
+    for (auto &stmt : net.program) {
+      if (stmt.kind == ast::ProgramStmt::Kind::Simulate)
+        nn::SimulateOp::create(
+            builder, loc(stmt.loc),
+            builder.getF64FloatAttr(*stmt.duration->constValue));
+      else
+        nn::SetOp::create(builder, loc(stmt.loc),
+                          FlatSymbolRefAttr::get(context, stmt.population),
+                          FlatSymbolRefAttr::get(context, stmt.variable),
+                          builder.getF64FloatAttr(*stmt.value->constValue));
+    }
   }
 
   const ast::File &file;
   MLIRContext *context;
   OpBuilder builder;
+  /// Names of the emitted models (specialisations must not clash).
+  llvm::StringSet<> modelNames;
+  /// While emitting a population's specialisation: its parameter values.
+  const llvm::StringMap<double> *specialization = nullptr;
 };
 
 } // namespace

@@ -16,6 +16,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -40,6 +41,7 @@ struct Scope {
   llvm::StringMap<Symbol> names;
   bool allowRandom = false; // random distributions (initial values)
   bool allowTime = false;   // the simulation time `t`
+  bool allowIndex = false;  // the neuron index `i` (population values)
   bool unitsOnly = false;   // a declared unit: only unit names
   const Scope *parent = nullptr;
 
@@ -50,6 +52,13 @@ struct Scope {
         return &it->second;
     }
     return nullptr;
+  }
+  /// True if this scope or an enclosing one sets `flag`.
+  bool lookupFlag(bool Scope::*flag) const {
+    for (const Scope *s = this; s; s = s->parent)
+      if (s->*flag)
+        return true;
+    return false;
   }
   void collectNames(std::vector<std::string> &out) const {
     for (const Scope *s = this; s; s = s->parent)
@@ -94,7 +103,10 @@ const Builtin *findBuiltin(llvm::StringRef name) {
   return nullptr;
 }
 
-double applyBuiltin(llvm::StringRef name, const std::vector<double> &args) {
+} // namespace
+
+double nnc::applyMathFunction(llvm::StringRef name,
+                              const std::vector<double> &args) {
   if (name == "exp")
     return std::exp(args[0]);
   if (name == "log")
@@ -117,6 +129,8 @@ double applyBuiltin(llvm::StringRef name, const std::vector<double> &args) {
     return std::min(std::max(args[0], args[1]), args[2]);
   return std::sqrt(args[0]); // sqrt
 }
+
+namespace {
 
 /// Closest candidate by edit distance, if it is close enough to be a typo
 /// (as in clang: at most a third of the name's length, so a swap of two
@@ -165,10 +179,8 @@ public:
       : file(file), context(context) {}
 
   mlir::LogicalResult run() {
-    for (auto &imp : file.imports)
-      error(imp.loc) << "'import' is not supported yet: put the models you "
-                        "need into this file";
     checkConstants();
+    markPerNeuronParameters();
     for (auto &neuron : file.neurons)
       checkNeuron(*neuron);
     if (file.networks.empty() && !file.neurons.empty()) {
@@ -218,6 +230,69 @@ private:
     }
     scope.names[name] = symbol;
     return true;
+  }
+
+  /// A parameter folds into the code unless it is set per neuron.
+  static Symbol parameterSymbol(const ast::VarDecl &p) {
+    return {NameKind::Parameter, p.dim,
+            p.perNeuron ? std::nullopt : p.value->constValue, p.loc};
+  }
+
+  /// Parameters that the program sets, or that a population sets to a
+  /// value that differs between its neurons (uses `i`, a random
+  /// distribution or another such parameter), are stored per neuron. A
+  /// population value that is the same for all its neurons instead
+  /// specialises the model for that population (MLIRGen), so it still folds
+  /// into the code and the exact solver. This must be known before the
+  /// models are checked, since other parameters fold to constants.
+  void markPerNeuronParameters() {
+    auto findParam = [&](const std::string &model,
+                         const std::string &name) -> ast::VarDecl * {
+      for (auto &neuron : file.neurons)
+        if (neuron->name == model)
+          for (auto &p : neuron->params)
+            if (p.name == name)
+              return &p;
+      return nullptr;
+    };
+    std::function<bool(const Expr &, const std::string &)> varies =
+        [&](const Expr &e, const std::string &model) {
+          if (e.kind == Expr::Kind::Name) {
+            if (e.name == "i")
+              return true;
+            ast::VarDecl *p = findParam(model, e.name);
+            return p && p->perNeuron;
+          }
+          if (e.kind == Expr::Kind::Call && findBuiltin(e.name) &&
+              findBuiltin(e.name)->kind == FnKind::Random)
+            return true;
+          for (auto &operand : e.operands)
+            if (varies(*operand, model))
+              return true;
+          return false;
+        };
+    // Iterate: a value may read a parameter that only becomes per-neuron
+    // through another population's value.
+    for (bool changed = true; changed;) {
+      changed = false;
+      auto mark = [&](ast::VarDecl *p) {
+        if (p && !p->perNeuron)
+          p->perNeuron = changed = true;
+      };
+      for (auto &net : file.networks) {
+        llvm::StringMap<std::string> modelOf;
+        for (auto &pop : net->populations) {
+          modelOf.try_emplace(pop.name, pop.model);
+          for (auto &a : pop.overrides)
+            if (varies(*a.value, pop.model))
+              mark(findParam(pop.model, a.target));
+        }
+        for (auto &stmt : net->program)
+          if (stmt.kind == ast::ProgramStmt::Kind::Assign)
+            if (auto it = modelOf.find(stmt.population); it != modelOf.end())
+              mark(findParam(it->second, stmt.variable));
+      }
+    }
   }
 
   void checkConstants() {
@@ -283,9 +358,7 @@ private:
                             << "' must be known at compile time";
       std::optional<Dim> declared = declaredDim(p);
       p.dim = declared ? *declared : p.value->dim;
-      declareOnce(scope, p.name, p.loc,
-                  {NameKind::Parameter, p.dim, p.value->constValue, p.loc},
-                  "parameter");
+      declareOnce(scope, p.name, p.loc, parameterSymbol(p), "parameter");
     }
     // States see parameters (and each other's names for ODEs).
     Scope initScope;
@@ -552,9 +625,7 @@ private:
         Scope postScope;
         postScope.parent = &globals;
         for (auto &p : postModels[0]->params)
-          postScope.names.try_emplace(
-              p.name,
-              Symbol{NameKind::Parameter, p.dim, p.value->constValue, p.loc});
+          postScope.names.try_emplace(p.name, parameterSymbol(p));
         for (auto &s : postModels[0]->states)
           postScope.names.try_emplace(
               s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
@@ -563,17 +634,180 @@ private:
       }
     }
 
+    for (auto &pop : net.populations)
+      if (pop.neuron)
+        checkPopulationValues(pop);
+
     for (auto &ref : net.recorded)
       resolvePop(ref);
+    for (auto &rec : net.recordedStates)
+      checkStateRecord(rec, scope, dt, resolvePop);
 
     for (auto &stmt : net.program) {
-      checkExpr(*stmt.duration, scope);
-      if (!failed(*stmt.duration))
-        requirePositiveTime(*stmt.duration, "the simulated duration");
+      if (stmt.kind == ast::ProgramStmt::Kind::Simulate) {
+        checkExpr(*stmt.duration, scope);
+        if (!failed(*stmt.duration))
+          requirePositiveTime(*stmt.duration, "the simulated duration");
+        continue;
+      }
+      ast::Population *pop = resolvePop({stmt.population, stmt.loc});
+      checkExpr(*stmt.value, scope);
+      if (!pop || !pop->neuron)
+        continue;
+      const ast::VarDecl *var =
+          findVariable(*pop->neuron, stmt.variable, stmt.variableLoc,
+                       "a program assignment");
+      if (!var || failed(*stmt.value))
+        continue;
+      if (stmt.value->isBool)
+        error(stmt.value->loc)
+            << "cannot assign a condition to '" << stmt.variable << "'";
+      else if (stmt.value->dim != var->dim && !isZeroLiteral(*stmt.value))
+        error(stmt.value->loc)
+            << "cannot assign a value of dimension " << stmt.value->dim.str()
+            << " to '" << stmt.variable << "' of dimension " << var->dim.str();
+      else if (!stmt.value->constValue)
+        error(stmt.value->loc)
+            << "the value assigned to '" << stmt.population << "."
+            << stmt.variable << "' must be known at compile time";
     }
     if (!net.hasRun)
       error(net.loc) << "network '" << net.name
                      << "' has no 'run { ... }' block saying what to simulate";
+  }
+
+  /// The parameter or state `name` of `model`, or null after reporting it.
+  const ast::VarDecl *findVariable(const ast::Neuron &model,
+                                   const std::string &name, ast::Loc loc,
+                                   llvm::StringRef where) {
+    for (auto &p : model.params)
+      if (p.name == name)
+        return &p;
+    for (auto &st : model.states)
+      if (st.name == name)
+        return &st;
+    auto diag = error(loc);
+    diag << "model '" << model.name << "' has no parameter or state '" << name
+         << "' (in " << where << ")";
+    std::vector<std::string> names;
+    for (auto &p : model.params)
+      names.push_back(p.name);
+    for (auto &st : model.states)
+      names.push_back(st.name);
+    if (auto hint = suggest(name, names))
+      diag << "; did you mean '" << *hint << "'?";
+    return nullptr;
+  }
+
+  /// `population p = M[n] { name = value; ... }`: per-neuron parameter and
+  /// initial values. They see the model's parameters, the neuron index `i`
+  /// and random distributions.
+  void checkPopulationValues(ast::Population &pop) {
+    Scope scope;
+    scope.parent = &globals;
+    scope.allowRandom = true;
+    scope.allowIndex = true;
+    for (auto &p : pop.neuron->params)
+      scope.names.try_emplace(p.name, parameterSymbol(p));
+    llvm::StringMap<ast::Loc> seen;
+    for (auto &a : pop.overrides) {
+      checkExpr(*a.value, scope);
+      if (a.op != ast::Assign::Op::Set) {
+        error(a.loc) << "a population sets values with '=', not a compound "
+                        "assignment";
+        continue;
+      }
+      if (auto [it, inserted] = seen.try_emplace(a.target, a.loc); !inserted) {
+        auto diag = error(a.loc);
+        diag << "'" << a.target << "' is set twice for population '" << pop.name
+             << "'";
+        diag.attachNote(makeLoc(context, file, it->second)) << "first set here";
+        continue;
+      }
+      const ast::VarDecl *var = findVariable(*pop.neuron, a.target, a.loc,
+                                             "population '" + pop.name + "'");
+      if (!var || failed(*a.value))
+        continue;
+      if (a.value->isBool)
+        error(a.value->loc)
+            << "cannot assign a condition to '" << a.target << "'";
+      else if (a.value->dim != var->dim && !isZeroLiteral(*a.value))
+        error(a.value->loc)
+            << "cannot assign a value of dimension " << a.value->dim.str()
+            << " to '" << a.target << "' of dimension " << var->dim.str();
+    }
+  }
+
+  template <typename ResolvePop>
+  void checkStateRecord(ast::StateRecord &rec, const Scope &scope, double dt,
+                        ResolvePop &resolvePop) {
+    if (rec.every) {
+      checkExpr(*rec.every, scope);
+      if (!failed(*rec.every)) {
+        requirePositiveTime(*rec.every, "the recording period");
+        if (rec.every->constValue && dt > 0 && rec.every->dim == dims::time() &&
+            *rec.every->constValue > 0) {
+          double steps = *rec.every->constValue / dt;
+          if (std::fabs(steps - std::round(steps)) > 1e-6 * steps ||
+              std::round(steps) < 1)
+            error(rec.every->loc)
+                << "the recording period " << fmt(*rec.every->constValue * 1e3)
+                << " ms is not a whole multiple of the time step dt = "
+                << fmt(dt * 1e3) << " ms";
+          else
+            rec.everySteps = static_cast<long long>(std::round(steps));
+        }
+      }
+    }
+    for (auto &sel : rec.selections) {
+      ast::Population *pop = resolvePop({sel.population, sel.loc});
+      auto bound = [&](ast::ExprPtr &e, long long &out) {
+        if (!e)
+          return;
+        checkExpr(*e, scope);
+        if (failed(*e))
+          return;
+        double v = e->constValue.value_or(-1);
+        if (!e->dim.isDimensionless() || !e->constValue || v != std::floor(v) ||
+            v < 0)
+          error(e->loc) << "a neuron index must be a whole number >= 0 "
+                           "known at compile time";
+        else if (pop && pop->resolvedSize && v > pop->resolvedSize)
+          error(e->loc) << "neuron index " << fmt(v)
+                        << " is out of range: population '" << pop->name
+                        << "' has " << pop->resolvedSize << " neurons";
+        else
+          out = static_cast<long long>(v);
+      };
+      bound(sel.first, sel.resolvedFirst);
+      if (sel.single) {
+        sel.resolvedLast = sel.resolvedFirst + 1;
+        if (pop && pop->resolvedSize && sel.resolvedFirst >= pop->resolvedSize)
+          error(sel.first->loc) << "neuron index " << sel.resolvedFirst
+                                << " is out of range: population '" << pop->name
+                                << "' has " << pop->resolvedSize << " neurons";
+      } else {
+        bound(sel.last, sel.resolvedLast);
+        if (sel.last && sel.resolvedLast >= 0 &&
+            sel.resolvedLast <= sel.resolvedFirst)
+          error(sel.last->loc) << "empty neuron range [" << sel.resolvedFirst
+                               << ":" << sel.resolvedLast << "]";
+      }
+      if (!pop || !pop->neuron)
+        continue;
+      for (auto &[name, loc] : rec.variables) {
+        const ast::VarDecl *var =
+            findVariable(*pop->neuron, name, loc, "'record'");
+        if (var && !var->perNeuron &&
+            std::any_of(pop->neuron->params.begin(), pop->neuron->params.end(),
+                        [&](const ast::VarDecl &p) { return &p == var; }))
+          error(loc) << "parameter '" << name << "' of model '"
+                     << pop->neuron->name
+                     << "' is the same constant for every neuron; only "
+                        "state variables and per-neuron parameters can be "
+                        "recorded";
+      }
+    }
   }
 
   /// The code of an `on pre` block is generated once, from the first target
@@ -588,7 +822,7 @@ private:
                    llvm::StringRef name) -> std::optional<Symbol> {
       for (auto &p : model->params)
         if (p.name == name)
-          return Symbol{NameKind::Parameter, p.dim, p.value->constValue, p.loc};
+          return parameterSymbol(p);
       for (auto &s : model->states)
         if (s.name == name)
           return Symbol{NameKind::State, s.dim, std::nullopt, s.loc};
@@ -715,6 +949,11 @@ private:
       e.dim = sym->dim;
       if (sym->kind == NameKind::Constant || sym->kind == NameKind::Parameter)
         e.constValue = sym->value;
+      return;
+    }
+    if (e.name == "i" && scope.lookupFlag(&Scope::allowIndex)) {
+      e.nameKind = NameKind::NeuronIndex;
+      e.dim = Dim::dimensionless();
       return;
     }
     if (e.name == "t") {
@@ -918,7 +1157,7 @@ private:
         return;
       args.push_back(*arg->constValue);
     }
-    e.constValue = applyBuiltin(e.name, args);
+    e.constValue = applyMathFunction(e.name, args);
   }
 
   static bool inheritsRandom(const Scope &scope) {

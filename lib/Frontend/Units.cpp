@@ -26,14 +26,19 @@ struct NamedDim {
 const std::vector<NamedDim> &namedDims() {
   static const std::vector<NamedDim> table = {
       {"time", "s", make({{Second, 1}})},
-      {"voltage", "V", make({{Metre, 2}, {Kilogram, 1}, {Second, -3}, {Ampere, -1}})},
+      {"voltage", "V",
+       make({{Metre, 2}, {Kilogram, 1}, {Second, -3}, {Ampere, -1}})},
       {"current", "A", make({{Ampere, 1}})},
-      {"conductance", "S", make({{Metre, -2}, {Kilogram, -1}, {Second, 3}, {Ampere, 2}})},
-      {"resistance", "ohm", make({{Metre, 2}, {Kilogram, 1}, {Second, -3}, {Ampere, -2}})},
-      {"capacitance", "F", make({{Metre, -2}, {Kilogram, -1}, {Second, 4}, {Ampere, 2}})},
+      {"conductance", "S",
+       make({{Metre, -2}, {Kilogram, -1}, {Second, 3}, {Ampere, 2}})},
+      {"resistance", "ohm",
+       make({{Metre, 2}, {Kilogram, 1}, {Second, -3}, {Ampere, -2}})},
+      {"capacitance", "F",
+       make({{Metre, -2}, {Kilogram, -1}, {Second, 4}, {Ampere, 2}})},
       {"charge", "C", make({{Second, 1}, {Ampere, 1}})},
       {"frequency", "Hz", make({{Second, -1}})},
-      {"voltage rate", "V/s", make({{Metre, 2}, {Kilogram, 1}, {Second, -4}, {Ampere, -1}})},
+      {"voltage rate", "V/s",
+       make({{Metre, 2}, {Kilogram, 1}, {Second, -4}, {Ampere, -1}})},
       {"concentration", "mol/m^3", make({{Metre, -3}, {Mole, 1}})},
       {"length", "m", make({{Metre, 1}})},
       {"area", "m^2", make({{Metre, 2}})},
@@ -51,24 +56,38 @@ Dim dims::conductance() { return namedDims()[3].dim; }
 Dim dims::capacitance() { return namedDims()[5].dim; }
 Dim dims::frequency() { return make({{Second, -1}}); }
 
+/// "m^2 kg s^-3 A^-1": the dimension in SI base units.
+static std::string baseSymbols(const Dim &dim) {
+  static const char *symbols[] = {"m", "kg", "s", "A", "K", "mol", "cd"};
+  std::ostringstream os;
+  bool first = true;
+  for (unsigned i = 0; i < 7; ++i) {
+    if (dim.exp[i] == 0)
+      continue;
+    os << (first ? "" : " ") << symbols[i];
+    if (dim.exp[i] != 1)
+      os << "^" << dim.exp[i];
+    first = false;
+  }
+  return os.str();
+}
+
 std::string Dim::str() const {
   if (isDimensionless())
     return "dimensionless";
   for (const NamedDim &named : namedDims())
     if (named.dim == *this)
       return std::string(named.name) + " (" + named.symbol + ")";
-  static const char *symbols[] = {"m", "kg", "s", "A", "K", "mol", "cd"};
-  std::ostringstream os;
-  bool first = true;
-  for (unsigned i = 0; i < 7; ++i) {
-    if (exp[i] == 0)
-      continue;
-    os << (first ? "" : " ") << symbols[i];
-    if (exp[i] != 1)
-      os << "^" << exp[i];
-    first = false;
-  }
-  return os.str();
+  return baseSymbols(*this);
+}
+
+std::string Dim::symbol() const {
+  if (isDimensionless())
+    return "1";
+  for (const NamedDim &named : namedDims())
+    if (named.dim == *this)
+      return named.symbol;
+  return baseSymbols(*this);
 }
 
 namespace {
@@ -76,10 +95,9 @@ struct Prefix {
   const char *symbol;
   double scale;
 };
-const Prefix kPrefixes[] = {{"", 1.0},     {"k", 1e3},   {"M", 1e6},
-                            {"G", 1e9},    {"c", 1e-2},  {"m", 1e-3},
-                            {"u", 1e-6},   {"n", 1e-9},  {"p", 1e-12},
-                            {"f", 1e-15}};
+const Prefix kPrefixes[] = {{"", 1.0},    {"k", 1e3},  {"M", 1e6},  {"G", 1e9},
+                            {"c", 1e-2},  {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9},
+                            {"p", 1e-12}, {"f", 1e-15}};
 
 struct BaseUnit {
   const char *symbol;

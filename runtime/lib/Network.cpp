@@ -148,12 +148,21 @@ nnc_memref2d Population::stateRef() const {
   return ref;
 }
 
-nnc_memref1d_i32 Population::spikesRef() const {
+nnc_memref1d_i32 Population::spikesRef() const { return spikesRef(0, size); }
+
+nnc_memref2d Population::stateRef(int64_t begin, int64_t end) const {
+  nnc_memref2d ref = stateRef();
+  ref.offset = begin;
+  ref.sizes[1] = end - begin;
+  return ref;
+}
+
+nnc_memref1d_i32 Population::spikesRef(int64_t begin, int64_t end) const {
   nnc_memref1d_i32 ref;
   ref.allocated = spikes.get();
   ref.aligned = spikes.get();
-  ref.offset = 0;
-  ref.sizes[0] = size;
+  ref.offset = begin;
+  ref.sizes[0] = end - begin;
   ref.strides[0] = 1;
   return ref;
 }
@@ -220,8 +229,8 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   pop.model = model;
   pop.size = size;
   pop.numRows = numRows;
-  pop.init = reinterpret_cast<InitKernel>(
-      sim->lookupKernel("_mlir_ciface_" + pop.model + "_init"));
+  auto init = reinterpret_cast<InitKernel>(
+      sim->lookupKernel("_mlir_ciface_" + popName + "_init"));
   pop.update = reinterpret_cast<UpdateKernel>(
       sim->lookupKernel("_mlir_ciface_" + pop.model + "_update"));
   if (sim->failed())
@@ -242,7 +251,7 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
 
   int32_t id = static_cast<int32_t>(sim->populations.size());
   nnc_memref2d state = pop.stateRef();
-  pop.init(&state, deriveKey(sim->seed, kPurposeInit, id));
+  init(&state, deriveKey(sim->seed, kPurposeInit, id));
   sim->populations.push_back(std::move(pop));
   return id;
 }
@@ -441,4 +450,61 @@ extern "C" void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop) {
     return sim->fail("nnc_rt_record_spikes: unknown population " +
                      std::to_string(pop));
   sim->populations[pop].recorded = true;
+}
+
+/// Names and units end up in CSV fields unquoted.
+static bool isCsvSafe(const char *text) {
+  return !std::strpbrk(text, ",\"\r\n");
+}
+
+extern "C" void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
+                                    const char *variable, const char *unit,
+                                    int64_t everySteps, int64_t first,
+                                    int64_t last) {
+  if (!sim || sim->failed())
+    return;
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return sim->fail("nnc_rt_record_state: unknown population " +
+                     std::to_string(pop));
+  const Population &p = sim->populations[pop];
+  if (!isValidName(variable) || !isCsvSafe(variable))
+    return sim->fail("nnc_rt_record_state: invalid variable name for "
+                     "population '" +
+                     p.name + "'");
+  std::string what = "state monitor of " + p.name + "." + variable;
+  if (!unit || !isCsvSafe(unit))
+    return sim->fail(what + " has an invalid unit");
+  if (row < 0 || row >= p.numRows)
+    return sim->fail(what + " refers to state row " + std::to_string(row) +
+                     " but population '" + p.name + "' has " +
+                     std::to_string(p.numRows) + " rows");
+  if (everySteps < 1)
+    return sim->fail(what + " has sampling period " +
+                     std::to_string(everySteps) + " steps (must be >= 1)");
+  if (last == -1)
+    last = p.size;
+  std::string range =
+      "[" + std::to_string(first) + ", " + std::to_string(last) + ")";
+  if (first < 0 || last > p.size)
+    return sim->fail(what + " records neurons " + range + " but population '" +
+                     p.name + "' has neurons [0, " + std::to_string(p.size) +
+                     ")");
+  if (first >= last)
+    return sim->fail(what + " records the empty range of neurons " + range);
+  if (sim->step > 0)
+    return sim->fail(what + " added after the simulation started");
+  StateMonitor monitor;
+  monitor.pop = pop;
+  monitor.row = row;
+  monitor.variable = variable;
+  monitor.unit = unit;
+  monitor.everySteps = everySteps;
+  monitor.first = first;
+  monitor.last = last;
+  sim->monitors.push_back(std::move(monitor));
+  // traces.csv exists only if there are monitors; creating it here also
+  // fails early if it cannot be written.
+  std::string error;
+  if (sim->traces && !sim->traces->isOpen() && !sim->traces->open(error))
+    sim->fail(error);
 }

@@ -115,6 +115,13 @@ void AtomicFile::discard() {
 
 static constexpr size_t kCsvBufferBytes = 1 << 20;
 
+std::string nnc::rt::detail::formatStepTime(const nnc_sim &sim, int64_t step) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.4f",
+                static_cast<double>(step) * sim.dt * 1000.0);
+  return text;
+}
+
 bool SpikeRecorder::open(const std::string &outDir, std::string &error) {
   if (!csv_.open(joinPath(outDir, "spikes.csv"), error))
     return false;
@@ -136,13 +143,9 @@ bool SpikeRecorder::close(std::string &error) {
 bool SpikeRecorder::record(const nnc_sim &sim, int32_t pop, int64_t step,
                            const int32_t *indices, int64_t count,
                            std::string &error) {
-  // Every spike of a step shares its time: format it once. Four decimals
-  // are exact for time steps down to 0.1 us.
+  // Every spike of a step shares its time: format it once.
   if (step != cachedStep_) {
-    char text[64];
-    std::snprintf(text, sizeof(text), "%.4f",
-                  static_cast<double>(step) * sim.dt * 1000.0);
-    cachedTime_ = text;
+    cachedTime_ = formatStepTime(sim, step);
     cachedStep_ = step;
   }
   const std::string &name = sim.populations[pop].name;
@@ -190,6 +193,63 @@ bool SpikeRecorder::record(const nnc_sim &sim, int32_t pop, int64_t step,
                                    return s.index % stride != 0;
                                  }),
                   raster_.end());
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// TraceRecorder
+//===----------------------------------------------------------------------===//
+
+bool TraceRecorder::open(std::string &error) {
+  if (!csv_.open(joinPath(outDir_, "traces.csv"), error))
+    return false;
+  buffer_.reserve(kCsvBufferBytes + 4096);
+  buffer_ = "population,index,variable,unit,time_ms,value\n";
+  open_ = true;
+  return true;
+}
+
+bool TraceRecorder::flush(std::string &error) {
+  bool ok = csv_.write(buffer_, error);
+  buffer_.clear();
+  return ok;
+}
+
+bool TraceRecorder::close(std::string &error) {
+  return flush(error) && csv_.close(error);
+}
+
+bool TraceRecorder::sample(const nnc_sim &sim, int64_t step,
+                           std::string &error) {
+  if (!open_)
+    return true;
+  if (step != cachedStep_) {
+    cachedTime_ = formatStepTime(sim, step);
+    cachedStep_ = step;
+  }
+  for (const StateMonitor &monitor : sim.monitors) {
+    if (step % monitor.everySteps != 0)
+      continue;
+    const Population &pop = sim.populations[monitor.pop];
+    // ",<variable>,<unit>,<time>," is shared by all neurons of the sample.
+    std::string middle =
+        "," + monitor.variable + "," + monitor.unit + "," + cachedTime_ + ",";
+    const double *values = pop.state.get() + monitor.row * pop.size;
+    for (int64_t i = monitor.first; i < monitor.last; ++i) {
+      // Shortest representation that reads back as the same double.
+      char digits[32];
+      char *end = std::to_chars(digits, digits + sizeof(digits), i).ptr;
+      buffer_ += pop.name;
+      buffer_ += ',';
+      buffer_.append(digits, end);
+      buffer_ += middle;
+      end = std::to_chars(digits, digits + sizeof(digits), values[i]).ptr;
+      buffer_.append(digits, end);
+      buffer_ += '\n';
+      if (buffer_.size() >= kCsvBufferBytes && !flush(error))
+        return false;
+    }
   }
   return true;
 }
@@ -254,6 +314,20 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
          "}";
   }
   j += result.populations.empty() ? "],\n" : "\n  ],\n";
+  j += "  \"traces\": [";
+  for (size_t i = 0; i < result.traces.size(); ++i) {
+    const TraceStats &t = result.traces[i];
+    j += i ? ",\n    " : "\n    ";
+    j += "{\"population\": " + jsonString(t.population) +
+         ", \"variable\": " + jsonString(t.variable) +
+         ", \"unit\": " + jsonString(t.unit) +
+         ", \"first\": " + std::to_string(t.first) +
+         ", \"last\": " + std::to_string(t.last) +
+         ", \"every_steps\": " + std::to_string(t.everySteps) +
+         ", \"period_ms\": " + jsonNumber(t.everySteps * result.dt * 1000.0) +
+         ", \"samples\": " + std::to_string(t.samples) + "}";
+  }
+  j += result.traces.empty() ? "],\n" : "\n  ],\n";
   j += "  \"synapses\": " + std::to_string(result.synapseCount) + ",\n";
   j += "  \"memory_bytes\": " + jsonNumber(std::round(memory)) + ",\n";
   j += "  \"timings_s\": {\"parse\": " + jsonNumber(options.parseSeconds) +

@@ -1,20 +1,243 @@
 //===- Simulate.cpp - The time-step loop ----------------------------------===//
 //
-// nnc_rt_simulate advances every population by one step, records the spikes
-// and delivers them through the projections, step after step. Execution is
-// single-threaded for now: RunOptions::threads is accepted and reported, and
-// because all randomness is counter-based, a parallel loop will be able to
-// reproduce the serial results exactly.
+// nnc_rt_simulate runs the network step after step: it samples the state
+// monitors due at the step, advances every population by one step, records
+// the spikes and delivers them through the projections.
+//
+// With more than one thread, every population of at least minParallelSize
+// neurons is split into one contiguous chunk of neurons per thread (chunk
+// boundaries at multiples of kChunkAlignment), the chunks are updated
+// concurrently by a pool of threads that lives for the whole run, and the
+// chunks' spike lists are joined in chunk order: the spike list is the one a
+// single thread would have produced, so every output is independent of the
+// thread count. Synaptic propagation, recording and state monitors run on
+// the calling thread.
 //
 //===----------------------------------------------------------------------===//
 
 #include "SimulationImpl.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <pthread.h>
 #include <unistd.h>
 
 using namespace nnc::rt::detail;
+
+//===----------------------------------------------------------------------===//
+// WorkerPool
+//===----------------------------------------------------------------------===//
+
+namespace nnc::rt::detail {
+
+/// Chunks hold a multiple of this many neurons, so that each one starts on
+/// a 64-byte boundary of the state rows (doubles) and of the spike buffer
+/// (int32): whole vectors and cache lines per thread.
+constexpr int64_t kChunkAlignment = 16;
+
+/// More threads than this are not used.
+constexpr int kMaxThreads = 1024;
+
+/// How long an idle thread spins before it blocks. Sleeping and waking up
+/// costs more than a typical step, so threads spin across the serial part
+/// of a step (propagation, recording) and block only when the simulation
+/// pauses (or the machine is oversubscribed).
+constexpr std::chrono::microseconds kSpinTime(100);
+
+/// A fixed set of threads that help the calling thread run the tasks of one
+/// job at a time. Tasks are claimed dynamically, so the caller runs every
+/// task that no worker got to first: a worker that is descheduled (more
+/// threads than free cores) costs parallelism but not a wait for it, and
+/// the pool works with any number of threads, including none.
+/// Synchronisation is through atomics, spinning first and then blocking on
+/// a condition variable. Threads are created with pthread_create rather
+/// than std::thread because the runtime cannot use exceptions to learn that
+/// thread creation failed.
+class WorkerPool {
+public:
+  using Job = void (*)(void *context, int task);
+  /// Tasks per job: the claim word has 16 bits for the count.
+  static constexpr int kMaxTasks = 0xffff;
+
+  /// Starts up to `threads` - 1 threads besides the caller's.
+  explicit WorkerPool(int threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool &) = delete;
+  WorkerPool &operator=(const WorkerPool &) = delete;
+
+  /// The caller and the pool's threads.
+  int threads() const { return 1 + static_cast<int>(threads_.size()); }
+
+  /// Runs job(context, task) once for every task in [0, numTasks), on the
+  /// calling thread and the pool's, and returns when all have finished.
+  void run(Job job, void *context, int numTasks);
+
+private:
+  static void *threadMain(void *arg);
+  void work();
+  /// Claims and runs tasks of the current job until none is left.
+  void runTasks();
+
+  std::vector<pthread_t> threads_;
+  // Written by the caller before it publishes a job in claim_, read by
+  // threads after they claimed one of its tasks: while a task is claimed
+  // but unfinished, the caller cannot move on to the next job.
+  Job job_ = nullptr;
+  void *context_ = nullptr;
+  uint32_t generation_ = 0;
+  // The hot words, on cache lines of their own. claim_ holds the job's
+  // generation (bits 32-63), its number of tasks (16-31) and the next
+  // unclaimed task (0-15); a task is claimed by incrementing it with a CAS.
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  alignas(64) std::atomic<int> completed_{0};
+  alignas(64) std::atomic<int> sleepingWorkers_{0};
+  std::atomic<bool> callerSleeping_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+};
+
+void WorkerPoolDeleter::operator()(WorkerPool *pool) const { delete pool; }
+
+} // namespace nnc::rt::detail
+
+namespace {
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Spins until done() or kSpinTime has passed; returns done().
+template <typename Done> bool spinUntil(Done done) {
+  auto start = std::chrono::steady_clock::now();
+  for (unsigned i = 1;; ++i) {
+    if (done())
+      return true;
+    cpuRelax();
+    if (i % 256 == 0 && std::chrono::steady_clock::now() - start > kSpinTime)
+      return done();
+  }
+}
+
+uint32_t claimGeneration(uint64_t claim) {
+  return static_cast<uint32_t>(claim >> 32);
+}
+int claimTasks(uint64_t claim) {
+  return static_cast<int>(claim >> 16 & 0xffff);
+}
+int claimNext(uint64_t claim) { return static_cast<int>(claim & 0xffff); }
+
+} // namespace
+
+WorkerPool::WorkerPool(int threads) {
+  threads_.reserve(static_cast<size_t>(std::max(threads - 1, 0)));
+  for (int i = 1; i < threads; ++i) {
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, threadMain, this) != 0)
+      break;
+    threads_.push_back(thread);
+  }
+}
+
+WorkerPool::~WorkerPool() {
+  stopping_.store(true);
+  {
+    // Under the lock, so that no worker can check the claim word and then
+    // miss the notification.
+    std::lock_guard<std::mutex> lock(mutex_);
+    claim_.store(static_cast<uint64_t>(++generation_) << 32);
+  }
+  wake_.notify_all();
+  for (pthread_t thread : threads_)
+    pthread_join(thread, nullptr);
+}
+
+void *WorkerPool::threadMain(void *arg) {
+  static_cast<WorkerPool *>(arg)->work();
+  return nullptr;
+}
+
+void WorkerPool::work() {
+  uint32_t seen = 0;
+  while (true) {
+    auto published = [&] {
+      return claimGeneration(claim_.load(std::memory_order_acquire)) != seen;
+    };
+    if (!spinUntil(published)) {
+      // sleepingWorkers_ and claim_ are both sequentially consistent:
+      // either run() sees this thread sleeping and notifies under the lock,
+      // or this thread sees the new job and does not wait.
+      std::unique_lock<std::mutex> lock(mutex_);
+      sleepingWorkers_.fetch_add(1);
+      while (claimGeneration(claim_.load()) == seen)
+        wake_.wait(lock);
+      sleepingWorkers_.fetch_sub(1);
+    }
+    seen = claimGeneration(claim_.load(std::memory_order_acquire));
+    if (stopping_.load())
+      return;
+    runTasks();
+  }
+}
+
+void WorkerPool::runTasks() {
+  uint64_t claim = claim_.load(std::memory_order_acquire);
+  while (claimNext(claim) < claimTasks(claim)) {
+    // A successful claim is always one of the current job's tasks (even if
+    // this thread slept through other jobs since it read `claim`), and the
+    // job cannot end before the task is done: job_ and context_ are valid.
+    if (!claim_.compare_exchange_weak(claim, claim + 1,
+                                      std::memory_order_acq_rel,
+                                      std::memory_order_acquire))
+      continue;
+    job_(context_, claimNext(claim));
+    if (completed_.fetch_add(1) + 1 == claimTasks(claim) &&
+        callerSleeping_.load()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.notify_one();
+    }
+    claim = claim_.load(std::memory_order_acquire);
+  }
+}
+
+void WorkerPool::run(Job job, void *context, int numTasks) {
+  if (numTasks <= 0)
+    return;
+  job_ = job;
+  context_ = context;
+  completed_.store(0, std::memory_order_relaxed);
+  claim_.store(static_cast<uint64_t>(++generation_) << 32 |
+               static_cast<uint64_t>(numTasks) << 16);
+  if (sleepingWorkers_.load() > 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wake_.notify_all();
+  }
+  runTasks();
+  // Only tasks that other threads claimed and have not finished are left.
+  auto finished = [&] {
+    return completed_.load(std::memory_order_acquire) == numTasks;
+  };
+  if (!spinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    callerSleeping_.store(true);
+    while (completed_.load() != numTasks)
+      done_.wait(lock);
+    callerSleeping_.store(false);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The time-step loop
+//===----------------------------------------------------------------------===//
 
 namespace {
 
@@ -78,38 +301,203 @@ nnc_memref1d_i32 spikeListRef(const int32_t *list, int64_t count) {
   return ref;
 }
 
-/// Runs the update kernel of population `id` for step `k` and checks what it
-/// returned; false (with the error set) if the kernel misbehaved.
-bool updatePopulation(nnc_sim &sim, int32_t id, int64_t k) {
+std::string updateKernelName(const Population &pop) {
+  return "kernel '_mlir_ciface_" + pop.model + "_update'";
+}
+
+/// Counts and records the `n` spikes now at the start of the population's
+/// spike buffer (already checked).
+bool recordSpikes(nnc_sim &sim, int32_t id, int64_t k, int64_t n) {
   Population &pop = sim.populations[id];
-  nnc_memref2d state = pop.stateRef();
-  nnc_memref1d_i32 spikes = pop.spikesRef();
-  int64_t n = pop.update(&state, &spikes, k);
+  pop.numSpikes = n;
+  pop.totalSpikes += n;
+  if (pop.recorded && sim.recorder && n > 0) {
+    std::string error;
+    if (!sim.recorder->record(sim, id, k, pop.spikes.get(), n, error)) {
+      sim.fail(error);
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Checks what the update kernel of population `id` returned for step `k`
+/// (`n` spikes, for the whole population) and records the spikes; false
+/// (with the error set) if the kernel misbehaved.
+bool finishUpdate(nnc_sim &sim, int32_t id, int64_t k, int64_t n) {
+  const Population &pop = sim.populations[id];
   // A bad count or index would make the on_pre kernels read out of bounds.
   if (n < 0 || n > pop.size) {
-    sim.fail("kernel '_mlir_ciface_" + pop.model + "_update' returned " +
-             std::to_string(n) + " spikes for population '" + pop.name +
-             "' of size " + std::to_string(pop.size));
+    sim.fail(updateKernelName(pop) + " returned " + std::to_string(n) +
+             " spikes for population '" + pop.name + "' of size " +
+             std::to_string(pop.size));
     return false;
   }
   const int32_t *indices = pop.spikes.get();
   for (int64_t i = 0; i < n; ++i) {
     if (static_cast<uint32_t>(indices[i]) >= static_cast<uint64_t>(pop.size)) {
-      sim.fail("kernel '_mlir_ciface_" + pop.model + "_update' reported " +
-               "spike of neuron " + std::to_string(indices[i]) +
-               " in population '" + pop.name + "' of size " +
-               std::to_string(pop.size));
+      sim.fail(updateKernelName(pop) + " reported spike of neuron " +
+               std::to_string(indices[i]) + " in population '" + pop.name +
+               "' of size " + std::to_string(pop.size));
       return false;
     }
   }
-  pop.numSpikes = n;
-  pop.totalSpikes += n;
-  if (pop.recorded && sim.recorder && n > 0) {
-    std::string error;
-    if (!sim.recorder->record(sim, id, k, indices, n, error)) {
-      sim.fail(error);
-      return false;
+  return recordSpikes(sim, id, k, n);
+}
+
+/// Runs the update kernel of population `id` for step `k` on all neurons.
+bool updatePopulation(nnc_sim &sim, int32_t id, int64_t k) {
+  Population &pop = sim.populations[id];
+  nnc_memref2d state = pop.stateRef();
+  nnc_memref1d_i32 spikes = pop.spikesRef();
+  return finishUpdate(sim, id, k, pop.update(&state, &spikes, k));
+}
+
+/// Neurons [begin, end) of chunk `chunk` of `chunks` of a population of
+/// `size` neurons; empty for trailing chunks of small populations.
+void chunkBounds(int64_t size, int chunks, int chunk, int64_t &begin,
+                 int64_t &end) {
+  int64_t length = (size + chunks - 1) / chunks;
+  length = (length + kChunkAlignment - 1) / kChunkAlignment * kChunkAlignment;
+  begin = std::min(size, chunk * length);
+  end = std::min(size, begin + length);
+}
+
+/// One step of every population, with each large one split into `chunks`
+/// chunks. Task t of the pool updates chunk t - 1 of every large population,
+/// task 0 the small populations (if any).
+class ParallelStep {
+public:
+  ParallelStep(nnc_sim &sim, int chunks) : sim_(sim), chunks_(chunks) {
+    int32_t numPops = static_cast<int32_t>(sim.populations.size());
+    slot_.assign(static_cast<size_t>(numPops), -1);
+    wholeCounts_.assign(static_cast<size_t>(numPops), 0);
+    for (int32_t id = 0; id < numPops; ++id) {
+      if (sim.populations[id].size >= sim.minParallelSize) {
+        slot_[id] = static_cast<int32_t>(chunked_.size());
+        chunked_.push_back(id);
+      } else {
+        whole_.push_back(id);
+      }
     }
+    counts_.assign(chunked_.size() * chunks_, Count());
+  }
+
+  /// Updates every population for step `k` and records the spikes.
+  bool run(WorkerPool &pool, int64_t k) {
+    step_ = k;
+    pool.run(&ParallelStep::job, this, chunks_ + 1);
+    for (int32_t id = 0; id < static_cast<int32_t>(slot_.size()); ++id) {
+      bool ok = slot_[id] < 0 ? finishUpdate(sim_, id, k, wholeCounts_[id])
+                              : joinChunks(id, k);
+      if (!ok)
+        return false;
+    }
+    return true;
+  }
+
+private:
+  /// A spike count per chunk, on a cache line of its own.
+  struct alignas(64) Count {
+    int64_t value = 0;
+  };
+
+  static void job(void *context, int task) {
+    auto *self = static_cast<ParallelStep *>(context);
+    if (task == 0)
+      self->updateWhole();
+    else
+      self->updateChunks(task - 1);
+  }
+
+  void updateChunks(int chunk) {
+    for (size_t c = 0; c < chunked_.size(); ++c) {
+      Population &pop = sim_.populations[chunked_[c]];
+      int64_t begin, end;
+      chunkBounds(pop.size, chunks_, chunk, begin, end);
+      int64_t n = 0;
+      if (begin < end) {
+        nnc_memref2d state = pop.stateRef(begin, end);
+        nnc_memref1d_i32 spikes = pop.spikesRef(begin, end);
+        n = pop.update(&state, &spikes, step_);
+      }
+      counts_[c * chunks_ + chunk].value = n;
+    }
+  }
+
+  void updateWhole() {
+    for (int32_t id : whole_) {
+      Population &pop = sim_.populations[id];
+      nnc_memref2d state = pop.stateRef();
+      nnc_memref1d_i32 spikes = pop.spikesRef();
+      wholeCounts_[id] = pop.update(&state, &spikes, step_);
+    }
+  }
+
+  /// Checks every chunk's spikes and moves them, as population indices and
+  /// in chunk order, to the start of the spike buffer.
+  bool joinChunks(int32_t id, int64_t k) {
+    const Population &pop = sim_.populations[id];
+    int32_t *spikes = pop.spikes.get();
+    int64_t total = 0;
+    for (int t = 0; t < chunks_; ++t) {
+      int64_t begin, end;
+      chunkBounds(pop.size, chunks_, t, begin, end);
+      int64_t n = counts_[slot_[id] * chunks_ + t].value;
+      auto chunk = [&] {
+        return "neurons [" + std::to_string(begin) + ", " +
+               std::to_string(end) + ") of population '" + pop.name + "'";
+      };
+      if (n < 0 || n > end - begin) {
+        sim_.fail(updateKernelName(pop) + " returned " + std::to_string(n) +
+                  " spikes for " + chunk());
+        return false;
+      }
+      // total <= begin: copying forwards never overwrites an unread index.
+      const int32_t *local = spikes + begin;
+      for (int64_t i = 0; i < n; ++i) {
+        int32_t index = local[i];
+        if (static_cast<uint32_t>(index) >=
+            static_cast<uint64_t>(end - begin)) {
+          sim_.fail(updateKernelName(pop) +
+                    " reported spike of chunk-local neuron " +
+                    std::to_string(index) + " for " + chunk());
+          return false;
+        }
+        spikes[total + i] = static_cast<int32_t>(index + begin);
+      }
+      total += n;
+    }
+    return recordSpikes(sim_, id, k, total);
+  }
+
+  nnc_sim &sim_;
+  int chunks_;
+  int64_t step_ = 0;
+  /// Index into chunked_ per population, or -1 for a whole one.
+  std::vector<int32_t> slot_;
+  std::vector<int32_t> chunked_;
+  std::vector<int32_t> whole_;
+  /// counts_[c * chunks_ + t]: chunk t of chunked_[c].
+  std::vector<Count> counts_;
+  std::vector<int64_t> wholeCounts_;
+};
+
+/// Counts the samples of the monitors due at step `k` and writes them.
+bool sampleMonitors(nnc_sim &sim, int64_t k) {
+  bool due = false;
+  for (StateMonitor &monitor : sim.monitors) {
+    if (k % monitor.everySteps == 0) {
+      ++monitor.samples;
+      due = true;
+    }
+  }
+  if (!due || !sim.traces)
+    return true;
+  std::string error;
+  if (!sim.traces->sample(sim, k, error)) {
+    sim.fail(error);
+    return false;
   }
   return true;
 }
@@ -171,17 +559,54 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     return sim->fail("simulated duration is too long for the time step");
   int64_t steps = std::llround(ratio);
 
+  // The pool is started once per run, by the first call that can use it.
+  std::unique_ptr<ParallelStep> parallel;
+  bool anyLarge = false;
+  for (const Population &pop : sim->populations)
+    anyLarge = anyLarge || pop.size >= sim->minParallelSize;
+  if (sim->threads > 1 && steps > 0 && anyLarge) {
+    // One chunk per thread; the chunks do not depend on how many threads
+    // the system actually granted.
+    int threads = std::min(sim->threads, kMaxThreads);
+    if (!sim->pool)
+      sim->pool.reset(new WorkerPool(threads));
+    parallel = std::make_unique<ParallelStep>(*sim, threads);
+  }
+
   ProgressBar progress(sim->progress, steps, sim->dt);
   int32_t numPops = static_cast<int32_t>(sim->populations.size());
   for (int64_t s = 0; s < steps; ++s) {
     int64_t k = sim->step;
-    for (int32_t id = 0; id < numPops; ++id)
-      if (!updatePopulation(*sim, id, k))
+    if (!sampleMonitors(*sim, k))
+      return progress.finish(s);
+    if (parallel) {
+      if (!parallel->run(*sim->pool, k))
         return progress.finish(s);
+    } else {
+      for (int32_t id = 0; id < numPops; ++id)
+        if (!updatePopulation(*sim, id, k))
+          return progress.finish(s);
+    }
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
     ++sim->step;
     progress.update(s + 1);
   }
   progress.finish(steps);
+}
+
+extern "C" void nnc_rt_set_state_row(nnc_sim *sim, int32_t pop, int64_t row,
+                                     double value) {
+  if (!sim || sim->failed())
+    return;
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return sim->fail("nnc_rt_set_state_row: unknown population " +
+                     std::to_string(pop));
+  Population &p = sim->populations[pop];
+  if (row < 0 || row >= p.numRows)
+    return sim->fail("nnc_rt_set_state_row: population '" + p.name +
+                     "' has no state row " + std::to_string(row) + " (it has " +
+                     std::to_string(p.numRows) + ")");
+  double *begin = p.state.get() + row * p.size;
+  std::fill(begin, begin + p.size, value);
 }

@@ -9,6 +9,7 @@
 
 #include "SimulationImpl.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -87,6 +88,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   // Opening spikes.csv up front also proves the directory is writable
   // before any time is spent building.
   SpikeRecorder recorder;
+  TraceRecorder traces(options.outDir);
   bool writeFiles = !options.outDir.empty();
   if (writeFiles && (!createOutputDirectory(options.outDir, error) ||
                      !recorder.open(options.outDir, error)))
@@ -97,6 +99,9 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   sim.seed = options.seed;
   sim.progress = options.progress;
   sim.recorder = writeFiles ? &recorder : nullptr;
+  sim.traces = writeFiles ? &traces : nullptr;
+  sim.threads = options.threads;
+  sim.minParallelSize = options.minParallelSize;
 
   auto buildStart = std::chrono::steady_clock::now();
   describe(&sim);
@@ -135,21 +140,41 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
             : 0.0;
     result.populations.push_back(stats);
   }
+  for (const StateMonitor &monitor : sim.monitors) {
+    TraceStats stats;
+    stats.population = sim.populations[monitor.pop].name;
+    stats.variable = monitor.variable;
+    stats.unit = monitor.unit;
+    stats.first = monitor.first;
+    stats.last = monitor.last;
+    stats.everySteps = monitor.everySteps;
+    stats.samples = monitor.samples;
+    result.traces.push_back(stats);
+  }
 
   if (!writeFiles)
     return true;
-  // All three files are complete under temporary names before any of them
-  // is renamed into place.
+  // All files are complete under temporary names before any of them is
+  // renamed into place.
   AtomicFile summary, raster;
-  if (!recorder.close(error) ||
+  if ((traces.isOpen() && !traces.close(error)) || !recorder.close(error) ||
       !summary.open(joinPath(options.outDir, "summary.json"), error) ||
       !summary.write(renderSummaryJson(sim, options, result), error) ||
       !summary.close(error) ||
       !raster.open(joinPath(options.outDir, "raster.svg"), error) ||
       !raster.write(renderRasterSvg(sim, recorder), error) ||
       !raster.close(error) || !recorder.commit(error) ||
-      !summary.commit(error) || !raster.commit(error))
+      (traces.isOpen() && !traces.commit(error)) || !summary.commit(error) ||
+      !raster.commit(error))
     return false;
+  // A traces.csv left by an earlier run would belong to another network.
+  if (!traces.isOpen()) {
+    std::string stale = joinPath(options.outDir, "traces.csv");
+    if (std::remove(stale.c_str()) != 0 && errno != ENOENT) {
+      error = "cannot remove '" + stale + "': " + std::strerror(errno);
+      return false;
+    }
+  }
   return true;
 }
 
@@ -223,6 +248,9 @@ std::string nnc::rt::formatSummary(const RunResult &result,
   if (!options.outDir.empty())
     out += "wrote " + joinPath(options.outDir, "summary.json") + ", " +
            joinPath(options.outDir, "spikes.csv") + ", " +
+           (result.traces.empty()
+                ? std::string()
+                : joinPath(options.outDir, "traces.csv") + ", ") +
            joinPath(options.outDir, "raster.svg") + "\n";
   return out;
 }

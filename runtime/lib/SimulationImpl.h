@@ -144,11 +144,13 @@ struct Population {
   int64_t numSpikes = 0;
   int64_t totalSpikes = 0;
   bool recorded = false;
-  InitKernel init = nullptr;
   UpdateKernel update = nullptr;
 
   nnc_memref2d stateRef() const;
   nnc_memref1d_i32 spikesRef() const;
+  /// Views of neurons [begin, end) for a chunked update (see Runtime.h).
+  nnc_memref2d stateRef(int64_t begin, int64_t end) const;
+  nnc_memref1d_i32 spikesRef(int64_t begin, int64_t end) const;
 };
 
 struct Projection {
@@ -167,9 +169,33 @@ struct Projection {
   std::vector<std::vector<int32_t>> ring;
 };
 
+/// A state monitor added by nnc_rt_record_state.
+struct StateMonitor {
+  int32_t pop = 0;
+  int64_t row = 0;
+  std::string variable;
+  std::string unit;
+  int64_t everySteps = 1;
+  /// Neurons [first, last).
+  int64_t first = 0;
+  int64_t last = 0;
+  /// Sample times taken so far.
+  int64_t samples = 0;
+};
+
 /// Streams recorded spikes to spikes.csv and keeps a bounded sample of them
 /// for the raster plot (see Output.cpp).
 class SpikeRecorder;
+
+/// Streams state monitor samples to traces.csv (see Output.cpp).
+class TraceRecorder;
+
+/// The threads that update chunks of populations in parallel (see
+/// Simulate.cpp).
+class WorkerPool;
+struct WorkerPoolDeleter {
+  void operator()(WorkerPool *pool) const;
+};
 
 } // namespace nnc::rt::detail
 
@@ -180,6 +206,11 @@ struct nnc_sim {
   uint64_t seed = 1;
   bool progress = false;
   nnc::rt::detail::SpikeRecorder *recorder = nullptr;
+  /// Null when no files are written.
+  nnc::rt::detail::TraceRecorder *traces = nullptr;
+  /// Threads for neuron updates, and the smallest population split up.
+  int threads = 1;
+  int64_t minParallelSize = nnc::rt::RunOptions::kDefaultMinParallelSize;
 
   // Filled in by the builder functions.
   std::string networkName;
@@ -187,12 +218,19 @@ struct nnc_sim {
   bool networkSet = false;
   std::vector<nnc::rt::detail::Population> populations;
   std::vector<nnc::rt::detail::Projection> projections;
+  std::vector<nnc::rt::detail::StateMonitor> monitors;
   int64_t synapseCount = 0;
   /// Bytes of the buffers the runtime allocated for the network.
   double memoryBytes = 0.0;
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;
+
+  /// Started by the first nnc_rt_simulate that needs it; lives until the
+  /// end of the run.
+  std::unique_ptr<nnc::rt::detail::WorkerPool,
+                  nnc::rt::detail::WorkerPoolDeleter>
+      pool;
 
   /// The first error; once set, every builder and simulate call is a no-op.
   std::string error;
@@ -256,6 +294,10 @@ struct RasterSpike {
 /// Plots at most this many spikes; beyond it only every stride-th neuron.
 constexpr size_t kMaxRasterSpikes = 200000;
 
+/// "%.4f" of the start of step `step` in milliseconds, as in spikes.csv:
+/// four decimals are exact for time steps down to 0.1 us.
+std::string formatStepTime(const nnc_sim &sim, int64_t step);
+
 class SpikeRecorder {
 public:
   /// Opens `<outDir>/spikes.csv` (under a temporary name) and writes the
@@ -287,6 +329,30 @@ private:
   int64_t stride_ = 1;
   int64_t rasterEndStep_ = -1;
   int64_t recordedSpikes_ = 0;
+};
+
+class TraceRecorder {
+public:
+  explicit TraceRecorder(std::string outDir) : outDir_(std::move(outDir)) {}
+  /// Opens `<outDir>/traces.csv` (under a temporary name) and writes the
+  /// header; called when the first monitor is added.
+  bool open(std::string &error);
+  bool isOpen() const { return open_; }
+  /// Writes the samples of step `step` of every monitor due at it.
+  bool sample(const nnc_sim &sim, int64_t step, std::string &error);
+  /// Flushes and closes traces.csv (still under its temporary name).
+  bool close(std::string &error);
+  bool commit(std::string &error) { return csv_.commit(error); }
+
+private:
+  bool flush(std::string &error);
+
+  std::string outDir_;
+  AtomicFile csv_;
+  std::string buffer_;
+  bool open_ = false;
+  int64_t cachedStep_ = -1;
+  std::string cachedTime_;
 };
 
 /// summary.json for a finished run.

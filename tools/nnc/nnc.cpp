@@ -29,6 +29,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -64,6 +66,8 @@ COMMANDS:
       --out=DIR             output directory (default nnc-out)
 
 OPTIONS:
+  -I DIR                  also look for imported files in DIR (before the
+                          directories in $NNC_PATH and nnc's own library)
   --verify-diagnostics    check diagnostics against expected-error comments
   --version               print the version
   --help                  print this help
@@ -75,6 +79,7 @@ struct Options {
   std::string output;
   std::string emit = "obj";
   bool verifyDiagnostics = false;
+  std::vector<std::string> importPaths;
   rt::RunOptions run;
 };
 
@@ -130,6 +135,11 @@ std::optional<int> parseArgs(int argc, char **argv, Options &opts) {
     }
     if (arg == "--verify-diagnostics") {
       opts.verifyDiagnostics = true;
+    } else if (arg == "-I" || (arg.starts_with("-I") && arg.size() > 2)) {
+      if (arg == "-I" && i + 1 >= argc)
+        return usageError("'-I' needs a directory");
+      opts.importPaths.push_back(arg == "-I" ? argv[++i]
+                                             : arg.drop_front(2).str());
     } else if (arg == "-o") {
       if (i + 1 >= argc)
         return usageError("'-o' needs a file name");
@@ -245,7 +255,16 @@ public:
 private:
   int compile(unsigned bufferId) {
     auto start = std::chrono::steady_clock::now();
-    std::unique_ptr<ast::File> file = parseFile(sourceMgr, bufferId, &context);
+    std::vector<std::string> searchPaths = opts.importPaths;
+    if (const char *env = std::getenv("NNC_PATH")) {
+      llvm::SmallVector<llvm::StringRef> dirs;
+      llvm::StringRef(env).split(dirs, ':', -1, /*KeepEmpty=*/false);
+      for (llvm::StringRef dir : dirs)
+        searchPaths.push_back(dir.str());
+    }
+    searchPaths.push_back(defaultLibraryPath());
+    std::unique_ptr<ast::File> file =
+        parseProgram(sourceMgr, bufferId, &context, searchPaths);
     if (!file || mlir::failed(checkFile(*file, &context)))
       return kExitBadInput;
     opts.run.parseSeconds = secondsSince(start);

@@ -8,10 +8,13 @@ include "mlir/Pass/PassBase.td"
 def ConvertNNToKernels : Pass<"convert-nn-to-kernels", "mlir::ModuleOp"> {
   let summary = "Lower solved neuron models and synapses to loop kernels";
   let description = [{
-    For every neuron model used by a population, emits
-    `@<model>_init(memref<RxNxf64>, i64 key)` and
-    `@<model>_update(memref<RxNxf64>, memref<?xi32>, i64 step) -> i64`,
-    and for every projection `@<projection>_on_pre(...)`: `scf.for` loops
+    For every population, emits `@<population>_init(memref<Rx?xf64>, i64
+    key)` (model defaults, then the population's own values); for every
+    neuron model used by a population
+    `@<model>_update(memref<Rx?xf64, strided<[?, 1], offset: ?>>,
+    memref<?xi32, strided<[1], offset: ?>>, i64 step) -> i64` (strided: the
+    runtime passes views of chunks of a population, one per thread); and
+    for every projection `@<projection>_on_pre(...)`: `scf.for` loops
     over structure-of-arrays state in `memref`, with `arith`/`math` bodies.
     The update is branch-free: refractoriness, threshold and reset become
     `arith.select`s, spikes are compacted with an unconditional store. All

@@ -17,8 +17,10 @@
 
 namespace nnc::abi {
 
-inline std::string initKernel(llvm::StringRef model) {
-  return (model + "_init").str();
+/// Initial state of one population (model defaults and the population's
+/// own values).
+inline std::string initKernel(llvm::StringRef population) {
+  return (population + "_init").str();
 }
 inline std::string updateKernel(llvm::StringRef model) {
   return (model + "_update").str();
@@ -36,6 +38,8 @@ constexpr llvm::StringLiteral kSetNetwork = "nnc_rt_set_network";
 constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
 constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
 constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
+constexpr llvm::StringLiteral kRecordState = "nnc_rt_record_state";
+constexpr llvm::StringLiteral kSetStateRow = "nnc_rt_set_state_row";
 constexpr llvm::StringLiteral kSimulate = "nnc_rt_simulate";
 
 } // namespace nnc::abi

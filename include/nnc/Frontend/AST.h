@@ -17,10 +17,12 @@
 
 namespace nnc::ast {
 
-/// A position in a source buffer: 1-based line and column.
+/// A position in a source file: 1-based line and column, and which file of
+/// the program (an index into File::sourcePaths; 0 is the main file).
 struct Loc {
   unsigned line = 0;
   unsigned col = 0;
+  unsigned file = 0;
 };
 
 //===----------------------------------------------------------------------===//
@@ -31,7 +33,15 @@ struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 /// What a name in an expression refers to, filled in by Sema.
-enum class NameKind { Unresolved, Unit, Constant, Parameter, State, Time };
+enum class NameKind {
+  Unresolved,
+  Unit,
+  Constant,
+  Parameter,
+  State,
+  Time,
+  NeuronIndex // `i` in a population's per-neuron values
+};
 
 struct Expr {
   enum class Kind { Number, Name, Unary, Binary, Call };
@@ -83,6 +93,9 @@ struct VarDecl {
   ExprPtr unit;  // optional declared unit
   ExprPtr value; // default / initial value
   Dim dim;       // filled by Sema
+  /// A parameter some population or program sets per neuron: it is stored
+  /// per neuron like a state instead of folded into the code (Sema).
+  bool perNeuron = false;
 };
 
 /// `target op value;` inside a block (reset, on pre).
@@ -123,6 +136,8 @@ struct Population {
   std::string model;
   Loc modelLoc;
   ExprPtr size;
+  /// `{ name = value; ... }`: per-neuron parameter and initial values.
+  std::vector<Assign> overrides;
   const Neuron *neuron = nullptr; // resolved by Sema
   long long resolvedSize = 0;
 };
@@ -140,10 +155,30 @@ struct Projection {
 };
 
 struct ProgramStmt {
-  enum class Kind { Simulate };
+  enum class Kind { Simulate, Assign };
   Kind kind = Kind::Simulate;
   Loc loc;
-  ExprPtr duration;
+  ExprPtr duration; // Simulate
+  // Assign: `population.variable = value;`
+  std::string population, variable;
+  Loc variableLoc;
+  ExprPtr value;
+};
+
+/// `record v, w of p[0:10] every 1 ms;`
+struct StateRecord {
+  struct Selection {
+    std::string population;
+    Loc loc;
+    ExprPtr first, last; // optional neuron range [first, last)
+    bool single = false; // `p[k]`
+    long long resolvedFirst = 0, resolvedLast = -1; // Sema; -1: size
+  };
+  std::vector<std::pair<std::string, Loc>> variables;
+  std::vector<Selection> selections;
+  Loc loc;
+  ExprPtr every;
+  long long everySteps = 1; // Sema
 };
 
 struct Network {
@@ -154,6 +189,7 @@ struct Network {
   std::vector<Population> populations;
   std::vector<Projection> projections;
   std::vector<std::pair<std::string, Loc>> recorded;
+  std::vector<StateRecord> recordedStates;
   std::vector<ProgramStmt> program;
   Loc runLoc;
   bool hasRun = false;
@@ -164,9 +200,12 @@ struct Import {
   Loc loc;
 };
 
-/// One parsed source file.
+/// One parsed source file, with the models and constants of the files it
+/// imports merged in.
 struct File {
   std::string path;
+  /// Paths of the main file (index 0) and of the imported files, for Loc.
+  std::vector<std::string> sourcePaths;
   std::vector<Import> imports;
   std::vector<VarDecl> constants;
   std::vector<std::unique_ptr<Neuron>> neurons;

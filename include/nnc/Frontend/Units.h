@@ -56,6 +56,8 @@ struct Dim {
 
   /// A readable name: "voltage (V)", "time (s)", "m^2 kg s^-3 A^-1", "1".
   std::string str() const;
+  /// The SI symbol alone ("V", "S", "m^2 kg s^-3", "1"), e.g. for files.
+  std::string symbol() const;
 };
 
 namespace dims {

@@ -19,6 +19,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -40,6 +41,10 @@ struct Environment {
   llvm::MapVector<StringRef, Value> state;
   llvm::StringMap<double> params;
   Value time;
+  /// The neuron's index (f64), in a population's init region.
+  Value index;
+  /// i1: the neuron is refractory in this step (nn.refractory_now).
+  Value refractory;
   /// When set, nn.write becomes `select(guard, value, current)`.
   Value guard;
   /// When set, nn.read of a state sees these values instead of `state`
@@ -91,6 +96,14 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env) {
       mapping.map(time.getResult(), env.time);
       continue;
     }
+    if (auto flag = dyn_cast<RefractoryNowOp>(op)) {
+      mapping.map(flag.getResult(), env.refractory);
+      continue;
+    }
+    if (auto index = dyn_cast<IndexOp>(op)) {
+      mapping.map(index.getResult(), env.index);
+      continue;
+    }
     if (isa<UniformOp, NormalOp>(op)) {
       // counter = neuron * draws-per-neuron + draw index (set by the caller)
       Value counter = arith::AddIOp::create(
@@ -127,13 +140,6 @@ unsigned countRandomDraws(Operation *op) {
   return n;
 }
 
-llvm::StringMap<double> paramsOf(NeuronOp neuron) {
-  llvm::StringMap<double> params;
-  for (ParamOp p : neuron.getBodyBlock().getOps<ParamOp>())
-    params[p.getSymName()] = p.getValue().convertToDouble();
-  return params;
-}
-
 class KernelBuilder {
 public:
   KernelBuilder(ModuleOp module) : module(module), b(module.getContext()) {
@@ -147,6 +153,22 @@ public:
     return MemRefType::get(
         {static_cast<int64_t>(neuron.getNumStateRows()), ShapedType::kDynamic},
         f64);
+  }
+
+  /// The update kernel's state and spike buffers are views of a chunk of
+  /// the population (the runtime splits large populations across threads):
+  /// any offset, and a row stride that is the population's size.
+  MemRefType chunkStateType(NeuronOp neuron) {
+    return MemRefType::get(
+        {static_cast<int64_t>(neuron.getNumStateRows()), ShapedType::kDynamic},
+        f64,
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               {ShapedType::kDynamic, 1}));
+  }
+  MemRefType chunkSpikeType() {
+    return MemRefType::get(
+        {ShapedType::kDynamic}, i32,
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
   }
 
   func::FuncOp declareRuntime(StringRef name, FunctionType type) {
@@ -172,39 +194,54 @@ public:
     return arith::ConstantIndexOp::create(b, loc, v);
   }
 
-  /// `<model>_init(state, key)`: every state's initial value per neuron.
-  void buildInit(NeuronOp neuron) {
-    Location loc = neuron.getLoc();
-    auto fn = kernel(loc, abi::initKernel(neuron.getSymName()),
+  /// `<population>_init(state, key)`: every row's initial value per neuron.
+  /// Per-neuron parameters take their defaults, then the population's own
+  /// values apply, then the states the population does not set are
+  /// initialised (so their initial values see the population's parameters).
+  void buildInit(PopulationOp pop, NeuronOp neuron) {
+    Location loc = pop.getLoc();
+    auto fn = kernel(loc, abi::initKernel(pop.getSymName()),
                      {stateType(neuron), i64}, {});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
     Value state = fn.getArgument(0), key = fn.getArgument(1);
     Value n = memref::DimOp::create(b, loc, state, 1);
-    unsigned draws = countRandomDraws(neuron);
+    unsigned draws = countRandomDraws(neuron) + countRandomDraws(pop);
     auto uniformFn =
         declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
     auto normalFn =
         declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
     int refractoryRow = neuron.getRefractoryRow();
+    SmallVector<StateOp, 4> states = neuron.getStates();
     scf::ForOp::create(
         b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
         [&](OpBuilder &lb, Location l, Value i, ValueRange) {
           Environment env;
-          env.params = paramsOf(neuron);
+          env.params = neuron.getParamValues();
           env.rngKey = key;
           env.uniformFn = uniformFn;
           env.normalFn = normalFn;
           Value i64v = arith::IndexCastOp::create(lb, l, i64, i);
+          env.index = arith::SIToFPOp::create(lb, l, f64, i64v);
           env.rngCounterBase = arith::MulIOp::create(
               lb, l, i64v,
               arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
-          for (auto [row, s] : llvm::enumerate(neuron.getStates())) {
-            Value v = lowerRegion(lb, s.getInit(), env)[0];
-            memref::StoreOp::create(
-                lb, s.getLoc(), v, state,
-                ValueRange{arith::ConstantIndexOp::create(lb, l, row), i});
+          for (StateOp s : states)
+            if (s.getParameter())
+              env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
+          llvm::StringSet<> setByPopulation;
+          if (!pop.getInit().empty()) {
+            pop.getInit().walk(
+                [&](WriteOp w) { setByPopulation.insert(w.getVar()); });
+            lowerRegion(lb, pop.getInit(), env);
           }
+          for (StateOp s : states)
+            if (!s.getParameter() && !setByPopulation.contains(s.getSymName()))
+              env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
+          for (auto [row, s] : llvm::enumerate(states))
+            memref::StoreOp::create(
+                lb, s.getLoc(), env.state[s.getSymName()], state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, row), i});
           if (refractoryRow >= 0) {
             // Not refractory at the first step: refractory while step < row.
             Value zero =
@@ -222,9 +259,8 @@ public:
   /// `<model>_update(state, spikes, step) -> numSpikes`.
   void buildUpdate(NeuronOp neuron, double dt) {
     Location loc = neuron.getLoc();
-    auto spikeType = MemRefType::get({ShapedType::kDynamic}, i32);
     auto fn = kernel(loc, abi::updateKernel(neuron.getSymName()),
-                     {stateType(neuron), spikeType, i64}, {i64});
+                     {chunkStateType(neuron), chunkSpikeType(), i64}, {i64});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
     Value state = fn.getArgument(0), spikes = fn.getArgument(1);
@@ -249,20 +285,14 @@ public:
             return arith::ConstantIndexOp::create(lb, l, row);
           };
           Environment env;
-          env.params = paramsOf(neuron);
+          env.params = neuron.getParamValues();
           env.time = time;
           for (auto [row, s] : llvm::enumerate(states))
             env.state[s.getSymName()] = memref::LoadOp::create(
                 lb, s.getLoc(), state, ValueRange{rowIndex(row), i});
           llvm::MapVector<StringRef, Value> old = env.state;
 
-          // 1. Integrate one step (reads see the state at step start).
-          if (!integrate.empty()) {
-            env.readSnapshot = &old;
-            lowerRegion(lb, (*integrate.begin()).getBody(), env);
-            env.readSnapshot = nullptr;
-          }
-          // 2. Refractory neurons keep their clamped states.
+          // Refractory during this step: decided by the state at its start.
           Value refractoryUntil, isRefractory;
           if (refractory) {
             refractoryUntil = memref::LoadOp::create(
@@ -271,6 +301,16 @@ public:
             isRefractory = arith::CmpFOp::create(lb, refractory.getLoc(),
                                                  arith::CmpFPredicate::OLT,
                                                  step, refractoryUntil);
+            env.refractory = isRefractory;
+          }
+          // 1. Integrate one step (reads see the state at step start).
+          if (!integrate.empty()) {
+            env.readSnapshot = &old;
+            lowerRegion(lb, (*integrate.begin()).getBody(), env);
+            env.readSnapshot = nullptr;
+          }
+          // 2. Refractory neurons keep their clamped states.
+          if (refractory) {
             for (Attribute attr : refractory.getClamped()) {
               StringRef name = cast<FlatSymbolRefAttr>(attr).getValue();
               env.state[name] =
@@ -296,8 +336,10 @@ public:
               env.guard = nullptr;
             }
             if (refractory) {
-              double steps =
-                  std::round(refractory.getPeriod().convertToDouble() / dt);
+              // Brian2's timestep(): whole steps, rounding down unless
+              // within 1e-3 of the next one.
+              double steps = std::floor(
+                  refractory.getPeriod().convertToDouble() / dt + 1e-3);
               Value until = arith::AddFOp::create(
                   lb, refractory.getLoc(), step,
                   arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(steps)));
@@ -387,7 +429,7 @@ public:
                     ib, il, ib.getIndexType(),
                     memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
                 Environment env;
-                env.params = paramsOf(post);
+                env.params = post.getParamValues();
                 llvm::StringMap<Value> rowOf;
                 for (StringRef name : touched) {
                   Value row = arith::ConstantIndexOp::create(
@@ -438,9 +480,12 @@ public:
         ok = false;
         continue;
       }
-      builder.buildInit(neuron);
       builder.buildUpdate(neuron, it->second);
     }
+    module.walk([&](PopulationOp pop) {
+      if (NeuronOp neuron = pop.getNeuron())
+        builder.buildInit(pop, neuron);
+    });
     module.walk([&](ProjectionOp proj) {
       auto network = proj->getParentOfType<NetworkOp>();
       auto pop = cast<PopulationOp>(

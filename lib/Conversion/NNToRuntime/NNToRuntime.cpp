@@ -128,6 +128,21 @@ public:
         } else if (auto rec = dyn_cast<RecordSpikesOp>(op)) {
           call(rec.getLoc(), abi::kRecordSpikes, {},
                {sim, popIds[rec.getPopulation()]});
+        } else if (auto rec = dyn_cast<RecordStateOp>(op)) {
+          Location l = rec.getLoc();
+          auto pop = cast<PopulationOp>(
+              SymbolTable::lookupSymbolIn(network, rec.getPopulation()));
+          NeuronOp model = pop.getNeuron();
+          for (Attribute attr : rec.getVars()) {
+            StringRef var = cast<FlatSymbolRefAttr>(attr).getValue();
+            auto state = cast<StateOp>(SymbolTable::lookupSymbolIn(model, var));
+            call(l, abi::kRecordState, {},
+                 {sim, popIds[rec.getPopulation()],
+                  i64Const(l, model.getStateRow(var)), string(l, var),
+                  string(l, state.getUnit().value_or("1")),
+                  i64Const(l, rec.getEverySteps()), i64Const(l, rec.getFirst()),
+                  i64Const(l, rec.getLast())});
+          }
         }
       }
       func::ReturnOp::create(b, loc);
@@ -140,11 +155,26 @@ public:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(program.addEntryBlock());
       Value sim = program.getArgument(0);
-      for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>())
-        for (SimulateOp step : prog.getBody().front().getOps<SimulateOp>())
-          call(step.getLoc(), abi::kSimulate, {},
-               {sim,
-                f64Const(step.getLoc(), step.getDuration().convertToDouble())});
+      // The runtime numbers populations in the order they were added.
+      llvm::StringMap<int32_t> popIndex;
+      for (PopulationOp pop : network.getBody().front().getOps<PopulationOp>())
+        popIndex.try_emplace(pop.getSymName(), popIndex.size());
+      for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>()) {
+        for (Operation &op : prog.getBody().front()) {
+          Location l = op.getLoc();
+          if (auto step = dyn_cast<SimulateOp>(op)) {
+            call(l, abi::kSimulate, {},
+                 {sim, f64Const(l, step.getDuration().convertToDouble())});
+          } else if (auto set = dyn_cast<SetOp>(op)) {
+            auto pop = cast<PopulationOp>(
+                SymbolTable::lookupSymbolIn(network, set.getPopulation()));
+            call(l, abi::kSetStateRow, {},
+                 {sim, i32Const(l, popIndex.lookup(set.getPopulation())),
+                  i64Const(l, pop.getNeuron().getStateRow(set.getVar())),
+                  f64Const(l, set.getValue().convertToDouble())});
+          }
+        }
+      }
       func::ReturnOp::create(b, loc);
     }
     return success();

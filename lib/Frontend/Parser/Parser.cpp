@@ -25,7 +25,10 @@ using namespace nnc_antlr;
 
 mlir::Location nnc::makeLoc(mlir::MLIRContext *context, const ast::File &file,
                             ast::Loc loc) {
-  return mlir::FileLineColLoc::get(context, file.path, loc.line, loc.col);
+  const std::string &path = loc.file < file.sourcePaths.size()
+                                ? file.sourcePaths[loc.file]
+                                : file.path;
+  return mlir::FileLineColLoc::get(context, path, loc.line, loc.col);
 }
 
 namespace {
@@ -47,8 +50,8 @@ constexpr unsigned kMaxParseDepth = 1000;
 class SourcePositions {
 public:
   SourcePositions(const llvm::SourceMgr &sourceMgr, unsigned bufferId,
-                  size_t base, llvm::StringRef text)
-      : sourceMgr(sourceMgr), bufferId(bufferId),
+                  unsigned fileIndex, size_t base, llvm::StringRef text)
+      : fileIndex(fileIndex), sourceMgr(sourceMgr), bufferId(bufferId),
         bufferStart(sourceMgr.getMemoryBuffer(bufferId)->getBuffer().data()) {
     offsets.reserve(text.size() + 1);
     for (size_t i = 0; i < text.size(); ++i)
@@ -61,7 +64,7 @@ public:
   ast::Loc atByte(size_t offset) const {
     auto [line, col] = sourceMgr.getLineAndColumn(
         llvm::SMLoc::getFromPointer(bufferStart + offset), bufferId);
-    return {line, col};
+    return {line, col, fileIndex};
   }
 
   /// The location of code point `index` of the decoded input.
@@ -72,7 +75,8 @@ public:
   ast::Loc start(antlr4::Token *token) const {
     if (token->getStartIndex() == INVALID_INDEX) // conjured by recovery
       return {static_cast<unsigned>(token->getLine()),
-              static_cast<unsigned>(token->getCharPositionInLine()) + 1};
+              static_cast<unsigned>(token->getCharPositionInLine()) + 1,
+              fileIndex};
     return atCodePoint(token->getStartIndex());
   }
 
@@ -82,6 +86,10 @@ public:
       return start(token);
     return atCodePoint(token->getStopIndex() + 1);
   }
+
+private:
+public:
+  const unsigned fileIndex;
 
 private:
   const llvm::SourceMgr &sourceMgr;
@@ -336,7 +344,8 @@ public:
                    std::exception_ptr) override {
     ast::Loc loc = offending ? positions.start(offending)
                              : ast::Loc{static_cast<unsigned>(line),
-                                        static_cast<unsigned>(column) + 1};
+                                        static_cast<unsigned>(column) + 1,
+                                        positions.fileIndex};
     errors.report(loc) << msg;
   }
 
@@ -498,6 +507,8 @@ private:
         pop.model = p->model->getText();
         pop.modelLoc = locOf(p->model);
         pop.size = expr(p->size);
+        if (p->block())
+          pop.overrides = block(p->block());
         net->populations.push_back(std::move(pop));
       } else if (auto *c =
                      dynamic_cast<NNParser::ConnectMemberContext *>(member)) {
@@ -506,6 +517,9 @@ private:
                      dynamic_cast<NNParser::RecordMemberContext *>(member)) {
         for (auto &id : idList(r->idList()))
           net->recorded.push_back(id);
+      } else if (auto *r = dynamic_cast<NNParser::RecordStateMemberContext *>(
+                     member)) {
+        net->recordedStates.push_back(stateRecord(r));
       } else if (auto *r = dynamic_cast<NNParser::RunMemberContext *>(member)) {
         if (net->hasRun) {
           duplicates.push_back({"'run' block", locOf(r)});
@@ -516,12 +530,42 @@ private:
         for (auto *s : r->programStmt()) {
           ast::ProgramStmt stmt;
           stmt.loc = locOf(s);
-          stmt.duration = expr(s->duration);
+          if (auto *sim = dynamic_cast<NNParser::SimulateStmtContext *>(s)) {
+            stmt.duration = expr(sim->duration);
+          } else if (auto *a = dynamic_cast<NNParser::AssignStmtContext *>(s)) {
+            stmt.kind = ast::ProgramStmt::Kind::Assign;
+            stmt.population = a->pop->getText();
+            stmt.variable = a->var->getText();
+            stmt.variableLoc = locOf(a->var);
+            stmt.value = expr(a->value);
+          } else {
+            continue; // a syntax error, already reported
+          }
           net->program.push_back(std::move(stmt));
         }
       }
     }
     return net;
+  }
+
+  ast::StateRecord stateRecord(NNParser::RecordStateMemberContext *ctx) {
+    ast::StateRecord rec;
+    rec.loc = locOf(ctx);
+    rec.variables = idList(ctx->vars);
+    for (auto *sel : ctx->popSelection()) {
+      ast::StateRecord::Selection s;
+      s.population = sel->pop->getText();
+      s.loc = locOf(sel->pop);
+      if (sel->first)
+        s.first = expr(sel->first);
+      if (sel->last)
+        s.last = expr(sel->last);
+      s.single = sel->first && !sel->last;
+      rec.selections.push_back(std::move(s));
+    }
+    if (ctx->every)
+      rec.every = expr(ctx->every);
+    return rec;
   }
 
   ast::Projection projection(NNParser::ConnectMemberContext *ctx) {
@@ -666,10 +710,13 @@ std::optional<TextProblem> scanText(llvm::StringRef text) {
 
 std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
                                           unsigned bufferId,
-                                          mlir::MLIRContext *context) {
+                                          mlir::MLIRContext *context,
+                                          unsigned fileIndex) {
   const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
   auto file = std::make_unique<ast::File>();
   file->path = buffer->getBufferIdentifier().str();
+  file->sourcePaths.resize(fileIndex + 1);
+  file->sourcePaths[fileIndex] = file->path;
   llvm::StringRef text = buffer->getBuffer();
 
   auto errorAt = [&](size_t offset) {
@@ -698,7 +745,7 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
   // A byte order mark is not part of the text.
   size_t base = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   llvm::StringRef source = text.drop_front(base);
-  SourcePositions positions(sourceMgr, bufferId, base, source);
+  SourcePositions positions(sourceMgr, bufferId, fileIndex, base, source);
   SyntaxErrors errors(context, *file);
   DiagnosticErrorListener listener(errors, positions);
   ASTBuilder builder(*file, positions);

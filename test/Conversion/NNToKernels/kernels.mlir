@@ -47,28 +47,19 @@ nn.network @Net dt 1.000000e-04 {
   }
 }
 
-// Initial values: one counter-based draw per neuron, scaled to [lo, hi);
-// the refractory row (row 2) starts at step 0 (not refractory).
-// CHECK-LABEL: func.func @N_init(
-// CHECK-SAME: %{{.*}}: memref<3x?xf64>, %[[KEY:.*]]: i64) attributes {llvm.emit_c_interface}
-// CHECK: scf.for %[[I:.*]] =
-// CHECK:   %[[CTR:.*]] = arith.addi
-// CHECK:   %[[U:.*]] = func.call @nnc_rt_uniform(%[[KEY]], %[[CTR]])
-// CHECK:   arith.mulf %[[U]]
-// CHECK:   memref.store
-
 // The update: integrate, clamp refractory states, threshold, reset, all as
 // selects; no branches in the loop body.
 // CHECK-LABEL: func.func @N_update(
-// CHECK-SAME: %[[S:.*]]: memref<3x?xf64>, %[[SPK:.*]]: memref<?xi32>, %[[STEP:.*]]: i64) -> i64 attributes {llvm.emit_c_interface}
+// Strided views: the runtime hands each thread a chunk of the population.
+// CHECK-SAME: %[[S:.*]]: memref<3x?xf64, strided<[?, 1], offset: ?>>, %[[SPK:.*]]: memref<?xi32, strided<[1], offset: ?>>, %[[STEP:.*]]: i64) -> i64 attributes {llvm.emit_c_interface}
 // CHECK: %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
 // CHECK: %[[N:.*]] = memref.dim %[[S]], %c1{{.*}}
 // CHECK: scf.for %[[I:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} {
 // CHECK-NOT: scf.if
 // CHECK:   %[[OLDV:.*]] = memref.load %[[S]][%c0{{.*}}, %[[I]]]
-// CHECK:   %[[INTV:.*]] = arith.mulf %{{.*}}, %[[OLDV]] : f64
 // CHECK:   %[[UNTIL:.*]] = memref.load %[[S]][%c2{{.*}}, %[[I]]]
 // CHECK:   %[[REF:.*]] = arith.cmpf olt, %[[STEPF]], %[[UNTIL]] : f64
+// CHECK:   %[[INTV:.*]] = arith.mulf %{{.*}}, %[[OLDV]] : f64
 // CHECK:   %[[CLAMPED:.*]] = arith.select %[[REF]], %[[OLDV]], %[[INTV]] : f64
 // CHECK:   %[[ABOVE:.*]] = arith.cmpf ogt, %[[CLAMPED]], %{{.*}} : f64
 // CHECK:   %[[NOTREF:.*]] = arith.xori %[[REF]], %true{{.*}} : i1
@@ -92,6 +83,18 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK:   %[[NEXT:.*]] = arith.addi %[[COUNT]], %[[INC]] : i64
 // CHECK:   scf.yield %[[NEXT]] : i64
 // CHECK: return %[[NUM]] : i64
+
+
+// Initial values, one kernel per population: one counter-based draw per
+// neuron, scaled to [lo, hi);
+// the refractory row (row 2) starts at step 0 (not refractory).
+// CHECK-LABEL: func.func @p_init(
+// CHECK-SAME: %{{.*}}: memref<3x?xf64>, %[[KEY:.*]]: i64) attributes {llvm.emit_c_interface}
+// CHECK: scf.for %[[I:.*]] =
+// CHECK:   %[[CTR:.*]] = arith.addi
+// CHECK:   %[[U:.*]] = func.call @nnc_rt_uniform(%[[KEY]], %[[CTR]])
+// CHECK:   arith.mulf %[[U]]
+// CHECK:   memref.store
 
 // Delivery: for each spike, for each CSR entry of its row, g += w.
 // CHECK-LABEL: func.func @p_to_p_on_pre(

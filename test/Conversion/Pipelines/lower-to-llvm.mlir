@@ -34,7 +34,7 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-NOT: memref.
 // CHECK-DAG: llvm.func @N_update(
 // CHECK-DAG: llvm.func @_mlir_ciface_N_update(
-// CHECK-DAG: llvm.func @_mlir_ciface_N_init(
+// CHECK-DAG: llvm.func @_mlir_ciface_p_init(
 // CHECK-DAG: llvm.func @nnc_describe(
 // CHECK-DAG: llvm.func @nnc_program(
 // CHECK-DAG: llvm.func @nnc_abi_version(

@@ -4,11 +4,11 @@
 
 // CHECK-LABEL: nn.neuron @LIF attributes {solver = "exact"}
 nn.neuron @LIF attributes {solver = "exact"} {
-  // CHECK: nn.param @tau = 2.000000e-02 {unit = "time (s)"}
-  nn.param @tau = 2.000000e-02 {unit = "time (s)"}
-  // CHECK: nn.state @v attributes {unit = "voltage (V)"} init {
+  // CHECK: nn.param @tau = 2.000000e-02 {unit = "s"}
+  nn.param @tau = 2.000000e-02 {unit = "s"}
+  // CHECK: nn.state @v attributes {unit = "V"} init {
   // CHECK:   nn.uniform
-  nn.state @v attributes {unit = "voltage (V)"} init {
+  nn.state @v attributes {unit = "V"} init {
     %lo = arith.constant -6.0e-02 : f64
     %hi = arith.constant -5.0e-02 : f64
     %r = nn.uniform %lo, %hi

@@ -44,7 +44,7 @@ nn.network @N dt 1.000000e-03 {
 // CHECK-LABEL: nn.neuron @Forward
 // CHECK: nn.integrate "euler" dt 1.000000e-03 {
 // CHECK-NEXT: %[[X:.*]] = nn.read @x
-// CHECK-NEXT: nn.time
+// An unused time is not left behind.
 // CHECK-NEXT: %[[F:.*]] = arith.mulf %[[X]], %[[X]] : f64
 // CHECK-NEXT: %[[DT:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK-NEXT: %[[H:.*]] = arith.mulf %[[DT]], %[[F]] : f64

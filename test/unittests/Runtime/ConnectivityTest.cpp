@@ -35,7 +35,7 @@ Build connect(int64_t preSize, int64_t postSize, int32_t rule, double param,
               uint64_t seed = 1) {
   Build b;
   FakeArtifact artifact;
-  artifact.addModel("burst", noInit, allSpikeAt(0));
+  artifact.addModel("burst", noInit, allSpikeAt(0), {"pre", "post"});
   artifact.addOnPre("syn", [&](nnc_memref2d *, nnc_memref1d_i32 *spikes,
                                int64_t n, nnc_memref1d_i64 *rowPtr,
                                nnc_memref1d_i32 *colIdx) {
@@ -166,7 +166,7 @@ TEST(Connectivity, FixedProbabilityCounts) {
 TEST(Connectivity, FixedProbabilityAllowsAutapses) {
   // Brian2's connect(p=...) on a population and itself may pick i -> i.
   FakeArtifact artifact;
-  artifact.addModel("burst", noInit, allSpikeAt(0));
+  artifact.addModel("burst", noInit, allSpikeAt(0), {"pop"});
   int64_t selfLoops = -1;
   artifact.addOnPre("rec", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
                                nnc_memref1d_i64 *rowPtr,
@@ -243,7 +243,7 @@ TEST(Connectivity, ProjectionsDrawFromDistinctStreams) {
   // Two projections with the same rule between the same populations get
   // different connectivity (keys derive from the projection id).
   FakeArtifact artifact;
-  artifact.addModel("burst", noInit, allSpikeAt(0));
+  artifact.addModel("burst", noInit, allSpikeAt(0), {"x"});
   std::vector<int32_t> cols[2];
   for (int p = 0; p < 2; ++p)
     artifact.addOnPre(p ? "b" : "a",

@@ -3,8 +3,11 @@
 #include "FakeArtifact.h"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 using namespace nnc::rt::test;
 
@@ -24,17 +27,17 @@ void programThunk(nnc_sim *sim) {
     FakeArtifact::current->program(sim);
 }
 
-template <int Slot> void initThunk(nnc_memref2d *state, uint64_t key) {
+template <size_t Slot> void initThunk(nnc_memref2d *state, uint64_t key) {
   FakeArtifact::current->inits[Slot](state, key);
 }
 
-template <int Slot>
+template <size_t Slot>
 int64_t updateThunk(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
                     int64_t step) {
   return FakeArtifact::current->updates[Slot](state, spikes, step);
 }
 
-template <int Slot>
+template <size_t Slot>
 void onPreThunk(nnc_memref2d *post, nnc_memref1d_i32 *spikes, int64_t n,
                 nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx) {
   FakeArtifact::current->onPres[Slot](post, spikes, n, rowPtr, colIdx);
@@ -44,12 +47,36 @@ template <typename Fn> void *symbol(Fn *fn) {
   return reinterpret_cast<void *>(fn);
 }
 
-void *const initThunks[] = {symbol(initThunk<0>), symbol(initThunk<1>),
-                            symbol(initThunk<2>), symbol(initThunk<3>)};
-void *const updateThunks[] = {symbol(updateThunk<0>), symbol(updateThunk<1>),
-                              symbol(updateThunk<2>), symbol(updateThunk<3>)};
-void *const onPreThunks[] = {symbol(onPreThunk<0>), symbol(onPreThunk<1>),
-                             symbol(onPreThunk<2>), symbol(onPreThunk<3>)};
+template <size_t... Slots>
+std::array<void *, sizeof...(Slots)>
+initThunkTable(std::index_sequence<Slots...>) {
+  return {symbol(initThunk<Slots>)...};
+}
+template <size_t... Slots>
+std::array<void *, sizeof...(Slots)>
+updateThunkTable(std::index_sequence<Slots...>) {
+  return {symbol(updateThunk<Slots>)...};
+}
+template <size_t... Slots>
+std::array<void *, sizeof...(Slots)>
+onPreThunkTable(std::index_sequence<Slots...>) {
+  return {symbol(onPreThunk<Slots>)...};
+}
+
+using SlotIndices = std::make_index_sequence<FakeArtifact::kMaxSlots>;
+const auto initThunks = initThunkTable(SlotIndices());
+const auto updateThunks = updateThunkTable(SlotIndices());
+const auto onPreThunks = onPreThunkTable(SlotIndices());
+
+/// Tests run without assertions (Release): running out of slots must not
+/// go unnoticed.
+void checkSlot(int used) {
+  if (used >= FakeArtifact::kMaxSlots) {
+    std::fprintf(stderr, "FakeArtifact: more than %d kernels of one kind\n",
+                 FakeArtifact::kMaxSlots);
+    std::abort();
+  }
+}
 
 } // namespace
 
@@ -63,18 +90,30 @@ FakeArtifact::FakeArtifact() {
 
 FakeArtifact::~FakeArtifact() { current = nullptr; }
 
-void FakeArtifact::addModel(const std::string &model, InitFn init,
-                            UpdateFn update) {
-  assert(numModels_ < kMaxSlots);
-  inits[numModels_] = std::move(init);
+void FakeArtifact::addModel(const std::string &model, UpdateFn update) {
+  checkSlot(numModels_);
   updates[numModels_] = std::move(update);
-  symbols_["_mlir_ciface_" + model + "_init"] = initThunks[numModels_];
   symbols_["_mlir_ciface_" + model + "_update"] = updateThunks[numModels_];
   ++numModels_;
 }
 
+void FakeArtifact::addInit(const std::string &population, InitFn init) {
+  checkSlot(numInits_);
+  inits[numInits_] = std::move(init);
+  symbols_["_mlir_ciface_" + population + "_init"] = initThunks[numInits_];
+  ++numInits_;
+}
+
+void FakeArtifact::addModel(const std::string &model, InitFn init,
+                            UpdateFn update,
+                            const std::vector<std::string> &populations) {
+  addModel(model, std::move(update));
+  for (const std::string &population : populations)
+    addInit(population, init);
+}
+
 void FakeArtifact::addOnPre(const std::string &projection, OnPreFn onPre) {
-  assert(numOnPres_ < kMaxSlots);
+  checkSlot(numOnPres_);
   onPres[numOnPres_] = std::move(onPre);
   symbols_["_mlir_ciface_" + projection + "_on_pre"] = onPreThunks[numOnPres_];
   ++numOnPres_;

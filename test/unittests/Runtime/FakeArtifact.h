@@ -2,8 +2,10 @@
 //
 // The runtime only sees a compiled artifact through symbols resolved by
 // name, so tests play the artifact with plain C++ functions: a FakeArtifact
-// maps names to function pointers, and the kernels of up to kMaxSlots models
-// and projections dispatch to std::functions set by the test.
+// maps names to function pointers, and the kernels of up to kMaxSlots
+// populations (init), models (update) and projections (on_pre) dispatch to
+// std::functions set by the test. With more than one thread the update
+// kernels are called concurrently, on chunks of a population.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,7 @@ using OnPreFn = std::function<void(nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
 
 class FakeArtifact {
 public:
-  static constexpr int kMaxSlots = 4;
+  static constexpr int kMaxSlots = 8;
 
   FakeArtifact();
   ~FakeArtifact();
@@ -45,8 +47,13 @@ public:
   std::function<void(nnc_sim *)> program;
   int32_t abiVersion = NNC_ABI_VERSION;
 
-  /// Defines `_mlir_ciface_<model>_init` and `_update`.
-  void addModel(const std::string &model, InitFn init, UpdateFn update);
+  /// Defines `_mlir_ciface_<model>_update`.
+  void addModel(const std::string &model, UpdateFn update);
+  /// Defines `_mlir_ciface_<population>_init`.
+  void addInit(const std::string &population, InitFn init);
+  /// Both: the model's update kernel and `init` for each of `populations`.
+  void addModel(const std::string &model, InitFn init, UpdateFn update,
+                const std::vector<std::string> &populations);
   /// Defines `_mlir_ciface_<projection>_on_pre`.
   void addOnPre(const std::string &projection, OnPreFn onPre);
   /// Makes a symbol unresolvable.
@@ -68,6 +75,7 @@ public:
 private:
   std::map<std::string, void *> symbols_;
   int numModels_ = 0;
+  int numInits_ = 0;
   int numOnPres_ = 0;
 };
 
@@ -75,8 +83,15 @@ private:
 // Reusable fake kernels
 //===----------------------------------------------------------------------===//
 
+/// Row `r` of the neurons a kernel was given (a chunk of the population
+/// with more than one thread).
 inline double *row(nnc_memref2d *state, int64_t r) {
   return state->aligned + state->offset + r * state->strides[0];
+}
+
+/// Where an update kernel writes its spike indices.
+inline int32_t *spikeSlots(nnc_memref1d_i32 *spikes) {
+  return spikes->aligned + spikes->offset;
 }
 
 /// Init kernel: row 0 uniform in [0, 1) from the init key, other rows 0.
@@ -96,7 +111,7 @@ inline int64_t accumulatorUpdate(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
     input[i] = 0.0;
     if (v[i] >= 1.0) {
       v[i] = 0.0;
-      spikes->aligned[n++] = static_cast<int32_t>(i);
+      spikeSlots(spikes)[n++] = static_cast<int32_t>(i);
     }
   }
   return n;
@@ -122,7 +137,7 @@ inline UpdateFn allSpikeAt(int64_t step) {
     if (k != step)
       return 0;
     for (int64_t i = 0; i < state->sizes[1]; ++i)
-      spikes->aligned[i] = static_cast<int32_t>(i);
+      spikeSlots(spikes)[i] = static_cast<int32_t>(i);
     return state->sizes[1];
   };
 }

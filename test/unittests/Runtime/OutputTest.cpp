@@ -137,8 +137,10 @@ TEST(JsonChecker, SelfTest) {
 /// of a model whose neuron i spikes at every step k with k % (i + 2) == 0;
 /// "ab" connects them all-to-all.
 void setUpCountingNetwork(FakeArtifact &artifact) {
+  artifact.addInit("a", noInit);
+  artifact.addInit("b", noInit);
   artifact.addModel(
-      "periodic", noInit,
+      "periodic",
       [](nnc_memref2d *state, nnc_memref1d_i32 *spikes, int64_t k) -> int64_t {
         int64_t n = 0;
         for (int32_t i = 0; i < state->sizes[1]; ++i)
@@ -200,7 +202,7 @@ TEST(Output, RunResultAndSummaryJson) {
   std::string json = readFile(dir.path() / "out" / "summary.json");
   EXPECT_TRUE(JsonChecker::valid(json)) << json;
   for (std::string expected :
-       {std::string("\"nnc_abi\": 1,"),
+       {std::string("\"nnc_abi\": 2,"),
         std::string("\"network\": \"counting\""),
         std::string("\"dt_ms\": 0.1,"), std::string("\"duration_s\": 0.01,"),
         std::string("\"seed\": 42,"), std::string("\"threads\": 3,"),
@@ -261,8 +263,9 @@ TEST(Output, SpikeTimesStayExactOverLongRuns) {
   // 0.1 ms steps for 10 s: step 99999 is at 9999.9000 ms, not 9999.8999.
   TempDir dir;
   FakeArtifact artifact;
+  artifact.addInit("p", noInit);
   artifact.addModel(
-      "late", noInit,
+      "late",
       [](nnc_memref2d *, nnc_memref1d_i32 *spikes, int64_t k) -> int64_t {
         if (k % 33333 != 0 && k != 99999)
           return 0;
@@ -325,8 +328,9 @@ TEST(Output, RasterOfLargeRunsShowsASubsetOfNeurons) {
   // 1000 neurons spiking every step for 300 steps: 300,000 spikes.
   TempDir dir;
   FakeArtifact artifact;
+  artifact.addInit("p", noInit);
   artifact.addModel(
-      "always", noInit,
+      "always",
       [](nnc_memref2d *state, nnc_memref1d_i32 *spikes, int64_t) -> int64_t {
         for (int32_t i = 0; i < state->sizes[1]; ++i)
           spikes->aligned[i] = i;
@@ -378,8 +382,9 @@ TEST(Output, FailedRunLeavesNoFiles) {
   {
     // Fails while simulating, after spikes were recorded.
     FakeArtifact artifact;
+    artifact.addInit("p", noInit);
     artifact.addModel(
-        "flaky", noInit,
+        "flaky",
         [](nnc_memref2d *, nnc_memref1d_i32 *spikes, int64_t k) -> int64_t {
           spikes->aligned[0] = 0;
           return k < 50 ? 1 : -7;

@@ -34,7 +34,9 @@ struct DelayProbe {
 
 void setUpDelayNetwork(FakeArtifact &artifact, DelayProbe &probe,
                        int64_t delaySteps) {
-  artifact.addModel("src", noInit,
+  artifact.addInit("a", noInit);
+  artifact.addInit("b", noInit);
+  artifact.addModel("src",
                     [&probe](nnc_memref2d *, nnc_memref1d_i32 *spikes,
                              int64_t step) -> int64_t {
                       probe.lastStep = step;
@@ -119,11 +121,11 @@ TEST(Steps, DurationIsRoundedToWholeSteps) {
                                  {0.1, 1000}}) {
     FakeArtifact artifact;
     std::vector<int64_t> seen;
-    artifact.addModel("m", noInit,
-                      [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t k) {
-                        seen.push_back(k);
-                        return int64_t(0);
-                      });
+    artifact.addInit("p", noInit);
+    artifact.addModel("m", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t k) {
+      seen.push_back(k);
+      return int64_t(0);
+    });
     artifact.describe = [](nnc_sim *sim) {
       nnc_rt_set_network(sim, "steps", 1e-4);
       nnc_rt_add_population(sim, "p", "m", 1, 0);
@@ -151,8 +153,10 @@ TEST(Steps, PopulationsUpdateBeforeProjectionsInDeclarationOrder) {
       return 1;
     };
   };
-  artifact.addModel("first", noInit, update("first"));
-  artifact.addModel("second", noInit, update("second"));
+  artifact.addInit("a", noInit);
+  artifact.addModel("first", update("first"));
+  artifact.addInit("b", noInit);
+  artifact.addModel("second", update("second"));
   artifact.addOnPre("p1", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
                               nnc_memref1d_i64 *,
                               nnc_memref1d_i32 *) { order.push_back("p1"); });
@@ -210,9 +214,11 @@ TEST(State, LayoutSeenByKernels) {
         EXPECT_EQ(spikes->sizes[0], 10);
         EXPECT_EQ(spikes->strides[0], 1);
         EXPECT_EQ(reinterpret_cast<uintptr_t>(spikes->aligned) % 64, 0u);
+        EXPECT_EQ(spikes->offset, 0);
         spikes->aligned[0] = 9;
         return 1;
-      });
+      },
+      {"p"});
   artifact.addOnPre("self",
                     [&](nnc_memref2d *post, nnc_memref1d_i32 *, int64_t,
                         nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx) {
@@ -243,7 +249,8 @@ std::vector<uint64_t> initKeys(uint64_t seed) {
   std::vector<uint64_t> keys;
   artifact.addModel(
       "m", [&](nnc_memref2d *, uint64_t key) { keys.push_back(key); },
-      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); });
+      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); },
+      {"a", "b"});
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "keys", 1e-4);
     nnc_rt_add_population(sim, "a", "m", 1, 1);
@@ -277,7 +284,7 @@ TEST(State, InitKeysDependOnSeedAndPopulation) {
 /// A recurrent network of accumulator neurons with random initial state and
 /// random connectivity; its spikes depend on the seed through both.
 void setUpRandomNetwork(FakeArtifact &artifact) {
-  artifact.addModel("acc", randomInit, accumulatorUpdate);
+  artifact.addModel("acc", randomInit, accumulatorUpdate, {"e", "i"});
   artifact.addOnPre("ee", addToInput(0.02));
   artifact.addOnPre("ei", addToInput(0.03));
   artifact.describe = [](nnc_sim *sim) {
@@ -340,16 +347,19 @@ void describeOnePopulation(nnc_sim *sim) {
   nnc_rt_add_population(sim, "p", "lif", 10, 2);
 }
 
-void addQuietModel(FakeArtifact &artifact, const std::string &model) {
+/// A model whose neurons never spike, and no-op init kernels for
+/// `populations`.
+void addQuietModel(FakeArtifact &artifact, const std::string &model,
+                   const std::vector<std::string> &populations = {"p"}) {
   artifact.addModel(
       model, noInit,
-      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); });
+      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); },
+      populations);
 }
 
 TEST(Errors, MissingKernels) {
-  for (const char *missing :
-       {"_mlir_ciface_lif_init", "_mlir_ciface_lif_update",
-        "_mlir_ciface_syn_on_pre"}) {
+  for (const char *missing : {"_mlir_ciface_p_init", "_mlir_ciface_lif_update",
+                              "_mlir_ciface_syn_on_pre"}) {
     FakeArtifact artifact;
     addQuietModel(artifact, "lif");
     artifact.addOnPre("syn", addToInput(1.0));
@@ -398,8 +408,8 @@ TEST(Errors, AbiVersionMismatch) {
   artifact.abiVersion = NNC_ABI_VERSION + 1;
   Outcome o = run(artifact);
   EXPECT_FALSE(o.ok);
-  EXPECT_EQ(o.error, "compiled artifact uses runtime ABI version 2 but this "
-                     "runtime implements version 1; recompile it");
+  EXPECT_EQ(o.error, "compiled artifact uses runtime ABI version 3 but this "
+                     "runtime implements version 2; recompile it");
   EXPECT_FALSE(described);
 }
 
@@ -490,7 +500,7 @@ TEST(Errors, InvalidPopulationsAndProjections) {
   };
   for (const Case &c : cases) {
     FakeArtifact artifact;
-    addQuietModel(artifact, "lif");
+    addQuietModel(artifact, "lif", {"p", "q"});
     artifact.addOnPre("syn", addToInput(1.0));
     artifact.describe = c.describe;
     Outcome o = run(artifact);
@@ -501,10 +511,11 @@ TEST(Errors, InvalidPopulationsAndProjections) {
 
 TEST(Errors, FirstErrorWinsAndLaterCallsAreNoOps) {
   FakeArtifact artifact;
-  addQuietModel(artifact, "lif");
+  addQuietModel(artifact, "lif", {"b", "c"});
   std::vector<int32_t> ids;
   int updates = 0;
-  artifact.addModel("counting", noInit,
+  artifact.addInit("a", noInit);
+  artifact.addModel("counting",
                     [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) {
                       ++updates;
                       return int64_t(0);
@@ -520,8 +531,9 @@ TEST(Errors, FirstErrorWinsAndLaterCallsAreNoOps) {
   };
   Outcome o = run(artifact);
   EXPECT_FALSE(o.ok);
+  // b's init kernel exists; its model's update kernel does not.
   EXPECT_EQ(o.error, "compiled artifact has no kernel '_mlir_ciface_missing_"
-                     "init'");
+                     "update'");
   EXPECT_EQ(ids, (std::vector<int32_t>{0, -1, -1, -1}));
   EXPECT_EQ(updates, 0);
 }
@@ -531,7 +543,8 @@ TEST(Errors, KernelReturnsInvalidSpikes) {
     FakeArtifact artifact;
     artifact.addModel(
         "lif", noInit,
-        [bad](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return bad; });
+        [bad](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return bad; },
+        {"p"});
     artifact.describe = describeOnePopulation;
     Outcome o = run(artifact);
     EXPECT_FALSE(o.ok);
@@ -544,7 +557,8 @@ TEST(Errors, KernelReturnsInvalidSpikes) {
                     [](nnc_memref2d *, nnc_memref1d_i32 *spikes, int64_t) {
                       spikes->aligned[0] = 10;
                       return int64_t(1);
-                    });
+                    },
+                    {"p"});
   artifact.describe = describeOnePopulation;
   Outcome o = run(artifact);
   EXPECT_FALSE(o.ok);
@@ -567,7 +581,8 @@ TEST(Errors, PopulationTooLargeForMemory) {
   bool initialized = false;
   artifact.addModel(
       "lif", [&](nnc_memref2d *, uint64_t) { initialized = true; },
-      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); });
+      [](nnc_memref2d *, nnc_memref1d_i32 *, int64_t) { return int64_t(0); },
+      {"big"});
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "huge", 1e-4);
     // 2^31 neurons x 2^24 rows of doubles: 256 PiB.

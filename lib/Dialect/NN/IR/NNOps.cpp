@@ -51,6 +51,13 @@ unsigned NeuronOp::getNumStateRows() {
   return getStates().size() + (getRefractory() ? 1 : 0);
 }
 
+llvm::StringMap<double> NeuronOp::getParamValues() {
+  llvm::StringMap<double> values;
+  for (ParamOp p : getBodyBlock().getOps<ParamOp>())
+    values[p.getSymName()] = p.getValue().convertToDouble();
+  return values;
+}
+
 LogicalResult NeuronOp::verify() {
   llvm::SmallSet<StringRef, 8> withOde;
   unsigned thresholds = 0, onSpikes = 0, refractories = 0, integrates = 0;
@@ -142,10 +149,81 @@ LogicalResult PopulationOp::verify() {
   if (getSize() <= 0)
     return emitOpError() << "size must be positive";
   auto module = (*this)->getParentOfType<ModuleOp>();
-  if (module && !isa_and_nonnull<NeuronOp>(
-                    mlir::SymbolTable::lookupSymbolIn(module, getModel())))
+  if (!module)
+    return success();
+  auto model = dyn_cast_or_null<NeuronOp>(
+      mlir::SymbolTable::lookupSymbolIn(module, getModel()));
+  if (!model)
     return emitOpError() << "model '" << getModel()
                          << "' is not a neuron model of this module";
+  if (getInit().empty())
+    return success();
+  if (!isa<YieldOp>(getInit().front().getTerminator()))
+    return emitOpError() << "init region must end with nn.yield";
+  WalkResult result = getInit().walk([&](Operation *op) -> WalkResult {
+    StringRef var;
+    if (auto read = dyn_cast<ReadOp>(op))
+      var = read.getVar();
+    else if (auto write = dyn_cast<WriteOp>(op))
+      var = write.getVar();
+    else
+      return WalkResult::advance();
+    Operation *sym = mlir::SymbolTable::lookupSymbolIn(model, var);
+    if (isa<WriteOp>(op) ? !isa_and_nonnull<StateOp>(sym)
+                         : !isa_and_nonnull<ParamOp, StateOp>(sym))
+      return op->emitOpError() << "'" << var << "' is not a "
+                               << (isa<WriteOp>(op) ? "state" : "variable")
+                               << " of model " << getModel();
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+NeuronOp PopulationOp::getNeuron() {
+  auto module = (*this)->getParentOfType<ModuleOp>();
+  return module ? dyn_cast_or_null<NeuronOp>(
+                      mlir::SymbolTable::lookupSymbolIn(module, getModel()))
+                : NeuronOp();
+}
+
+/// The population `name` of the network around `op`, or null.
+static PopulationOp lookupPopulation(Operation *op, StringRef name) {
+  auto network = op->getParentOfType<NetworkOp>();
+  return network ? dyn_cast_or_null<PopulationOp>(
+                       mlir::SymbolTable::lookupSymbolIn(network, name))
+                 : PopulationOp();
+}
+
+LogicalResult RecordStateOp::verify() {
+  PopulationOp pop = lookupPopulation(*this, getPopulation());
+  if (!pop)
+    return emitOpError() << "'" << getPopulation()
+                         << "' is not a population of this network";
+  int64_t first = getFirst(), last = getLast();
+  if (first < 0 || (last != -1 && (last <= first || last > pop.getSize())))
+    return emitOpError() << "invalid neuron range [" << first << ", " << last
+                         << ")";
+  if (getEverySteps() < 1)
+    return emitOpError() << "every_steps must be at least 1";
+  if (NeuronOp model = pop.getNeuron())
+    for (Attribute attr : getVars())
+      if (!lookupState(model, cast<FlatSymbolRefAttr>(attr).getValue()))
+        return emitOpError()
+               << "'" << cast<FlatSymbolRefAttr>(attr).getValue()
+               << "' is not stored per neuron in model " << model.getSymName();
+  return success();
+}
+
+LogicalResult SetOp::verify() {
+  PopulationOp pop = lookupPopulation(*this, getPopulation());
+  if (!pop)
+    return emitOpError() << "'" << getPopulation()
+                         << "' is not a population of this network";
+  if (NeuronOp model = pop.getNeuron())
+    if (!lookupState(model, getVar()))
+      return emitOpError() << "'" << getVar()
+                           << "' is not stored per neuron in model "
+                           << model.getSymName();
   return success();
 }
 

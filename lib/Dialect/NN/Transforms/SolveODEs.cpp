@@ -20,6 +20,7 @@
 #include <unsupported/Eigen/MatrixFunctions>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 namespace nnc::nn {
@@ -41,15 +42,19 @@ namespace {
 /// nonlinear (safe: a numerical solver is then used).
 class RhsEvaluator {
 public:
-  RhsEvaluator(NeuronOp neuron) {
-    for (ParamOp p : neuron.getBodyBlock().getOps<ParamOp>())
-      params[p.getSymName()] = p.getValue().convertToDouble();
-  }
+  RhsEvaluator(NeuronOp neuron) : params(neuron.getParamValues()) {}
 
   FailureOr<double> eval(OdeOp ode, const llvm::StringMap<double> &state,
                          double time) {
+    return eval(ode.getRhs(), state, time);
+  }
+
+  /// Evaluates a region that yields one value (an equation, an initial
+  /// value without random numbers).
+  FailureOr<double> eval(Region &region, const llvm::StringMap<double> &state,
+                         double time) {
     llvm::DenseMap<Value, double> values;
-    for (Operation &op : ode.getRhs().front()) {
+    for (Operation &op : region.front()) {
       if (auto yield = dyn_cast<YieldOp>(op))
         return values.lookup(yield.getValues()[0]);
       FailureOr<double> v = evalOp(op, values, state, time);
@@ -128,6 +133,10 @@ struct LinearSystem {
 struct OdeSystem {
   SmallVector<StateOp, 4> states;
   SmallVector<OdeOp> odes;
+  /// States the refractory period clamps, and (while emitting) the i1 that
+  /// says the neuron is refractory; null without a refractory period.
+  SmallVector<bool> clamped;
+  Value refractory;
 };
 
 /// Returns A and b if the system is linear and time-invariant; otherwise
@@ -205,6 +214,128 @@ std::optional<LinearSystem> analyzeLinear(NeuronOp neuron, OdeSystem &sys,
   return sys2;
 }
 
+/// How exponential Euler treats each equation x_i' = A_i x_i + B_i, where
+/// A_i and B_i may depend on the other states: `Linear` if A_i can be
+/// nonzero, `Constant` if x_i does not appear (then A_i = 0 and the step
+/// is x_i + dt B_i, as in Brian2).
+enum class OwnDependence { None, Linear, Constant };
+
+/// Checks that every equation is linear in its own variable, numerically,
+/// around the initial state (where the model is meant to be valid; HH's
+/// rate functions overflow far from it). On failure names the equation in
+/// `why`.
+std::optional<SmallVector<OwnDependence>>
+analyzeConditionallyLinear(NeuronOp neuron, OdeSystem &sys, std::string &why) {
+  RhsEvaluator evaluator(neuron);
+  unsigned n = sys.states.size();
+  llvm::StringMap<double> initial;
+  for (StateOp s : sys.states) {
+    FailureOr<double> v = evaluator.eval(s.getInit(), initial, 0.0);
+    initial[s.getSymName()] = succeeded(v) && std::isfinite(*v) ? *v : 0.0;
+  }
+  std::mt19937_64 rng(4242);
+  std::uniform_real_distribution<double> uni(-1.0, 1.0);
+  SmallVector<OwnDependence> result(n, OwnDependence::None);
+  for (unsigned i = 0; i < n; ++i) {
+    if (!sys.odes[i])
+      continue;
+    StringRef name = sys.states[i].getSymName();
+    bool dependsOnSelf = false;
+    for (int trial = 0; trial < 6; ++trial) {
+      llvm::StringMap<double> x;
+      for (StateOp s : sys.states) {
+        double x0 = initial[s.getSymName()];
+        x[s.getSymName()] =
+            x0 * (1.0 + 0.2 * uni(rng)) + 1e-3 * uni(rng) * (trial % 3);
+      }
+      double base = x[name];
+      double step = 0.5 * std::max(std::fabs(base), 1e-3);
+      double f[3];
+      for (int k = 0; k < 3; ++k) {
+        x[name] = base + k * step;
+        FailureOr<double> v = evaluator.eval(sys.odes[i], x, 0.013 * trial);
+        if (failed(v) || !std::isfinite(*v)) {
+          why = "the equation for " + name.str() +
+                "' cannot be evaluated near the initial state";
+          return std::nullopt;
+        }
+        f[k] = *v;
+      }
+      double scale = std::fabs(f[0]) + 2 * std::fabs(f[1]) + std::fabs(f[2]);
+      if (std::fabs(f[2] - 2 * f[1] + f[0]) > 1e-9 * scale + 1e-300) {
+        why = "the equation for " + name.str() + "' is not linear in " +
+              name.str();
+        return std::nullopt;
+      }
+      dependsOnSelf |= f[1] != f[0];
+    }
+    result[i] = dependsOnSelf ? OwnDependence::Linear : OwnDependence::Constant;
+  }
+  return result;
+}
+
+/// exp(m) after a diagonal similarity that balances row and column norms
+/// (Parlett-Reinsch, powers of two so the scaling is exact). SI values mix
+/// scales (1/C ~ 1e10 next to 1/tau ~ 1e2); unbalanced, the scaling and
+/// squaring in expm loses about nine digits on such matrices.
+Eigen::MatrixXd balancedExp(const Eigen::MatrixXd &m) {
+  unsigned n = m.rows();
+  Eigen::MatrixXd b = m;
+  Eigen::VectorXd d = Eigen::VectorXd::Ones(n);
+  for (bool converged = false; !converged;) {
+    converged = true;
+    for (unsigned i = 0; i < n; ++i) {
+      double c = 0, r = 0;
+      for (unsigned j = 0; j < n; ++j)
+        if (j != i) {
+          c += std::fabs(b(j, i));
+          r += std::fabs(b(i, j));
+        }
+      if (c == 0 && r == 0)
+        continue;
+      if (c == 0 || r == 0) {
+        // One-sided coupling (an input held constant during the step, the
+        // affine column): only the norm matters, so shrink the nonzero side
+        // to about 1.
+        double side = c + r;
+        if (side <= 2)
+          continue;
+        double f = std::exp2(-std::ceil(std::log2(side)));
+        if (r != 0)
+          f = 1 / f;
+        converged = false;
+        d[i] *= f;
+        b.col(i) *= f;
+        b.row(i) /= f;
+        continue;
+      }
+      double s = c + r, f = 1;
+      while (c < r / 2) {
+        c *= 2;
+        r /= 2;
+        f *= 2;
+      }
+      while (c >= r * 2) {
+        c /= 2;
+        r *= 2;
+        f /= 2;
+      }
+      if (c + r < 0.95 * s) {
+        converged = false;
+        d[i] *= f;
+        b.col(i) *= f;
+        b.row(i) /= f;
+      }
+    }
+  }
+  Eigen::MatrixXd e = b.exp();
+  // b = D^-1 m D, so exp(m) = D exp(b) D^-1.
+  for (unsigned i = 0; i < n; ++i)
+    for (unsigned j = 0; j < n; ++j)
+      e(i, j) *= d[i] / d[j];
+  return e;
+}
+
 //===----------------------------------------------------------------------===//
 // Emitting the update
 //===----------------------------------------------------------------------===//
@@ -239,6 +370,7 @@ public:
 
 private:
   LogicalResult solve(NeuronOp neuron, double dt) {
+    emittedRows.clear();
     OdeSystem sys;
     sys.states = neuron.getStates();
     for (StateOp s : sys.states) {
@@ -248,6 +380,13 @@ private:
           found = ode;
       sys.odes.push_back(found);
     }
+    sys.clamped.assign(sys.states.size(), false);
+    if (RefractoryOp refractory = neuron.getRefractory())
+      for (Attribute attr : refractory.getClamped()) {
+        int row = neuron.getStateRow(cast<FlatSymbolRefAttr>(attr).getValue());
+        if (row >= 0)
+          sys.clamped[row] = true;
+      }
 
     std::string method = neuron.getSolver() ? neuron.getSolver()->str() : "";
     std::optional<LinearSystem> linear;
@@ -262,10 +401,15 @@ private:
       if (method.empty())
         method = linear ? "exact" : "rk4";
     }
-    if (method == "exponential_euler")
-      return neuron.emitError()
-             << "solver 'exponential_euler' is not supported by the CPU "
-                "target yet; use exact, euler, rk2 or rk4";
+    std::optional<SmallVector<OwnDependence>> ownDependence;
+    if (method == "exponential_euler") {
+      ownDependence = analyzeConditionallyLinear(neuron, sys, whyNotLinear);
+      if (!ownDependence)
+        return neuron.emitError()
+               << "solver 'exponential_euler' needs every equation to be "
+                  "linear in its own variable, but "
+               << whyNotLinear << "; use 'solver rk4;'";
+    }
 
     // The integrate op goes where the first equation was.
     OpBuilder builder(neuron.getContext());
@@ -285,10 +429,17 @@ private:
     SmallVector<Value> x;
     for (StateOp s : sys.states)
       x.push_back(ReadOp::create(builder, s.getLoc(), s.getSymName()));
+    // Exponential Euler updates each state from values at the start of the
+    // step only, so restoring a clamped state afterwards (the kernel does)
+    // is the same as zeroing its derivative; the others need the flag.
+    if (llvm::is_contained(sys.clamped, true) && method != "exponential_euler")
+      sys.refractory = RefractoryNowOp::create(builder, loc);
 
     SmallVector<Value> next;
     if (method == "exact")
       next = emitExact(builder, *linear, sys, x, dt);
+    else if (method == "exponential_euler")
+      next = emitExponentialEuler(builder, sys, *ownDependence, x, dt);
     else
       next = emitRungeKutta(builder, method, sys, x, dt);
 
@@ -305,17 +456,54 @@ private:
     for (Value v : x)
       if (v.use_empty())
         v.getDefiningOp()->erase();
+    if (sys.refractory && sys.refractory.use_empty())
+      sys.refractory.getDefiningOp()->erase();
+    for (TimeOp time : llvm::make_early_inc_range(
+             integrate.getBody().front().getOps<TimeOp>()))
+      if (time.use_empty())
+        time.erase();
     return success();
   }
 
   /// x(t + dt) = P x(t) + c with [[P, c], [0, 1]] = exp([[A, b], [0, 0]] dt).
+  /// While refractory, clamped states have zero derivative: the rows of the
+  /// other states whose propagator differs then (they depend on a clamped
+  /// state) select between the two propagators.
   SmallVector<Value> emitExact(OpBuilder &builder, const LinearSystem &sys,
                                OdeSystem &ode, ArrayRef<Value> x, double dt) {
     unsigned n = x.size();
     Eigen::MatrixXd m = Eigen::MatrixXd::Zero(n + 1, n + 1);
     m.topLeftCorner(n, n) = sys.A * dt;
     m.topRightCorner(n, 1) = sys.b * dt;
-    Eigen::MatrixXd p = m.exp();
+    SmallVector<Value> next = emitPropagator(builder, m, ode, x);
+    if (!ode.refractory)
+      return next;
+    Eigen::MatrixXd clampedM = m;
+    for (unsigned i = 0; i < n; ++i)
+      if (ode.clamped[i])
+        clampedM.row(i).setZero();
+    SmallVector<Value> whileRefractory =
+        emitPropagator(builder, clampedM, ode, x);
+    for (unsigned i = 0; i < n; ++i) {
+      if (!next[i] || ode.clamped[i])
+        continue; // the kernel restores clamped states itself
+      if (whileRefractory[i] == next[i])
+        continue;
+      next[i] =
+          arith::SelectOp::create(builder, ode.odes[i].getLoc(), ode.refractory,
+                                  whileRefractory[i], next[i]);
+    }
+    return next;
+  }
+
+  /// Emits x_i(t + dt) = sum_j P_ij x_j + P_i,n for the augmented matrix
+  /// m = [[A, b], [0, 0]] dt, with P = exp(m). Identical rows are emitted
+  /// once (callers compare the returned values).
+  SmallVector<Value> emitPropagator(OpBuilder &builder,
+                                    const Eigen::MatrixXd &m, OdeSystem &ode,
+                                    ArrayRef<Value> x) {
+    unsigned n = x.size();
+    Eigen::MatrixXd p = balancedExp(m);
 
     // Entries that are structurally zero (j cannot influence i through A)
     // are exactly zero; this keeps e.g. a clamped v out of ge's update.
@@ -333,6 +521,15 @@ private:
     for (unsigned i = 0; i < n; ++i) {
       if (!ode.odes[i])
         continue;
+      // Reuse the row if an earlier propagator emitted the same one.
+      std::vector<double> row;
+      for (unsigned j = 0; j <= n; ++j)
+        row.push_back(reach[i][j] ? p(i, j) : 0.0);
+      auto key = std::make_pair(i, row);
+      if (auto it = emittedRows.find(key); it != emittedRows.end()) {
+        next[i] = it->second;
+        continue;
+      }
       Location loc = ode.odes[i].getLoc();
       Value sum;
       auto add = [&](Value term) {
@@ -340,54 +537,111 @@ private:
             sum ? Value(arith::AddFOp::create(builder, loc, sum, term)) : term;
       };
       for (unsigned j = 0; j < n; ++j) {
-        if (!reach[i][j] || p(i, j) == 0.0)
+        if (row[j] == 0.0)
           continue;
         Value coeff = arith::ConstantOp::create(
-            builder, loc, builder.getF64FloatAttr(p(i, j)));
+            builder, loc, builder.getF64FloatAttr(row[j]));
         add(arith::MulFOp::create(builder, loc, coeff, x[j]));
       }
-      if (reach[i][n] && p(i, n) != 0.0)
+      if (row[n] != 0.0)
         add(arith::ConstantOp::create(builder, loc,
-                                      builder.getF64FloatAttr(p(i, n))));
+                                      builder.getF64FloatAttr(row[n])));
       if (!sum)
         sum = arith::ConstantOp::create(builder, loc,
                                         builder.getF64FloatAttr(0.0));
       next[i] = sum;
+      emittedRows[key] = sum;
     }
     return next;
+  }
+
+  /// Rows emitted by emitPropagator for the model being solved.
+  std::map<std::pair<unsigned, std::vector<double>>, Value> emittedRows;
+
+  /// Clones equation `i`'s right-hand side at the given state and time.
+  Value emitRhs(OpBuilder &builder, OdeSystem &sys, unsigned i,
+                ArrayRef<Value> x, Value time) {
+    IRMapping mapping;
+    for (Operation &op : sys.odes[i].getRhs().front()) {
+      if (auto yield = dyn_cast<YieldOp>(op)) {
+        Value f = mapping.lookup(yield.getValues()[0]);
+        if (!sys.refractory || !sys.clamped[i])
+          return f;
+        Location loc = yield.getLoc();
+        Value zero = arith::ConstantOp::create(builder, loc,
+                                               builder.getF64FloatAttr(0.0));
+        return arith::SelectOp::create(builder, loc, sys.refractory, zero, f);
+      }
+      if (auto read = dyn_cast<ReadOp>(op)) {
+        int row = -1;
+        for (unsigned k = 0; k < sys.states.size(); ++k)
+          if (sys.states[k].getSymName() == read.getVar())
+            row = k;
+        if (row >= 0) {
+          mapping.map(read.getResult(), x[row]);
+          continue;
+        }
+      }
+      if (isa<TimeOp>(op) && time) {
+        mapping.map(op.getResult(0), time);
+        continue;
+      }
+      builder.clone(op, mapping);
+    }
+    return {};
   }
 
   /// Clones each equation's right-hand side at the given state and time.
   SmallVector<Value> emitDerivatives(OpBuilder &builder, OdeSystem &sys,
                                      ArrayRef<Value> x, Value time) {
     SmallVector<Value> f(x.size());
+    for (unsigned i = 0; i < x.size(); ++i)
+      if (sys.odes[i])
+        f[i] = emitRhs(builder, sys, i, x, time);
+    return f;
+  }
+
+  /// Brian2's exponential Euler: with x_i' = A x_i + B (A, B evaluated at
+  /// the state at the start of the step), x_i <- -B/A + (x_i + B/A) e^{A dt};
+  /// x_i <- x_i + dt B where x_i does not appear in its own equation.
+  SmallVector<Value> emitExponentialEuler(OpBuilder &builder, OdeSystem &sys,
+                                          ArrayRef<OwnDependence> dependence,
+                                          ArrayRef<Value> x, double dt) {
+    SmallVector<Value> next(x.begin(), x.end());
+    Value time;
     for (unsigned i = 0; i < x.size(); ++i) {
       if (!sys.odes[i])
         continue;
-      IRMapping mapping;
-      for (Operation &op : sys.odes[i].getRhs().front()) {
-        if (auto yield = dyn_cast<YieldOp>(op)) {
-          f[i] = mapping.lookup(yield.getValues()[0]);
-          break;
-        }
-        if (auto read = dyn_cast<ReadOp>(op)) {
-          int row = -1;
-          for (unsigned k = 0; k < sys.states.size(); ++k)
-            if (sys.states[k].getSymName() == read.getVar())
-              row = k;
-          if (row >= 0) {
-            mapping.map(read.getResult(), x[row]);
-            continue;
-          }
-        }
-        if (isa<TimeOp>(op) && time) {
-          mapping.map(op.getResult(0), time);
-          continue;
-        }
-        builder.clone(op, mapping);
+      Location loc = sys.odes[i].getLoc();
+      if (!time)
+        time = TimeOp::create(builder, loc);
+      auto cst = [&](double v) -> Value {
+        return arith::ConstantOp::create(builder, loc,
+                                         builder.getF64FloatAttr(v));
+      };
+      SmallVector<Value> at(x.begin(), x.end());
+      at[i] = cst(0.0);
+      Value b = emitRhs(builder, sys, i, at, time);
+      if (dependence[i] == OwnDependence::Constant) {
+        next[i] = arith::AddFOp::create(
+            builder, loc, x[i],
+            arith::MulFOp::create(builder, loc, cst(dt), b));
+        continue;
       }
+      at[i] = cst(1.0);
+      Value a = arith::SubFOp::create(builder, loc,
+                                      emitRhs(builder, sys, i, at, time), b);
+      Value ba = arith::DivFOp::create(builder, loc, b, a);
+      Value decay = math::ExpOp::create(
+          builder, loc, arith::MulFOp::create(builder, loc, a, cst(dt)));
+      next[i] = arith::SubFOp::create(
+          builder, loc,
+          arith::MulFOp::create(builder, loc,
+                                arith::AddFOp::create(builder, loc, x[i], ba),
+                                decay),
+          ba);
     }
-    return f;
+    return next;
   }
 
   /// Euler, midpoint RK2 and classic RK4, as Brian2 defines them.

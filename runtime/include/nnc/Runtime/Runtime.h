@@ -5,28 +5,55 @@
 //
 //   int32_t nnc_abi_version(void);             // == NNC_ABI_VERSION
 //   void    nnc_describe(nnc_sim *sim);        // builds the network by calling
-//                                              // the nnc_rt_* builder functions
+//                                              // the nnc_rt_* builder
+//                                              functions
 //   void    nnc_program(nnc_sim *sim);         // the network's `run { ... }`
 //                                              // block, calls nnc_rt_simulate
 //
-// and, per neuron model M and projection P named in nnc_describe, kernels
-// with MLIR's C interface (`llvm.emit_c_interface`), looked up by name:
+// and kernels with MLIR's C interface (`llvm.emit_c_interface`), looked up
+// by name: per population X, neuron model M and projection P named in
+// nnc_describe
 //
-//   void    _mlir_ciface_M_init(nnc_memref2d *state, uint64_t rngKey);
-//   int64_t _mlir_ciface_M_update(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
+//   void    _mlir_ciface_X_init(nnc_memref2d *state, uint64_t rngKey);
+//   int64_t _mlir_ciface_M_update(nnc_memref2d *state, nnc_memref1d_i32
+//   *spikes,
 //                                 int64_t step);
 //   void    _mlir_ciface_P_on_pre(nnc_memref2d *postState,
 //                                 nnc_memref1d_i32 *spikes, int64_t numSpikes,
 //                                 nnc_memref1d_i64 *rowPtr,
 //                                 nnc_memref1d_i32 *colIdx);
 //
+// The init kernel belongs to the population (populations of one model may
+// start from different initial values); the update kernel to the model.
+//
 // State of a population is one row-major [numRows x size] array of doubles
 // (structure of arrays): one row per state variable in declaration order,
 // followed by the model's bookkeeping rows (e.g. the step until which a
-// neuron is refractory). The update kernel advances every neuron by one step,
-// writes the indices of neurons that spiked into `spikes` (capacity: size) and
-// returns their number. on_pre applies the synapse's `on pre` body to every
-// target of every listed source spike (CSR by source).
+// neuron is refractory). init fills in every neuron's initial state. The
+// update kernel advances every neuron it is given by one step, writes the
+// indices of neurons that spiked into `spikes` and returns their number; it
+// may use `spikes` as scratch space for all sizes[0] entries (e.g. write a
+// 0/1 flag per neuron and compact the flags in place). on_pre applies the
+// synapse's `on pre` body to every target of every listed source spike (CSR
+// by source).
+//
+// Kernels must honour every field of the descriptors they get (in MLIR
+// terms: `memref<R x ? x f64, strided<[?, 1], offset: ?>>` and
+// `memref<? x i32, strided<[1], offset: ?>>`), because with more than one
+// thread the runtime hands the update kernel a column range of the state:
+// for neurons [b, b + n) it passes state {offset b, sizes {R, n}, strides
+// {size, 1}} and spikes {offset b, sizes {n}, strides {1}}, and expects the
+// chunk-local indices 0..n-1 of the neurons that spiked in spikes[0..count)
+// (i.e. at aligned[b .. b + count)). b is a multiple of 16. Chunks of one
+// population are updated concurrently, so update kernels must only touch
+// their own columns; nnc_rt_uniform and nnc_rt_normal are thread-safe. A
+// kernel that needs a neuron's population-wide index (e.g. as a random
+// counter, so that results do not depend on the thread count) gets it as
+// the state descriptor's offset plus the local index. init and on_pre
+// always get the whole population, with offset 0.
+//
+// Version 2 added per-population init kernels, chunked updates,
+// nnc_rt_record_state and nnc_rt_set_state_row.
 //
 // The runtime has no MLIR dependency.
 //
@@ -37,7 +64,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 1
+#define NNC_ABI_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -78,17 +105,17 @@ enum nnc_connect_rule {
   NNC_CONNECT_FIXED_PROBABILITY = 2,
 };
 
-//===-- Called by nnc_describe ---------------------------------------------===//
+//===-- Called by nnc_describe
+//---------------------------------------------===//
 
 /// Names the network and sets its time step (seconds).
 void nnc_rt_set_network(nnc_sim *sim, const char *name, double dt);
 
 /// Adds a population of `size` neurons of `model` with `numRows` state rows.
-/// Returns its id (0, 1, ...). Kernels `<model>_init`/`<model>_update` are
-/// resolved by name.
-int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
-                              const char *model, int64_t size,
-                              int64_t numRows);
+/// Returns its id (0, 1, ...). Kernels `<name>_init` and `<model>_update`
+/// are resolved by name, and `<name>_init` runs before this returns.
+int32_t nnc_rt_add_population(nnc_sim *sim, const char *name, const char *model,
+                              int64_t size, int64_t numRows);
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive
@@ -101,10 +128,29 @@ int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
 /// Records the spikes of population `pop` (to spikes.csv and the raster).
 void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop);
 
+/// Adds a state monitor: state row `row` of population `pop`, the variable
+/// `variable` in SI unit `unit` (e.g. "V", "A", "1"), of neurons
+/// [first, last) (last == -1: up to the population's size), sampled every
+/// `everySteps` (>= 1) steps. A step s (counted across all nnc_rt_simulate
+/// calls) with s % everySteps == 0 is sampled at its start, before the
+/// neurons are updated, with time s * dt (Brian2's StateMonitor with
+/// when='start'); the state after the last step is not sampled. Samples go
+/// to traces.csv, one row per
+/// neuron and sample; the rows of one time step come in the order the
+/// monitors were added, then by neuron index. Must be called before the
+/// first nnc_rt_simulate.
+void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
+                         const char *variable, const char *unit,
+                         int64_t everySteps, int64_t first, int64_t last);
+
 //===-- Called by nnc_program and kernels ---------------------------------===//
 
 /// Advances the simulation by `duration` seconds (rounded to whole steps).
 void nnc_rt_simulate(nnc_sim *sim, double duration);
+
+/// Sets state row `row` of every neuron of population `pop` to `value`
+/// (a program statement such as `p.I_ext = 1 nA;`, between simulate calls).
+void nnc_rt_set_state_row(nnc_sim *sim, int32_t pop, int64_t row, double value);
 
 /// Counter-based uniform random number in [0, 1): a pure function of
 /// (key, counter) (Philox4x32-10), so results do not depend on the order or

@@ -60,6 +60,8 @@ def NN_NeuronOp : NN_Op<"neuron", [Symbol, SymbolTable, IsolatedFromAbove,
     int getRefractoryRow();
     /// Number of rows of the runtime's state array.
     unsigned getNumStateRows();
+    /// The values of the parameters that are compile-time constants.
+    ::llvm::StringMap<double> getParamValues();
   }];
 }
 
@@ -75,9 +77,12 @@ def NN_StateOp : NN_Op<"state", [Symbol, HasParent<"NeuronOp">,
   let summary = "a state variable; its region computes the initial value";
   let description = [{
     The `init` region is evaluated once per neuron; it may draw random
-    numbers (`nn.uniform`, `nn.normal`) and read parameters.
+    numbers (`nn.uniform`, `nn.normal`) and read parameters. A state marked
+    `parameter` is a model parameter that populations or the program set
+    per neuron: it has no equation and is only written from outside.
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$unit);
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$unit,
+                       UnitAttr:$parameter);
   let regions = (region SizedRegion<1>:$init);
   let assemblyFormat = "$sym_name attr-dict-with-keyword `init` $init";
   let hasVerifier = 1;
@@ -159,6 +164,21 @@ def NN_TimeOp : NN_Op<"time", [MemoryEffects<[MemRead]>]> {
   }]>];
 }
 
+def NN_RefractoryNowOp : NN_Op<"refractory_now", [MemoryEffects<[MemRead]>]> {
+  let summary = "whether the neuron is refractory in this step";
+  let description = [{
+    Used by `nn.integrate` regions of models with a refractory period: the
+    solver zeroes the derivatives of clamped states while it is true, as
+    Brian2's `(unless refractory)` does, so states coupled to a clamped one
+    see it constant through every stage of the step.
+  }];
+  let results = (outs I1:$result);
+  let assemblyFormat = "attr-dict";
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, $_builder.getI1Type());
+  }]>];
+}
+
 def NN_UniformOp : NN_Op<"uniform", [MemoryEffects<[MemRead, MemWrite]>]> {
   let summary = "a uniform random number in [low, high)";
   let arguments = (ins F64:$low, F64:$high);
@@ -176,6 +196,19 @@ def NN_NormalOp : NN_Op<"normal", [MemoryEffects<[MemRead, MemWrite]>]> {
   let assemblyFormat = "$mean `,` $stddev attr-dict";
   let builders = [OpBuilder<(ins "::mlir::Value":$mean, "::mlir::Value":$stddev), [{
     build($_builder, $_state, $_builder.getF64Type(), mean, stddev);
+  }]>];
+}
+
+def NN_IndexOp : NN_Op<"index", [Pure]> {
+  let summary = "the index of the neuron within its population (as f64)";
+  let description = [{
+    Only in a population's `init` region, where values may depend on the
+    neuron (`I_ext = i * 10 pA`).
+  }];
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, $_builder.getF64Type());
   }]>];
 }
 
@@ -200,11 +233,25 @@ def NN_NetworkOp : NN_Op<"network", [Symbol, SymbolTable, IsolatedFromAbove,
   let hasVerifier = 1;
 }
 
-def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">]> {
+def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">,
+                                           NoRegionArguments]> {
   let summary = "a population of neurons of one model";
+  let description = [{
+    The optional `init` region holds the population's own values: its
+    `nn.write`s set parameters stored per neuron and initial states, after
+    the model's defaults; `nn.index` is the neuron's index.
+  }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$model,
                        SI64Attr:$size);
-  let assemblyFormat = "$sym_name `:` $model `[` $size `]` attr-dict";
+  let regions = (region MaxSizedRegion<1>:$init);
+  let assemblyFormat = [{
+    $sym_name `:` $model `[` $size `]` attr-dict-with-keyword
+    (`init` $init^)?
+  }];
+  let extraClassDeclaration = [{
+    /// The neuron model of this population, or null if it is missing.
+    NeuronOp getNeuron();
+  }];
   let hasVerifier = 1;
 }
 
@@ -234,6 +281,21 @@ def NN_RecordSpikesOp : NN_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let assemblyFormat = "$population attr-dict";
 }
 
+def NN_RecordStateOp : NN_Op<"record_state", [HasParent<"NetworkOp">]> {
+  let summary = "samples state variables of a range of neurons";
+  let description = [{
+    Records `vars` of neurons [`first`, `last`) (`last` = -1: to the end)
+    of `population` at the start of every `every_steps`-th step.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$population,
+                       FlatSymbolRefArrayAttr:$vars, I64Attr:$first,
+                       I64Attr:$last, I64Attr:$every_steps);
+  let assemblyFormat = [{
+    $population $vars `[` $first `,` $last `]` `every` $every_steps attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_ProgramOp : NN_Op<"program", [HasParent<"NetworkOp">, NoTerminator,
                                      SingleBlock, NoRegionArguments]> {
   let summary = "the network's `run` block";
@@ -245,6 +307,14 @@ def NN_SimulateOp : NN_Op<"simulate", [HasParent<"ProgramOp">]> {
   let summary = "advances the simulation by `duration` seconds";
   let arguments = (ins F64Attr:$duration);
   let assemblyFormat = "$duration attr-dict";
+  let hasVerifier = 1;
+}
+
+def NN_SetOp : NN_Op<"set", [HasParent<"ProgramOp">]> {
+  let summary = "sets a state or per-neuron parameter of every neuron";
+  let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var,
+                       F64Attr:$value);
+  let assemblyFormat = "$population `,` $var `=` $value attr-dict";
   let hasVerifier = 1;
 }
 

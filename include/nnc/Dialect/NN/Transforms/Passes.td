@@ -15,15 +15,26 @@ def NNSolveODEs : Pass<"nn-solve-odes", "mlir::ModuleOp"> {
     - linear time-invariant systems (x' = A x + b) are integrated exactly:
       the propagator exp([[A, b], [0, 0]] dt) is computed at compile time
       and emitted as constants;
+    - `exponential_euler` (Brian2's definition) treats each equation as
+      x_i' = A_i x_i + B_i with A_i, B_i depending on the other states:
+      B_i = f_i(x_i = 0), A_i = f_i(x_i = 1) - B_i are emitted as clones of
+      the right-hand side, and x_i <- -B_i/A_i + (x_i + B_i/A_i) e^{A_i dt}
+      (x_i + dt B_i where x_i does not appear). Linearity in x_i is checked
+      numerically near the initial state;
     - otherwise the model's `solver` (euler, rk2, rk4) is expanded, rk4 by
       default.
+
+    Parameters stored per neuron (`nn.state ... parameter`) are states
+    without an equation, so a per-neuron input current stays inside the
+    exact propagator; a per-neuron time constant makes the system nonlinear.
 
     Linearity is decided by evaluating the right-hand sides: b = f(0),
     A e_j = f(e_j) - b, then f(x) = A x + b is confirmed at random points of
     both signs and several magnitudes, and independence of `t` is checked.
     Forcing `exact` on a system that fails this test is an error.
   }];
-  let dependentDialects = ["mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
 }
 
 #endif // NNC_DIALECT_NN_TRANSFORMS_PASSES_TD
