@@ -79,6 +79,7 @@ expr
   | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
   | NUMBER unit=ID?                                     # numberExpr
   | ID                                                  # nameExpr
+  | 'dt'                                                # dtExpr
   | <assoc=right> lhs=expr op='^' rhs=expr              # powerExpr
   | op=('-' | '+' | 'not') operand=expr                 # unaryExpr
   | lhs=expr op=('*' | '/') rhs=expr                    # binaryExpr

@@ -258,6 +258,8 @@ private:
     case Kind::Name:
       if (e.nameKind == ast::NameKind::Time)
         return nn::TimeOp::create(builder, l);
+      if (e.nameKind == ast::NameKind::TimeStep)
+        return nn::TimeStepOp::create(builder, l);
       if (e.nameKind == ast::NameKind::NeuronIndex)
         return nn::IndexOp::create(builder, l);
       return nn::ReadOp::create(builder, l, e.name);

@@ -407,11 +407,16 @@ private:
     }
 
     if (neuron.threshold) {
-      checkExpr(*neuron.threshold, dynScope);
+      // Spike conditions and resets may draw random numbers (a Poisson
+      // source: `spike when uniform(0, 1) < rate * dt`).
+      Scope eventScope;
+      eventScope.parent = &dynScope;
+      eventScope.allowRandom = true;
+      checkExpr(*neuron.threshold, eventScope);
       if (!failed(*neuron.threshold) && !neuron.threshold->isBool)
         error(neuron.threshold->loc)
             << "the spike condition must be a comparison, e.g. 'v > v_th'";
-      checkBlock(neuron.reset, dynScope, scope, nullptr);
+      checkBlock(neuron.reset, eventScope, scope, nullptr);
     }
     if (neuron.refractory) {
       checkExpr(*neuron.refractory, scope);
@@ -956,8 +961,13 @@ private:
       e.dim = Dim::dimensionless();
       return;
     }
+    if (e.name == "dt" && scope.lookupFlag(&Scope::allowTime)) {
+      e.nameKind = NameKind::TimeStep;
+      e.dim = dims::time();
+      return;
+    }
     if (e.name == "t") {
-      if (!scope.allowTime) {
+      if (!scope.lookupFlag(&Scope::allowTime)) {
         error(e.loc) << "the simulation time 't' is not available here";
         return poison(e);
       }
@@ -1146,7 +1156,8 @@ private:
     if (fn->kind == FnKind::Random) {
       if (!scope.allowRandom && !inheritsRandom(scope)) {
         error(e.loc) << "random function '" << fn->name
-                     << "' is only allowed in initial values";
+                     << "' is only allowed in initial values, spike "
+                        "conditions and resets";
         return poison(e);
       }
       return; // never a compile-time constant

@@ -252,6 +252,7 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   int32_t id = static_cast<int32_t>(sim->populations.size());
   nnc_memref2d state = pop.stateRef();
   init(&state, deriveKey(sim->seed, kPurposeInit, id));
+  pop.updateKey = deriveKey(sim->seed, kPurposeStep, id);
   sim->populations.push_back(std::move(pop));
   return id;
 }

@@ -350,7 +350,8 @@ bool updatePopulation(nnc_sim &sim, int32_t id, int64_t k) {
   Population &pop = sim.populations[id];
   nnc_memref2d state = pop.stateRef();
   nnc_memref1d_i32 spikes = pop.spikesRef();
-  return finishUpdate(sim, id, k, pop.update(&state, &spikes, k));
+  return finishUpdate(sim, id, k,
+                      pop.update(&state, &spikes, k, pop.updateKey));
 }
 
 /// Neurons [begin, end) of chunk `chunk` of `chunks` of a population of
@@ -419,7 +420,7 @@ private:
       if (begin < end) {
         nnc_memref2d state = pop.stateRef(begin, end);
         nnc_memref1d_i32 spikes = pop.spikesRef(begin, end);
-        n = pop.update(&state, &spikes, step_);
+        n = pop.update(&state, &spikes, step_, pop.updateKey);
       }
       counts_[c * chunks_ + chunk].value = n;
     }
@@ -430,7 +431,7 @@ private:
       Population &pop = sim_.populations[id];
       nnc_memref2d state = pop.stateRef();
       nnc_memref1d_i32 spikes = pop.spikesRef();
-      wholeCounts_[id] = pop.update(&state, &spikes, step_);
+      wholeCounts_[id] = pop.update(&state, &spikes, step_, pop.updateKey);
     }
   }
 

@@ -43,6 +43,7 @@ uint64_t deriveKey(uint64_t seed, uint64_t purpose, uint64_t id);
 /// Purposes for deriveKey: the ASCII letters, as a readable constant.
 constexpr uint64_t kPurposeInit = 0x696e6974; // "init"
 constexpr uint64_t kPurposeConn = 0x636f6e6e; // "conn"
+constexpr uint64_t kPurposeStep = 0x73746570; // "step"
 
 //===----------------------------------------------------------------------===//
 // Memory
@@ -123,7 +124,7 @@ std::string formatBytes(double bytes);
 
 using InitKernel = void (*)(nnc_memref2d *state, uint64_t rngKey);
 using UpdateKernel = int64_t (*)(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
-                                 int64_t step);
+                                 int64_t step, uint64_t rngKey);
 using OnPreKernel = void (*)(nnc_memref2d *postState, nnc_memref1d_i32 *spikes,
                              int64_t numSpikes, nnc_memref1d_i64 *rowPtr,
                              nnc_memref1d_i32 *colIdx);
@@ -145,6 +146,9 @@ struct Population {
   int64_t totalSpikes = 0;
   bool recorded = false;
   UpdateKernel update = nullptr;
+  /// Key of the random numbers the update kernel draws (spike conditions
+  /// and resets that use uniform()/normal()).
+  uint64_t updateKey = 0;
 
   nnc_memref2d stateRef() const;
   nnc_memref1d_i32 spikesRef() const;

@@ -40,6 +40,7 @@ enum class NameKind {
   Parameter,
   State,
   Time,
+  TimeStep,   // `dt` in a model: the time step of the network that runs it
   NeuronIndex // `i` in a population's per-neuron values
 };
 

@@ -256,15 +256,17 @@ public:
     func::ReturnOp::create(b, loc);
   }
 
-  /// `<model>_update(state, spikes, step) -> numSpikes`.
+  /// `<model>_update(state, spikes, step, key) -> numSpikes`.
   void buildUpdate(NeuronOp neuron, double dt) {
     Location loc = neuron.getLoc();
-    auto fn = kernel(loc, abi::updateKernel(neuron.getSymName()),
-                     {chunkStateType(neuron), chunkSpikeType(), i64}, {i64});
+    auto fn =
+        kernel(loc, abi::updateKernel(neuron.getSymName()),
+               {chunkStateType(neuron), chunkSpikeType(), i64, i64}, {i64});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
     Value state = fn.getArgument(0), spikes = fn.getArgument(1);
-    Value step = arith::SIToFPOp::create(b, loc, f64, fn.getArgument(2));
+    Value stepIndex = fn.getArgument(2), key = fn.getArgument(3);
+    Value step = arith::SIToFPOp::create(b, loc, f64, stepIndex);
     Value time = arith::MulFOp::create(
         b, loc, step, arith::ConstantOp::create(b, loc, b.getF64FloatAttr(dt)));
     Value n = memref::DimOp::create(b, loc, state, 1);
@@ -275,6 +277,27 @@ public:
     auto resets = neuron.getBodyBlock().getOps<OnSpikeOp>();
     RefractoryOp refractory = neuron.getRefractory();
     SmallVector<StateOp, 4> states = neuron.getStates();
+
+    // Random numbers in spike conditions and resets: counter
+    // (step * size + neuron) * draws + d, with the population's size and the
+    // chunk's first neuron read from the view (Runtime.h).
+    unsigned draws = 0;
+    for (Operation &op : neuron.getBodyBlock())
+      if (isa<ThresholdOp, OnSpikeOp>(op))
+        draws += countRandomDraws(&op);
+    Value stepBase, chunkBegin;
+    func::FuncOp uniformFn, normalFn;
+    if (draws) {
+      uniformFn =
+          declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
+      normalFn =
+          declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
+      auto meta = memref::ExtractStridedMetadataOp::create(b, loc, state);
+      Value size =
+          arith::IndexCastOp::create(b, loc, i64, meta.getStrides()[0]);
+      chunkBegin = arith::IndexCastOp::create(b, loc, i64, meta.getOffset());
+      stepBase = arith::MulIOp::create(b, loc, stepIndex, size);
+    }
 
     // Loop 1 updates every neuron and writes a 0/1 spike flag per neuron
     // into `spikes`; with no loop-carried state it vectorises.
@@ -287,6 +310,17 @@ public:
           Environment env;
           env.params = neuron.getParamValues();
           env.time = time;
+          if (draws) {
+            env.rngKey = key;
+            env.uniformFn = uniformFn;
+            env.normalFn = normalFn;
+            Value neuronIndex = arith::AddIOp::create(
+                lb, l, arith::AddIOp::create(lb, l, stepBase, chunkBegin),
+                arith::IndexCastOp::create(lb, l, i64, i));
+            env.rngCounterBase = arith::MulIOp::create(
+                lb, l, neuronIndex,
+                arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
+          }
           for (auto [row, s] : llvm::enumerate(states))
             env.state[s.getSymName()] = memref::LoadOp::create(
                 lb, s.getLoc(), state, ValueRange{rowIndex(row), i});

@@ -305,8 +305,14 @@ private:
   static std::string describe(const antlr4::misc::IntervalSet &set,
                               antlr4::Parser *parser) {
     std::vector<std::string> items;
-    for (ssize_t type : set.toList())
-      items.push_back(describe(static_cast<size_t>(type), parser));
+    for (ssize_t type : set.toList()) {
+      std::string item = describe(static_cast<size_t>(type), parser);
+      // `dt` is a keyword only for the grammar; in an expression it is a
+      // name like any other, so "a name" covers it.
+      if (item == "'dt'" && set.contains(static_cast<size_t>(NNLexer::ID)))
+        continue;
+      items.push_back(item);
+    }
     // Literal tokens first, then "a name", "a number", "end of file".
     std::stable_partition(items.begin(), items.end(), [](const std::string &s) {
       return !s.empty() && (s[0] == '\'' || s[0] == '"');
@@ -614,6 +620,11 @@ private:
         e->name = n->unit->getText();
         e->unitLoc = locOf(n->unit);
       }
+      return e;
+    }
+    if (dynamic_cast<NNParser::DtExprContext *>(ctx)) {
+      auto e = std::make_unique<ast::Expr>(Kind::Name, locOf(ctx));
+      e->name = "dt";
       return e;
     }
     if (auto *n = dynamic_cast<NNParser::NameExprContext *>(ctx)) {

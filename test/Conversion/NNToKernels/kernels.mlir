@@ -51,7 +51,7 @@ nn.network @Net dt 1.000000e-04 {
 // selects; no branches in the loop body.
 // CHECK-LABEL: func.func @N_update(
 // Strided views: the runtime hands each thread a chunk of the population.
-// CHECK-SAME: %[[S:.*]]: memref<3x?xf64, strided<[?, 1], offset: ?>>, %[[SPK:.*]]: memref<?xi32, strided<[1], offset: ?>>, %[[STEP:.*]]: i64) -> i64 attributes {llvm.emit_c_interface}
+// CHECK-SAME: %[[S:.*]]: memref<3x?xf64, strided<[?, 1], offset: ?>>, %[[SPK:.*]]: memref<?xi32, strided<[1], offset: ?>>, %[[STEP:[^:]*]]: i64, %{{.*}}: i64) -> i64 attributes {llvm.emit_c_interface}
 // CHECK: %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
 // CHECK: %[[N:.*]] = memref.dim %[[S]], %c1{{.*}}
 // CHECK: scf.for %[[I:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} {

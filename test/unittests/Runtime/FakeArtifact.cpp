@@ -32,8 +32,8 @@ template <size_t Slot> void initThunk(nnc_memref2d *state, uint64_t key) {
 }
 
 template <size_t Slot>
-int64_t updateThunk(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
-                    int64_t step) {
+int64_t updateThunk(nnc_memref2d *state, nnc_memref1d_i32 *spikes, int64_t step,
+                    uint64_t /*rngKey*/) {
   return FakeArtifact::current->updates[Slot](state, spikes, step);
 }
 

@@ -371,6 +371,14 @@ public:
 private:
   LogicalResult solve(NeuronOp neuron, double dt) {
     emittedRows.clear();
+    // `dt` in the model is this network's time step.
+    neuron.walk([&](TimeStepOp op) {
+      OpBuilder b(op);
+      op.replaceAllUsesWith(
+          arith::ConstantOp::create(b, op.getLoc(), b.getF64FloatAttr(dt))
+              .getResult());
+      op.erase();
+    });
     OdeSystem sys;
     sys.states = neuron.getStates();
     for (StateOp s : sys.states) {

@@ -15,9 +15,9 @@
 // nnc_describe
 //
 //   void    _mlir_ciface_X_init(nnc_memref2d *state, uint64_t rngKey);
-//   int64_t _mlir_ciface_M_update(nnc_memref2d *state, nnc_memref1d_i32
-//   *spikes,
-//                                 int64_t step);
+//   int64_t _mlir_ciface_M_update(nnc_memref2d *state,
+//                                 nnc_memref1d_i32 *spikes, int64_t step,
+//                                 uint64_t rngKey);
 //   void    _mlir_ciface_P_on_pre(nnc_memref2d *postState,
 //                                 nnc_memref1d_i32 *spikes, int64_t numSpikes,
 //                                 nnc_memref1d_i64 *rowPtr,
@@ -25,6 +25,11 @@
 //
 // The init kernel belongs to the population (populations of one model may
 // start from different initial values); the update kernel to the model.
+// `rngKey` is the population's key for random numbers drawn during steps
+// (a spike condition `uniform(0, 1) < rate * dt`): draw d of neuron i in
+// step k uses counter (k * size + i) * drawsPerNeuron + d, with the
+// population's size and i taken from the descriptor (stride, offset), so
+// the numbers do not depend on how the population is split into chunks.
 //
 // State of a population is one row-major [numRows x size] array of doubles
 // (structure of arrays): one row per state variable in declaration order,

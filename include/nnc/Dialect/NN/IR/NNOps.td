@@ -164,6 +164,19 @@ def NN_TimeOp : NN_Op<"time", [MemoryEffects<[MemRead]>]> {
   }]>];
 }
 
+def NN_TimeStepOp : NN_Op<"timestep", [Pure]> {
+  let summary = "the time step of the network running the model (seconds)";
+  let description = [{
+    `dt` in a model. `nn-solve-odes` replaces it by the constant time step
+    of the network that uses the model.
+  }];
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+  let builders = [OpBuilder<(ins), [{
+    build($_builder, $_state, $_builder.getF64Type());
+  }]>];
+}
+
 def NN_RefractoryNowOp : NN_Op<"refractory_now", [MemoryEffects<[MemRead]>]> {
   let summary = "whether the neuron is refractory in this step";
   let description = [{

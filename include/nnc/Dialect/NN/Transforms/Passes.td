@@ -24,6 +24,8 @@ def NNSolveODEs : Pass<"nn-solve-odes", "mlir::ModuleOp"> {
     - otherwise the model's `solver` (euler, rk2, rk4) is expanded, rk4 by
       default.
 
+    `nn.timestep` (`dt` in a model) becomes the network's time step.
+
     Parameters stored per neuron (`nn.state ... parameter`) are states
     without an equation, so a per-neuron input current stays inside the
     exact propagator; a per-neuron time constant makes the system nonlinear.
