@@ -27,3 +27,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.nnc_tools_dir, append_path=True)
 # Runs in CI must not draw progress bars.
 config.environment["CI"] = "true"
+
+# Host features for tests of target-specific code generation.
+import platform
+
+if platform.machine() == "x86_64" and platform.system() == "Linux":
+    config.available_features.add("x86_64-linux")

@@ -664,14 +664,8 @@ private:
                        "a program assignment");
       if (!var || failed(*stmt.value))
         continue;
-      if (stmt.value->isBool)
-        error(stmt.value->loc)
-            << "cannot assign a condition to '" << stmt.variable << "'";
-      else if (stmt.value->dim != var->dim && !isZeroLiteral(*stmt.value))
-        error(stmt.value->loc)
-            << "cannot assign a value of dimension " << stmt.value->dim.str()
-            << " to '" << stmt.variable << "' of dimension " << var->dim.str();
-      else if (!stmt.value->constValue)
+      if (checkAssignedValue(*stmt.value, stmt.variable, var->dim) &&
+          !stmt.value->constValue)
         error(stmt.value->loc)
             << "the value assigned to '" << stmt.population << "."
             << stmt.variable << "' must be known at compile time";
@@ -733,14 +727,25 @@ private:
                                              "population '" + pop.name + "'");
       if (!var || failed(*a.value))
         continue;
-      if (a.value->isBool)
-        error(a.value->loc)
-            << "cannot assign a condition to '" << a.target << "'";
-      else if (a.value->dim != var->dim && !isZeroLiteral(*a.value))
-        error(a.value->loc)
-            << "cannot assign a value of dimension " << a.value->dim.str()
-            << " to '" << a.target << "' of dimension " << var->dim.str();
+      checkAssignedValue(*a.value, a.target, var->dim);
     }
+  }
+
+  /// Reports a value that cannot be assigned to `target` (of dimension
+  /// `dim`); true if it can.
+  bool checkAssignedValue(const Expr &value, const std::string &target,
+                          const Dim &dim) {
+    if (value.isBool) {
+      error(value.loc) << "cannot assign a condition to '" << target << "'";
+      return false;
+    }
+    if (value.dim != dim && !isZeroLiteral(value)) {
+      error(value.loc) << "cannot assign a value of dimension "
+                       << value.dim.str() << " to '" << target
+                       << "' of dimension " << dim.str();
+      return false;
+    }
+    return true;
   }
 
   template <typename ResolvePop>
