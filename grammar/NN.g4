@@ -57,6 +57,8 @@ connectRule
   : 'all_to_all'                  # allToAllRule
   | 'one_to_one'                  # oneToOneRule
   | 'probability' p=expr          # probabilityRule
+  | 'fixed_indegree' k=expr       # inDegreeRule
+  | 'fixed_outdegree' k=expr      # outDegreeRule
   ;
 
 synapseBody : '{' synapseMember* '}' ;

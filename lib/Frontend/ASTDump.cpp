@@ -142,7 +142,8 @@ private:
                      << expr(*p.size) << "]\n";
       block(3, p.overrides);
     }
-    static const char *rules[] = {"all_to_all", "one_to_one", "probability"};
+    static const char *rules[] = {"all_to_all", "one_to_one", "probability",
+                                  "fixed_indegree", "fixed_outdegree"};
     for (auto &p : n.projections) {
       auto &l = line(2, p.loc) << "Connect";
       for (auto &pre : p.pre)
@@ -151,8 +152,8 @@ private:
       for (auto &post : p.post)
         l << " " << post.first;
       l << " " << rules[static_cast<int>(p.rule)];
-      if (p.probability)
-        l << " " << expr(*p.probability);
+      if (p.ruleParam)
+        l << " " << expr(*p.ruleParam);
       if (p.delay)
         l << " delay " << expr(*p.delay);
       l << "\n";

@@ -425,11 +425,10 @@ private:
     for (auto &pop : net.populations)
       usedNames.insert(pop.name);
     for (auto &proj : net.projections) {
-      StringRef rule =
-          proj.rule == ast::Projection::Rule::AllToAll   ? "all_to_all"
-          : proj.rule == ast::Projection::Rule::OneToOne ? "one_to_one"
-                                                         : "probability";
-      double param = proj.probability ? *proj.probability->constValue : 0.0;
+      static const char *rules[] = {"all_to_all", "one_to_one", "probability",
+                                    "fixed_indegree", "fixed_outdegree"};
+      StringRef rule = rules[static_cast<int>(proj.rule)];
+      double param = proj.ruleParam ? *proj.ruleParam->constValue : 0.0;
       double delay = proj.delay ? *proj.delay->constValue : 0.0;
       // `connect a, b -> c, d` is one projection per (pre, post) pair.
       for (auto &[pre, preLoc] : proj.pre) {

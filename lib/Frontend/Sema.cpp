@@ -593,19 +593,40 @@ private:
                                      p->neuron) == postModels.end())
             postModels.push_back(p->neuron);
         }
+      bool inDegree = proj.rule == ast::Projection::Rule::InDegree;
+      if (inDegree || proj.rule == ast::Projection::Rule::OutDegree) {
+        checkExpr(*proj.ruleParam, scope);
+        double k = proj.ruleParam->constValue.value_or(-1);
+        if (!failed(*proj.ruleParam)) {
+          if (!proj.ruleParam->dim.isDimensionless() ||
+              !proj.ruleParam->constValue || k != std::floor(k) || k < 0)
+            error(proj.ruleParam->loc)
+                << "the " << (inDegree ? "in" : "out")
+                << "-degree must be a whole number >= 0 known at compile time";
+          // Each source (target) picks distinct targets (sources).
+          for (auto &ref : inDegree ? proj.pre : proj.post)
+            if (auto it = pops.find(ref.first); it != pops.end() &&
+                                                it->second->resolvedSize &&
+                                                k > it->second->resolvedSize)
+              error(proj.ruleParam->loc)
+                  << (inDegree ? "in" : "out") << "-degree " << fmt(k)
+                  << " exceeds the " << it->second->resolvedSize
+                  << " neurons of '" << ref.first << "'";
+        }
+      }
       if (proj.rule == ast::Projection::Rule::Probability) {
-        checkExpr(*proj.probability, scope);
-        if (!failed(*proj.probability)) {
-          if (!proj.probability->dim.isDimensionless() ||
-              !proj.probability->constValue)
-            error(proj.probability->loc)
+        checkExpr(*proj.ruleParam, scope);
+        if (!failed(*proj.ruleParam)) {
+          if (!proj.ruleParam->dim.isDimensionless() ||
+              !proj.ruleParam->constValue)
+            error(proj.ruleParam->loc)
                 << "connection probability must be a dimensionless number "
                    "known at compile time";
-          else if (*proj.probability->constValue < 0 ||
-                   *proj.probability->constValue > 1)
-            error(proj.probability->loc)
+          else if (*proj.ruleParam->constValue < 0 ||
+                   *proj.ruleParam->constValue > 1)
+            error(proj.ruleParam->loc)
                 << "connection probability must be in [0, 1], not "
-                << fmt(*proj.probability->constValue);
+                << fmt(*proj.ruleParam->constValue);
         }
       }
       if (proj.delay) {

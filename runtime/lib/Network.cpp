@@ -297,6 +297,73 @@ static bool connectFixedProbability(Projection &proj, int64_t preSize,
   return true;
 }
 
+/// `k` distinct values of [0, n) in ascending order, uniformly chosen
+/// (Floyd's algorithm: k draws, however large n is). `mark` has n entries,
+/// all false, and is left so.
+static void sampleDistinct(int64_t k, int64_t n, uint64_t key, uint64_t counter,
+                           std::vector<bool> &mark, std::vector<int32_t> &out) {
+  out.clear();
+  for (int64_t j = n - k; j < n; ++j) {
+    int64_t t =
+        std::min<int64_t>(static_cast<int64_t>(uniform(key, counter++) *
+                                               static_cast<double>(j + 1)),
+                          j);
+    int64_t pick = mark[t] ? j : t;
+    mark[pick] = true;
+    out.push_back(static_cast<int32_t>(pick));
+  }
+  std::sort(out.begin(), out.end());
+  for (int32_t v : out)
+    mark[v] = false;
+}
+
+/// Fixed out-degree: row i (a source) draws its k targets with counters
+/// (i << 32) + d. Fixed in-degree: target j draws its k sources likewise,
+/// then the pairs are sorted into rows by source.
+static bool connectFixedDegree(Projection &proj, int64_t preSize,
+                               int64_t postSize, uint64_t key, bool out) {
+  int64_t k = static_cast<int64_t>(proj.param);
+  std::vector<bool> mark(static_cast<size_t>(out ? postSize : preSize));
+  std::vector<int32_t> chosen;
+  if (out) {
+    for (int64_t i = 0; i < preSize; ++i) {
+      proj.rowPtr[i] = i * k;
+      sampleDistinct(k, postSize, key, static_cast<uint64_t>(i) << 32, mark,
+                     chosen);
+      for (int32_t j : chosen)
+        if (!proj.colIdx.pushBack(j))
+          return false;
+    }
+    proj.rowPtr[preSize] = preSize * k;
+    return true;
+  }
+  // Sources of every target, then a counting sort by source; targets are
+  // visited in order, so every row comes out sorted.
+  std::vector<int32_t> sources;
+  sources.reserve(static_cast<size_t>(postSize * k));
+  std::vector<int64_t> count(static_cast<size_t>(preSize) + 1, 0);
+  for (int64_t j = 0; j < postSize; ++j) {
+    sampleDistinct(k, preSize, key, static_cast<uint64_t>(j) << 32, mark,
+                   chosen);
+    for (int32_t i : chosen) {
+      sources.push_back(i);
+      ++count[i + 1];
+    }
+  }
+  for (int64_t i = 0; i < preSize; ++i)
+    count[i + 1] += count[i];
+  for (int64_t i = 0; i <= preSize; ++i)
+    proj.rowPtr[i] = count[i];
+  if (!proj.colIdx.resize(static_cast<size_t>(postSize * k)))
+    return false;
+  for (int64_t j = 0; j < postSize; ++j)
+    for (int64_t d = 0; d < k; ++d) {
+      int32_t i = sources[j * k + d];
+      proj.colIdx[count[i]++] = static_cast<int32_t>(j);
+    }
+  return true;
+}
+
 extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
                                          int32_t pre, int32_t post,
                                          int32_t rule, double param,
@@ -372,6 +439,23 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
         std::ceil(expected + 6.0 * std::sqrt(expected * (1.0 - param)) + 64.0));
     break;
   }
+  case NNC_CONNECT_FIXED_OUTDEGREE:
+  case NNC_CONNECT_FIXED_INDEGREE: {
+    bool out = rule == NNC_CONNECT_FIXED_OUTDEGREE;
+    int64_t among = out ? postSize : preSize;
+    if (!(param >= 0.0 && param == std::floor(param) &&
+          param <= static_cast<double>(among))) {
+      char text[64];
+      std::snprintf(text, sizeof(text), "%g", param);
+      sim->fail(what + " has " + (out ? "out" : "in") + "-degree " + text +
+                ", which is not a whole number in [0, " +
+                std::to_string(among) + "] (the size of '" +
+                (out ? postPop.name : prePop.name) + "')");
+      return -1;
+    }
+    expected = reserve = param * static_cast<double>(out ? preSize : postSize);
+    break;
+  }
   default:
     sim->fail(what + " has unknown connection rule " + std::to_string(rule));
     return -1;
@@ -390,7 +474,10 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
     return -1;
 
   double rowPtrBytes = static_cast<double>(preSize + 1) * sizeof(int64_t);
-  double colIdxBytes = reserve * sizeof(int32_t);
+  // Fixed in-degree holds the (target, source) pairs once more while
+  // sorting them by source.
+  double colIdxBytes =
+      reserve * sizeof(int32_t) * (rule == NNC_CONNECT_FIXED_INDEGREE ? 2 : 1);
   // The ring's slots start empty and grow to at most one step's spikes each.
   double ringBytes = delaySteps > 0 ? static_cast<double>(delaySteps + 1) *
                                           sizeof(std::vector<int32_t>)
@@ -425,7 +512,11 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   default: {
     uint64_t key = deriveKey(sim->seed, kPurposeConn,
                              static_cast<uint64_t>(sim->projections.size()));
-    if (!connectFixedProbability(proj, preSize, postSize, key)) {
+    bool built = rule == NNC_CONNECT_FIXED_PROBABILITY
+                     ? connectFixedProbability(proj, preSize, postSize, key)
+                     : connectFixedDegree(proj, preSize, postSize, key,
+                                          rule == NNC_CONNECT_FIXED_OUTDEGREE);
+    if (!built) {
       sim->fail("out of memory building the connectivity of " + what);
       return -1;
     }

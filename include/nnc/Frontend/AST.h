@@ -144,12 +144,12 @@ struct Population {
 };
 
 struct Projection {
-  enum class Rule { AllToAll, OneToOne, Probability };
+  enum class Rule { AllToAll, OneToOne, Probability, InDegree, OutDegree };
   std::vector<std::pair<std::string, Loc>> pre, post;
   Loc loc;
   Rule rule = Rule::AllToAll;
   Loc ruleLoc;
-  ExprPtr probability;
+  ExprPtr ruleParam; // the probability, or the in- or out-degree
   ExprPtr delay;
   std::vector<Assign> onPre;
   Loc onPreLoc;

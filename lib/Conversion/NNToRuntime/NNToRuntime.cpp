@@ -16,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
 
@@ -113,10 +114,13 @@ public:
                     i64Const(pop.getLoc(), pop.getSize()),
                     i64Const(pop.getLoc(), model.getNumStateRows())});
         } else if (auto proj = dyn_cast<ProjectionOp>(op)) {
-          int32_t rule = proj.getRule() == "all_to_all" ? NNC_CONNECT_ALL_TO_ALL
-                         : proj.getRule() == "one_to_one"
-                             ? NNC_CONNECT_ONE_TO_ONE
-                             : NNC_CONNECT_FIXED_PROBABILITY;
+          int32_t rule =
+              llvm::StringSwitch<int32_t>(proj.getRule())
+                  .Case("all_to_all", NNC_CONNECT_ALL_TO_ALL)
+                  .Case("one_to_one", NNC_CONNECT_ONE_TO_ONE)
+                  .Case("fixed_indegree", NNC_CONNECT_FIXED_INDEGREE)
+                  .Case("fixed_outdegree", NNC_CONNECT_FIXED_OUTDEGREE)
+                  .Default(NNC_CONNECT_FIXED_PROBABILITY);
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));
           Location l = proj.getLoc();

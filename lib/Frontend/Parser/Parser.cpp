@@ -586,7 +586,13 @@ private:
     } else if (auto *p =
                    dynamic_cast<NNParser::ProbabilityRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::Probability;
-      proj.probability = expr(p->p);
+      proj.ruleParam = expr(p->p);
+    } else if (auto *d = dynamic_cast<NNParser::InDegreeRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::InDegree;
+      proj.ruleParam = expr(d->k);
+    } else if (auto *d = dynamic_cast<NNParser::OutDegreeRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::OutDegree;
+      proj.ruleParam = expr(d->k);
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);

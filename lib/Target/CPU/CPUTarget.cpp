@@ -16,12 +16,12 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
-#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace nnc;
 
@@ -76,8 +76,8 @@ llvm::Error optimize(llvm::Module &module, llvm::TargetMachine *tm,
   llvm::PassBuilder builder(tm, tuning);
   llvm::TargetLibraryInfoImpl libraryInfo(module.getTargetTriple());
   if (hostHasVectorMath(module.getTargetTriple()))
-    libraryInfo.addVectorizableFunctionsFromVecLib(
-        llvm::VectorLibrary::LIBMVEC, module.getTargetTriple());
+    libraryInfo.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
+                                                   module.getTargetTriple());
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);

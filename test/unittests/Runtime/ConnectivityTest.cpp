@@ -285,3 +285,85 @@ TEST(Connectivity, OversizedProjectionFailsBeforeAllocating) {
 }
 
 } // namespace
+
+namespace {
+
+/// In-degree of every target.
+std::vector<int64_t> inDegrees(const Csr &csr, int64_t postSize) {
+  std::vector<int64_t> degree(postSize, 0);
+  for (int32_t j : csr.colIdx)
+    ++degree[j];
+  return degree;
+}
+
+} // namespace
+
+TEST(Connectivity, FixedOutDegree) {
+  const int64_t pre = 300, post = 1000, k = 25;
+  Build b = connect(pre, post, NNC_CONNECT_FIXED_OUTDEGREE, k);
+  ASSERT_TRUE(b.ok) << b.error;
+  expectWellFormed(b.csr, pre, post); // also: distinct targets per row
+  for (int64_t i = 0; i < pre; ++i)
+    ASSERT_EQ(b.csr.rowPtr[i + 1] - b.csr.rowPtr[i], k) << "row " << i;
+  EXPECT_EQ(b.result.synapseCount, pre * k);
+  // Targets are uniform: every target gets pre * k / post = 7.5 synapses on
+  // average, binomially spread (sd ~2.7); none is left far out.
+  std::vector<int64_t> degree = inDegrees(b.csr, post);
+  double mean = std::accumulate(degree.begin(), degree.end(), 0.0) / post;
+  EXPECT_DOUBLE_EQ(mean, 7.5);
+  EXPECT_LT(*std::max_element(degree.begin(), degree.end()), 7.5 + 6 * 2.7);
+  // Every target index is reachable: the lowest and highest are used.
+  EXPECT_GT(degree.front() + degree[1] + degree[2], 0);
+  EXPECT_GT(degree.back() + degree[post - 2] + degree[post - 3], 0);
+}
+
+TEST(Connectivity, FixedInDegree) {
+  const int64_t pre = 800, post = 200, k = 80;
+  Build b = connect(pre, post, NNC_CONNECT_FIXED_INDEGREE, k);
+  ASSERT_TRUE(b.ok) << b.error;
+  expectWellFormed(b.csr, pre, post);
+  std::vector<int64_t> degree = inDegrees(b.csr, post);
+  for (int64_t j = 0; j < post; ++j)
+    ASSERT_EQ(degree[j], k) << "target " << j;
+  EXPECT_EQ(b.result.synapseCount, post * k);
+  // Sources are uniform: out-degrees average post * k / pre = 20.
+  int64_t maxOut = 0;
+  for (int64_t i = 0; i < pre; ++i)
+    maxOut = std::max(maxOut, b.csr.rowPtr[i + 1] - b.csr.rowPtr[i]);
+  EXPECT_LT(maxOut, 20 + 6 * 4.3);
+}
+
+TEST(Connectivity, FixedDegreeEverything) {
+  // k equal to the population size: all pairs, each exactly once.
+  Build out = connect(6, 9, NNC_CONNECT_FIXED_OUTDEGREE, 9);
+  ASSERT_TRUE(out.ok) << out.error;
+  Build all = connect(6, 9, NNC_CONNECT_ALL_TO_ALL, 0);
+  EXPECT_EQ(out.csr.colIdx, all.csr.colIdx);
+  Build in = connect(6, 9, NNC_CONNECT_FIXED_INDEGREE, 6);
+  ASSERT_TRUE(in.ok) << in.error;
+  EXPECT_EQ(in.csr.colIdx, all.csr.colIdx);
+  EXPECT_EQ(in.csr.rowPtr, all.csr.rowPtr);
+}
+
+TEST(Connectivity, FixedDegreeDeterministicPerSeed) {
+  Build a = connect(100, 100, NNC_CONNECT_FIXED_INDEGREE, 10, 5);
+  Build b = connect(100, 100, NNC_CONNECT_FIXED_INDEGREE, 10, 5);
+  Build c = connect(100, 100, NNC_CONNECT_FIXED_INDEGREE, 10, 6);
+  ASSERT_TRUE(a.ok && b.ok && c.ok);
+  EXPECT_EQ(a.csr.colIdx, b.csr.colIdx);
+  EXPECT_EQ(a.csr.rowPtr, b.csr.rowPtr);
+  EXPECT_NE(a.csr.colIdx, c.csr.colIdx);
+}
+
+TEST(Connectivity, FixedDegreeRejectsImpossibleDegrees) {
+  Build tooMany = connect(10, 4, NNC_CONNECT_FIXED_OUTDEGREE, 5);
+  EXPECT_FALSE(tooMany.ok);
+  EXPECT_EQ(tooMany.error,
+            "projection 'syn' has out-degree 5, which is not a whole number "
+            "in [0, 4] (the size of 'post')");
+  Build fraction = connect(10, 4, NNC_CONNECT_FIXED_INDEGREE, 2.5);
+  EXPECT_FALSE(fraction.ok);
+  EXPECT_EQ(fraction.error,
+            "projection 'syn' has in-degree 2.5, which is not a whole number "
+            "in [0, 10] (the size of 'pre')");
+}

@@ -6,6 +6,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace nnc::nn;
 
@@ -229,8 +231,16 @@ LogicalResult SetOp::verify() {
 
 LogicalResult ProjectionOp::verify() {
   StringRef rule = getRule();
-  if (rule != "all_to_all" && rule != "one_to_one" && rule != "probability")
+  if (!llvm::is_contained(ArrayRef<StringRef>{"all_to_all", "one_to_one",
+                                              "probability", "fixed_indegree",
+                                              "fixed_outdegree"},
+                          rule))
     return emitOpError() << "unknown connection rule '" << rule << "'";
+  if (rule.starts_with("fixed_")) {
+    double k = getParam().convertToDouble();
+    if (!(k >= 0 && k == std::floor(k)))
+      return emitOpError() << "degree must be a whole number >= 0";
+  }
   double p = getParam().convertToDouble();
   if (rule == "probability" && !(p >= 0 && p <= 1))
     return emitOpError() << "probability must be in [0, 1]";

@@ -108,6 +108,10 @@ enum nnc_connect_rule {
   NNC_CONNECT_ALL_TO_ALL = 0,
   NNC_CONNECT_ONE_TO_ONE = 1,
   NNC_CONNECT_FIXED_PROBABILITY = 2,
+  /// Every source connects to `param` distinct targets chosen uniformly.
+  NNC_CONNECT_FIXED_OUTDEGREE = 3,
+  /// Every target receives from `param` distinct sources chosen uniformly.
+  NNC_CONNECT_FIXED_INDEGREE = 4,
 };
 
 //===-- Called by nnc_describe

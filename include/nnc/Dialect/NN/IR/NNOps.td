@@ -272,8 +272,10 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
                                            NoRegionArguments]> {
   let summary = "synapses from one population to another";
   let description = [{
-    `rule` is `all_to_all`, `one_to_one` or `probability` (with the
-    probability in `param`). Spikes arrive `delay` seconds after they are
+    `rule` is `all_to_all`, `one_to_one`, `probability` (with the
+    probability in `param`), `fixed_indegree` or `fixed_outdegree` (with
+    the number of distinct sources per target or targets per source in
+    `param`). Spikes arrive `delay` seconds after they are
     emitted. The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
