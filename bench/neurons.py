@@ -7,15 +7,17 @@ For each model (``bench/neurons/<model>.nn``: 100,000 unconnected neurons
 driven by a per-neuron constant current, no recording) this runs, in the
 same invocation:
 
-  * nnc: ``nnc run bench/neurons/<model>.nn --duration=<D>s --out=DIR``,
-    ``--repeats`` times; simulate time = ``timings_s.simulate`` of
+  * nnc: ``nnc run bench/neurons/<model>.nn --duration=<D>s --threads=1
+    --out=DIR``, ``--repeats`` times; simulate time = ``timings_s.simulate`` of
     ``DIR/summary.json`` (nnc's own wall-clock timer around the simulation
     loop), best of the repeats;
   * Brian2 2.5.1 ``cpp_standalone``, single thread:
-    ``bench/peers/brian2_neurons.py --model <model>`` (code generation and
-    one cold ``make`` in a fresh directory, then the binary is run
-    ``--repeats`` times); simulate time = Brian2's own timer of its
-    simulation loop (``device._last_run_time``), best of the repeats.
+    ``bench/peers/brian2_neurons.py --model <model>`` (code generation, one
+    cold ``make`` in a fresh directory and a first run), then the binary is
+    rerun ``--repeats`` times, alternating with the nnc runs so that both see
+    the same load; simulate time = Brian2's own timer of its simulation loop
+    (``results/last_run_info.txt``, i.e. ``device._last_run_time``), best of
+    the reruns.
 
 ns per neuron update = simulate seconds / (N * steps) * 1e9, steps =
 duration / dt. ratio = Brian2 ns / nnc ns (above 1: nnc is faster). The
@@ -40,6 +42,8 @@ import time
 BRIAN2_PEER = os.path.join("bench", "peers", "brian2_neurons.py")
 MODEL_DIR = os.path.join("bench", "neurons")
 GOAL = 3.0
+#: Network size of every bench/neurons/*.nn (checked against nnc's summary).
+NEURONS = 100000
 
 #: model -> (method, default duration in seconds). HH with RK4 at
 #: dt = 0.01 ms costs ~100x more per update than LIF, hence the short run.
@@ -88,7 +92,10 @@ def parse_args(argv=None):
 def run(cmd):
     """Run cmd; return (wall seconds, output). Raise RunError on failure."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        raise RunError(f"cannot run {cmd[0]}: {e}")
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RunError(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout}")
@@ -103,57 +110,83 @@ def load_json(path, what):
         raise RunError(f"cannot read {what} {path}: {e}")
 
 
-def run_nnc(args, model, duration, out_dir):
-    """Run nnc --repeats times; return the best run's numbers and all simulate times."""
+def run_nnc_once(args, model, duration, run_dir):
+    """One ``nnc run``; return its numbers from summary.json."""
+    source = os.path.join(MODEL_DIR, model + ".nn")
+    wall, _ = run([args.nnc, "run", source, f"--duration={duration:g}s", "--threads=1",
+                   f"--out={run_dir}"])
+    summary = load_json(os.path.join(run_dir, "summary.json"), "nnc summary")
+    try:
+        pop = summary["populations"][0]
+        timings = summary["timings_s"]
+        steps = round(summary["duration_s"] / (summary["dt_ms"] * 1e-3))
+        return {"wall_s": wall, "simulate_s": timings["simulate"],
+                "compile_s": timings["compile"], "neurons": pop["size"],
+                "spikes": pop["spikes"], "rate_hz": pop["rate_hz"],
+                "dt_s": summary["dt_ms"] * 1e-3, "steps": steps}
+    except (KeyError, IndexError, TypeError) as e:
+        raise RunError(f"malformed nnc summary in {run_dir} ({e!r})")
+
+
+def rerun_brian2(build_dir):
+    """Run the compiled standalone binary again; return its simulation-loop time."""
+    # The binary rewrites results/last_run_info.txt (simulation-loop time and
+    # completed fraction) on every run.
+    try:
+        proc = subprocess.run(["./main"], cwd=build_dir, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        raise RunError(f"cannot rerun Brian2's binary: {e}")
+    if proc.returncode != 0:
+        raise RunError(f"Brian2 binary failed ({proc.returncode}): {proc.stderr}")
+    with open(os.path.join(build_dir, "results", "last_run_info.txt")) as f:
+        return float(f.read().split()[0])
+
+
+def run_model(args, model, duration, out_dir):
+    """Benchmark one model; return (nnc numbers, Brian2 numbers or None).
+
+    Brian2's project is generated, compiled and run first (one cold build);
+    then ``--repeats`` nnc runs and as many reruns of Brian2's binary
+    alternate, so that both see the same load on the machine. Each side's
+    simulate time is its best run.
+    """
     if not os.access(args.nnc, os.X_OK):
         raise RunError(f"nnc not found at {args.nnc}: build it first or set NNC_BUILD")
-    source = os.path.join(MODEL_DIR, model + ".nn")
-    runs = []
-    for k in range(args.repeats):
-        run_dir = os.path.join(out_dir, f"nnc-{model}-{k}")
-        wall, _ = run([args.nnc, "run", source, f"--duration={duration:g}s", "--threads=1",
-                       f"--out={run_dir}"])
-        summary = load_json(os.path.join(run_dir, "summary.json"), "nnc summary")
-        try:
-            pop = summary["populations"][0]
-            timings = summary["timings_s"]
-            steps = round(summary["duration_s"] / (summary["dt_ms"] * 1e-3))
-            runs.append({"wall_s": wall, "simulate_s": timings["simulate"],
-                         "compile_s": timings["compile"], "neurons": pop["size"],
-                         "spikes": pop["spikes"], "rate_hz": pop["rate_hz"],
-                         "dt_s": summary["dt_ms"] * 1e-3, "steps": steps})
-        except (KeyError, IndexError, TypeError) as e:
-            raise RunError(f"malformed nnc summary in {run_dir} ({e!r})")
-    best = dict(min(runs, key=lambda r: r["simulate_s"]))
-    best["simulate_all_s"] = [r["simulate_s"] for r in runs]
-    best["ns_per_update"] = best["simulate_s"] / (best["neurons"] * best["steps"]) * 1e9
-    return best
-
-
-def run_brian2(args, model, duration, neurons, out_dir):
-    """Generate, compile and run the Brian2 peer; rerun its binary; return the numbers."""
-    json_path = os.path.join(out_dir, f"brian2-{model}.json")
+    nnc_runs, b2, b2_times = [], None, []
     with tempfile.TemporaryDirectory(prefix="nnc-bench-neurons-brian2-") as build_dir:
-        wall, _ = run(["/usr/bin/python3", BRIAN2_PEER, "--model", model,
-                       "--neurons", str(neurons), "--duration", f"{duration:g}",
-                       "--json", json_path, "--build-dir", build_dir])
-        result = load_json(json_path, "Brian2 result")
-        simulate = [result["timings_s"]["simulate"]]
-        info = os.path.join(build_dir, "results", "last_run_info.txt")
-        for _ in range(args.repeats - 1):
-            # The standalone binary rewrites results/last_run_info.txt
-            # (simulation-loop time and completed fraction) on every run.
-            proc = subprocess.run(["./main"], cwd=build_dir, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-            if proc.returncode != 0:
-                raise RunError(f"Brian2 binary failed ({proc.returncode}): {proc.stderr}")
-            with open(info) as f:
-                simulate.append(float(f.read().split()[0]))
-    result["wall_s"] = wall
-    result["simulate_all_s"] = simulate
-    result["simulate_s"] = min(simulate)
-    result["ns_per_update"] = result["simulate_s"] / (result["neurons"] * result["steps"]) * 1e9
-    return result
+        if not args.nnc_only:
+            print(f"{model}: Brian2 cpp_standalone (generate, compile, run) ...", flush=True)
+            json_path = os.path.join(out_dir, f"brian2-{model}.json")
+            wall, _ = run(["/usr/bin/python3", BRIAN2_PEER, "--model", model,
+                           "--neurons", str(NEURONS), "--duration", f"{duration:g}",
+                           "--json", json_path, "--build-dir", build_dir])
+            b2 = load_json(json_path, "Brian2 result")
+            b2["wall_s"] = wall
+            # Not among the timed samples: it ran right after the compile,
+            # unpaired with an nnc run.
+            b2["simulate_build_run_s"] = b2["timings_s"]["simulate"]
+        for k in range(args.repeats):
+            print(f"{model}: nnc run {k + 1}/{args.repeats}"
+                  + ("" if b2 is None else ", Brian2 binary rerun") + " ...", flush=True)
+            nnc_runs.append(run_nnc_once(args, model, duration,
+                                         os.path.join(out_dir, f"nnc-{model}-{k}")))
+            if b2 is not None:
+                b2_times.append(rerun_brian2(build_dir))
+    nnc = dict(min(nnc_runs, key=lambda r: r["simulate_s"]))
+    nnc["simulate_all_s"] = [r["simulate_s"] for r in nnc_runs]
+    nnc["ns_per_update"] = nnc["simulate_s"] / (nnc["neurons"] * nnc["steps"]) * 1e9
+    if b2 is not None:
+        b2["simulate_all_s"] = b2_times
+        b2["simulate_s"] = min(b2_times)
+        b2["ns_per_update"] = b2["simulate_s"] / (b2["neurons"] * b2["steps"]) * 1e9
+    return nnc, b2
+
+
+def percent(fraction):
+    """Signed percentage; no '-0.00 %' for a difference that rounds to zero."""
+    value = 100 * fraction
+    return f"{0.0 if abs(value) < 0.005 else value:+.2f} %"
 
 
 def fmt(value, spec):
@@ -175,7 +208,7 @@ def print_table(rows):
                       fmt(b2 and b2["ns_per_update"], ".2f"),
                       "n/a" if ratio is None else f"{ratio:.2f}x",
                       f"{nnc['rate_hz']:.3f} Hz", "n/a" if not b2 else f"{b2['rate_hz']:.3f} Hz",
-                      "n/a" if diff is None else f"{100 * diff:+.2f} %"))
+                      "n/a" if diff is None else percent(diff)))
     widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
     for line in [header] + lines:
         print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w)
@@ -199,16 +232,12 @@ def main(argv=None):
         for model in args.models:
             method, default_duration = MODELS[model]
             duration = default_duration * args.duration_scale
-            print(f"{model}: nnc ...", flush=True)
-            nnc = run_nnc(args, model, duration, out_dir)
-            b2 = None
-            if not args.nnc_only:
-                print(f"{model}: Brian2 cpp_standalone (generate, compile, run) ...",
-                      flush=True)
-                b2 = run_brian2(args, model, duration, nnc["neurons"], out_dir)
-                if b2["steps"] != nnc["steps"]:
-                    raise RunError(f"{model}: nnc ran {nnc['steps']} steps, "
-                                   f"Brian2 {b2['steps']}")
+            nnc, b2 = run_model(args, model, duration, out_dir)
+            if nnc["neurons"] != NEURONS:
+                raise RunError(f"{model}: the nnc network has {nnc['neurons']} neurons, "
+                               f"Brian2 ran {NEURONS}")
+            if b2 is not None and b2["steps"] != nnc["steps"]:
+                raise RunError(f"{model}: nnc ran {nnc['steps']} steps, Brian2 {b2['steps']}")
             rows.append({"model": model, "method": method, "duration_s": duration,
                          "nnc": nnc, "brian2": b2})
     except RunError as e:
@@ -234,7 +263,7 @@ def main(argv=None):
                      + ", ".join(f"{s:.3f}" for s in b2["simulate_all_s"]) + "); "
                      f"compile: nnc {nnc['compile_s']:.3f} s in-process, Brian2 "
                      f"{b2['timings_s']['codegen_compile']:.2f} s codegen + make; "
-                     f"rates {'agree' if ok else 'DISAGREE'} ({100 * diff:+.2f} %); "
+                     f"rates {'agree' if ok else 'DISAGREE'} ({percent(diff)}); "
                      f"goal >= {GOAL:g}x: {'met' if ratio >= GOAL else 'NOT met'} "
                      f"({ratio:.2f}x)")
         print(line)

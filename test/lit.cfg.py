@@ -33,3 +33,14 @@ import platform
 
 if platform.machine() == "x86_64" and platform.system() == "Linux":
     config.available_features.add("x86_64-linux")
+
+# The editor-grammar test runs VS Code's tokenizer under Node.js; the npm
+# packages come from `npm ci` in utils/editors/vscode (utils/install-deps.sh).
+import shutil
+
+_vscode_dir = os.path.join(config.nnc_src_root, "utils", "editors", "vscode")
+if shutil.which("node", path=config.environment.get("PATH")) and all(
+    os.path.isfile(os.path.join(_vscode_dir, "node_modules", pkg, "package.json"))
+    for pkg in ("vscode-textmate", "vscode-oniguruma")
+):
+    config.available_features.add("textmate")

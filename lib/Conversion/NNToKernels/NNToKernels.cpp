@@ -401,20 +401,60 @@ public:
       return;
     }
     // Loop 2 compacts the flags in place into spike indices: it reads
-    // flag i before writing slot count <= i, so no flag is lost. The store
-    // is unconditional, so there is no branch to mispredict.
+    // flag i before writing slot count <= i, so no flag is lost. Spikes are
+    // rare, so it looks at blocks of 8 flags at once (one vector OR) and
+    // only compacts blocks with a spike; the store inside is unconditional,
+    // so there is no branch to mispredict there.
+    auto compactOne = [&](OpBuilder &lb, Location l, Value i, Value count) {
+      Value flag = memref::LoadOp::create(lb, l, spikes, ValueRange{i});
+      Value slot = arith::IndexCastOp::create(lb, l, lb.getIndexType(), count);
+      Value id = arith::IndexCastOp::create(lb, l, i32, i);
+      memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
+      return Value(arith::AddIOp::create(
+          lb, l, count, arith::ExtUIOp::create(lb, l, i64, flag)));
+    };
+    constexpr int64_t kBlock = 8;
+    Value blockEnd = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, n, index(loc, kBlock)),
+        index(loc, kBlock));
+    auto blocks = scf::ForOp::create(
+        b, loc, index(loc, 0), blockEnd, index(loc, kBlock), ValueRange{zero},
+        [&](OpBuilder &lb, Location l, Value first, ValueRange iterArgs) {
+          Value any;
+          for (int64_t k = 0; k < kBlock; ++k) {
+            Value i = arith::AddIOp::create(
+                lb, l, first, arith::ConstantIndexOp::create(lb, l, k));
+            Value flag = memref::LoadOp::create(lb, l, spikes, ValueRange{i});
+            any = any ? Value(arith::OrIOp::create(lb, l, any, flag)) : flag;
+          }
+          Value hasSpike = arith::CmpIOp::create(
+              lb, l, arith::CmpIPredicate::ne, any,
+              arith::ConstantOp::create(lb, l, lb.getI32IntegerAttr(0)));
+          auto ifOp = scf::IfOp::create(
+              lb, l, hasSpike,
+              [&](OpBuilder &tb, Location tl) {
+                auto inner = scf::ForOp::create(
+                    tb, tl, first,
+                    arith::AddIOp::create(
+                        tb, tl, first,
+                        arith::ConstantIndexOp::create(tb, tl, kBlock)),
+                    arith::ConstantIndexOp::create(tb, tl, 1),
+                    ValueRange{iterArgs[0]},
+                    [&](OpBuilder &ib, Location il, Value i, ValueRange c) {
+                      scf::YieldOp::create(ib, il,
+                                           compactOne(ib, il, i, c[0]));
+                    });
+                scf::YieldOp::create(tb, tl, inner.getResult(0));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, iterArgs[0]);
+              });
+          scf::YieldOp::create(lb, l, ifOp.getResult(0));
+        });
     auto compact = scf::ForOp::create(
-        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{zero},
+        b, loc, blockEnd, n, index(loc, 1), ValueRange{blocks.getResult(0)},
         [&](OpBuilder &lb, Location l, Value i, ValueRange iterArgs) {
-          Value count = iterArgs[0];
-          Value flag = memref::LoadOp::create(lb, l, spikes, ValueRange{i});
-          Value slot =
-              arith::IndexCastOp::create(lb, l, lb.getIndexType(), count);
-          Value id = arith::IndexCastOp::create(lb, l, i32, i);
-          memref::StoreOp::create(lb, l, id, spikes, ValueRange{slot});
-          Value next = arith::AddIOp::create(
-              lb, l, count, arith::ExtUIOp::create(lb, l, i64, flag));
-          scf::YieldOp::create(lb, l, next);
+          scf::YieldOp::create(lb, l, compactOne(lb, l, i, iterArgs[0]));
         });
     func::ReturnOp::create(b, loc, compact.getResult(0));
   }

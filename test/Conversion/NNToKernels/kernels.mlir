@@ -74,8 +74,17 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK:   %[[FLAG:.*]] = arith.extui %[[SPIKE]] : i1 to i32
 // CHECK:   memref.store %[[FLAG]], %[[SPK]][%[[I]]]
 // CHECK: }
-// Then the flags are compacted in place into spike indices.
-// CHECK: %[[NUM:.*]] = scf.for %[[J:.*]] = %c0{{.*}} to %[[N]] step %c1{{.*}} iter_args(%[[COUNT:.*]] = %c0_i64{{.*}}) -> (i64) {
+// Then the flags are compacted in place into spike indices: blocks of 8
+// flags are ORed, and only a block with a spike is compacted.
+// CHECK: %[[BLOCKS:.*]] = scf.for %[[B:.*]] = %c0{{.*}} to %[[END:.*]] step %c8{{.*}} iter_args(%[[BCOUNT:.*]] = %c0_i64{{.*}}) -> (i64) {
+// CHECK-COUNT-7: arith.ori
+// CHECK:   %[[ANY:.*]] = arith.cmpi ne, %{{.*}}, %c0_i32{{.*}} : i32
+// CHECK:   scf.if %[[ANY]] -> (i64) {
+// CHECK:     scf.for %[[K:.*]] = %[[B]] to %{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %[[BCOUNT]]) -> (i64) {
+// CHECK:   } else {
+// CHECK:     scf.yield %[[BCOUNT]] : i64
+// The remaining flags one by one.
+// CHECK: %[[NUM:.*]] = scf.for %[[J:.*]] = %[[END]] to %[[N]] step %c1{{.*}} iter_args(%[[COUNT:.*]] = %[[BLOCKS]]) -> (i64) {
 // CHECK:   %[[F:.*]] = memref.load %[[SPK]][%[[J]]]
 // CHECK:   %[[SLOT:.*]] = arith.index_cast %[[COUNT]] : i64 to index
 // CHECK:   memref.store %{{.*}}, %[[SPK]][%[[SLOT]]]

@@ -1,0 +1,2 @@
+" nnc neural-modelling language
+autocmd BufRead,BufNewFile *.nn setfiletype nn
