@@ -36,6 +36,7 @@ check: build
 
 bench: build
 	bench/run.sh
+	bench/neurons.sh
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
