@@ -3,10 +3,14 @@
 #   make demo   - compile and run examples/cuba.nn, print a summary
 #   make check  - run every test (lit regression tests + GoogleTest)
 # Other targets: build, bench, format, clean.
+#   make bench  - nnc vs Brian2: CUBA and COBA at 4000 and 32000 neurons,
+#                 1 and 2 threads (bench/run.sh $(BENCH_ARGS), e.g.
+#                 BENCH_ARGS=--quick for 1 s runs), then bench/neurons.sh
 
 BUILD_DIR ?= build
 LLVM_DIR  ?= /usr/lib/llvm-22
 DEMO_OUT  ?= nnc-out
+BENCH_ARGS ?=
 
 .PHONY: all deps configure build demo check bench format clean
 
@@ -35,7 +39,7 @@ check: build
 	utils/run-tests.sh $(BUILD_DIR)
 
 bench: build
-	bench/run.sh
+	NNC_BUILD=$(BUILD_DIR) bench/run.sh $(BENCH_ARGS)
 	bench/neurons.sh
 
 format:

@@ -67,8 +67,8 @@ GNU_TIME = "/usr/bin/time"
 MAXRSS_FILE = os.path.join("results", "main_max_rss_kb.txt")
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(argv=None, description=None):
+    parser = argparse.ArgumentParser(description=description or __doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0,
                         help="biological time to simulate, in seconds (default 10)")
     parser.add_argument("--neurons", type=int, default=4000,
@@ -130,8 +130,13 @@ def build_network(b2, n_neurons, p):
     return network, n_exc, syn_exc, syn_inh, monitor
 
 
-def simulate(args, build_dir):
-    """Build and run the network; return the result dictionary."""
+def simulate(args, build_dir, build_network=build_network, model="CUBA"):
+    """Build and run the network made by ``build_network``; return the result dictionary.
+
+    ``build_network(b2, n_neurons, p)`` returns (network, excitatory size,
+    exc. synapses, inh. synapses, spike monitor); ``bench/peers/brian2_coba.py``
+    passes its own.
+    """
     warnings.filterwarnings("ignore", category=FutureWarning)  # numpy vs. pythran
     import brian2 as b2
     from brian2 import prefs
@@ -177,6 +182,7 @@ def simulate(args, build_dir):
     exc_spikes, inh_spikes = int(counts[:n_exc].sum()), int(counts[n_exc:].sum())
     return {
         "simulator": "brian2",
+        "model": model,
         "version": b2.__version__,
         "device": args.device,
         "neurons": args.neurons,
@@ -199,15 +205,15 @@ def simulate(args, build_dir):
     }
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, build_network=build_network, model="CUBA", description=None):
+    args = parse_args(argv, description)
     if args.build_dir:
         build_dir = os.path.abspath(args.build_dir)
         os.makedirs(build_dir, exist_ok=True)
     else:
         build_dir = tempfile.mkdtemp(prefix="nnc-brian2-")
     try:
-        result = simulate(args, build_dir)
+        result = simulate(args, build_dir, build_network, model)
     finally:
         if not args.build_dir:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -215,7 +221,7 @@ def main(argv=None):
         json.dump(result, f, indent=2)
         f.write("\n")
     rates, timings = result["rates_hz"], result["timings_s"]
-    print(f"brian2 {result['version']} {args.device}: {args.neurons} neurons, "
+    print(f"brian2 {result['version']} {args.device} {model}: {args.neurons} neurons, "
           f"{result['synapses']} synapses, {args.duration:g} s, seed {args.seed}: "
           f"rate {rates['all']:.3f} Hz (exc {rates['exc']:.3f}, inh {rates['inh']:.3f}); "
           f"build_total {timings['build_total']:.2f} s, simulate {timings['simulate']:.3f} s")

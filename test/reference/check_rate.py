@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Check nnc's CUBA firing rates against the Brian2 reference.
+"""Check nnc's network firing rates (CUBA, COBA) against a Brian2 reference.
 
 Reads nnc's ``summary.json`` (``{"populations": [{"name", "size", "spikes",
 "rate_hz"}, ...], "duration_s": ...}``) and the reference written by
-``generate_cuba_reference.py``. Compares the size-weighted mean rate over all
+``generate_cuba_reference.py`` or ``generate_coba_reference.py`` (the
+same format). Compares the size-weighted mean rate over all
 populations, and the excitatory and inhibitory populations separately (the
 populations whose names start with "exc" and "inh", case-insensitively),
 each with the same relative tolerance. Exits 0 when all three agree, 1 when
@@ -81,7 +82,7 @@ def reference_rates(reference, path):
                  for kind in ("all", "exc", "inh")}
         seeds = len(reference["seeds"])
     except (KeyError, TypeError, ValueError) as e:
-        raise InputError(f"{path}: not a CUBA reference file ({e!r} missing or invalid)")
+        raise InputError(f"{path}: not a rate reference file ({e!r} missing or invalid)")
     for kind, (mean, _) in stats.items():
         if not (math.isfinite(mean) and mean > 0):
             raise InputError(f"{path}: reference '{kind}' rate {mean} is not positive")
@@ -91,7 +92,8 @@ def reference_rates(reference, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--summary", required=True, help="nnc's summary.json")
-    parser.add_argument("--reference", required=True, help="cuba_brian2.json")
+    parser.add_argument("--reference", required=True,
+                        help="cuba_brian2.json, coba_brian2.json")
     parser.add_argument("--tolerance", type=float, default=0.15,
                         help="largest allowed |nnc - ref| / ref (default 0.15)")
     args = parser.parse_args(argv)

@@ -33,24 +33,25 @@ PEER_SCRIPT = os.path.join(REPO_ROOT, "bench", "peers", "brian2_cuba.py")
 RATE_KEYS = ("all", "exc", "inh")
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(argv=None, description=None, default_output=None):
+    parser = argparse.ArgumentParser(description=description or __doc__.split("\n\n")[0])
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--num-seeds", type=int, default=20,
                         help="number of consecutive seeds (default 20, at least 5)")
     parser.add_argument("--duration", type=float, default=1.0,
                         help="biological time per run, in seconds (default 1)")
     parser.add_argument("--device", choices=["runtime", "cpp_standalone"], default="runtime")
-    parser.add_argument("--output", default=os.path.join(HERE, "cuba_brian2.json"))
+    parser.add_argument("--output",
+                        default=default_output or os.path.join(HERE, "cuba_brian2.json"))
     args = parser.parse_args(argv)
     if args.num_seeds < 5:
         parser.error("--num-seeds must be at least 5")
     return args
 
 
-def run_seed(seed, args, build_dir, json_path):
+def run_seed(seed, args, build_dir, json_path, peer_script=PEER_SCRIPT):
     """Run the Brian2 peer for one seed and return its result dictionary."""
-    cmd = [sys.executable, PEER_SCRIPT, "--duration", str(args.duration),
+    cmd = [sys.executable, peer_script, "--duration", str(args.duration),
            "--neurons", "4000", "--device", args.device, "--threads", "1",
            "--seed", str(seed), "--json", json_path, "--build-dir", build_dir]
     subprocess.run(cmd, check=True)
@@ -67,20 +68,25 @@ def summarize(values):
     }
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, model="CUBA", source="examples/CUBA.py", peer_script=PEER_SCRIPT,
+         description=None, default_output=None):
+    """Generate the reference for ``model``, run by ``peer_script`` (a Brian2 peer
+    with the options of ``bench/peers/brian2_cuba.py``); ``generate_coba_reference.py``
+    calls this with COBA's."""
+    args = parse_args(argv, description, default_output)
     seeds = list(range(args.first_seed, args.first_seed + args.num_seeds))
     per_seed = []
-    with tempfile.TemporaryDirectory(prefix="nnc-cuba-ref-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"nnc-{model.lower()}-ref-") as tmp:
         for seed in seeds:
             result = run_seed(seed, args, os.path.join(tmp, "build"),
-                              os.path.join(tmp, f"seed{seed}.json"))
+                              os.path.join(tmp, f"seed{seed}.json"), peer_script)
             per_seed.append({"seed": seed, "synapses": result["synapses"],
                              "spikes": result["spikes"], "rates_hz": result["rates_hz"]})
     reference = {
-        "description": "Brian2 CUBA (examples/CUBA.py) mean firing rates over "
+        "description": f"Brian2 {model} ({source}) mean firing rates over "
                        f"{args.duration:g} s, averaged over {len(seeds)} seeds",
         "simulator": "brian2",
+        "model": model,
         "brian2_version": result["version"],
         "device": args.device,
         "neurons": result["neurons"],
