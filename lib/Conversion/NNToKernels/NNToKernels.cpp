@@ -441,8 +441,7 @@ public:
                     arith::ConstantIndexOp::create(tb, tl, 1),
                     ValueRange{iterArgs[0]},
                     [&](OpBuilder &ib, Location il, Value i, ValueRange c) {
-                      scf::YieldOp::create(ib, il,
-                                           compactOne(ib, il, i, c[0]));
+                      scf::YieldOp::create(ib, il, compactOne(ib, il, i, c[0]));
                     });
                 scf::YieldOp::create(tb, tl, inner.getResult(0));
               },
