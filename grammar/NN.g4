@@ -12,6 +12,7 @@ item
   : importDecl
   | constDecl
   | neuronDecl
+  | synapseDecl
   | networkDecl
   ;
 
@@ -37,6 +38,22 @@ stmt
   : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') value=expr ';'
   ;
 
+// ---- synapse models -------------------------------------------------------
+
+// A synapse model; a `connect` body has the same members plus per-synapse
+// values (`w = uniform(0, w_max);`), which Sema only accepts there.
+synapseDecl : 'synapse' name=ID synapseBody ;
+
+synapseBody : '{' synapseMember* '}' ;
+
+synapseMember
+  : 'parameter' name=ID (':' unit=expr)? '=' value=expr ';'   # synParamMember
+  | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # synStateMember
+  | name=ID PRIME '=' value=expr ';'                          # synOdeMember
+  | 'on' event=('pre' | 'post') block                         # synHandlerMember
+  | name=ID '=' value=expr ';'                                # synValueMember
+  ;
+
 // ---- networks -------------------------------------------------------------
 
 networkDecl : 'network' name=ID '{' networkMember* '}' ;
@@ -45,11 +62,12 @@ networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
   | 'population' name=ID '=' model=ID '[' size=expr ']'
       (';' | block)                                             # populationMember
-  | 'connect' pre=idList '->' post=idList connectRule
-      ('delay' delay=expr)? synapseBody                         # connectMember
+  | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
+      ('delay' delay=expr)? ('synapse' model=ID)?
+      (';' | synapseBody)                                       # connectMember
   | 'record' 'spikes' 'of' idList ';'                           # recordMember
   | 'record' vars=idList 'of' popSelection (',' popSelection)*
-      ('every' every=expr)? ';'                                 # recordStateMember
+      ('every' every=expr | atEnd='at' 'end')? ';'              # recordStateMember
   | 'run' '{' programStmt* '}'                                  # runMember
   ;
 
@@ -60,9 +78,6 @@ connectRule
   | 'fixed_indegree' k=expr       # inDegreeRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
   ;
-
-synapseBody : '{' synapseMember* '}' ;
-synapseMember : 'on' 'pre' block ;
 
 programStmt
   : 'simulate' duration=expr ';'                                # simulateStmt

@@ -19,6 +19,10 @@ public:
       var(1, "Const", c);
     for (auto &n : file.neurons)
       neuron(*n);
+    for (auto &m : file.synapses) {
+      line(1, m->loc) << "Synapse " << m->name << "\n";
+      synapseMembers(2, *m);
+    }
     for (auto &n : file.networks)
       network(*n);
     return os.str();
@@ -133,6 +137,28 @@ private:
       line(2, n.refractoryLoc) << "Refractory " << expr(*n.refractory) << "\n";
   }
 
+  /// A synapse model's members, or those of a `connect` body.
+  void synapseMembers(unsigned depth, const SynapseModel &m) {
+    for (auto &p : m.params)
+      var(depth, "Parameter", p);
+    for (auto &s : m.states)
+      var(depth, "State", s);
+    for (auto &o : m.odes)
+      line(depth, o.loc) << "ODE " << o.state << "' = " << expr(*o.rhs) << "\n";
+    if (m.onPreLoc.line) {
+      line(depth, m.onPreLoc) << "On pre\n";
+      block(depth + 1, m.onPre);
+    }
+    if (m.onPostLoc.line) {
+      line(depth, m.onPostLoc) << "On post\n";
+      block(depth + 1, m.onPost);
+    }
+    if (!m.values.empty()) {
+      line(depth, m.values.front().loc) << "Values\n";
+      block(depth + 1, m.values);
+    }
+  }
+
   void network(const Network &n) {
     line(1, n.loc) << "Network " << n.name << "\n";
     if (n.dt)
@@ -146,6 +172,8 @@ private:
                                   "fixed_indegree", "fixed_outdegree"};
     for (auto &p : n.projections) {
       auto &l = line(2, p.loc) << "Connect";
+      if (!p.name.empty())
+        l << " " << p.name << " =";
       for (auto &pre : p.pre)
         l << " " << pre.first;
       l << " ->";
@@ -156,8 +184,10 @@ private:
         l << " " << expr(*p.ruleParam);
       if (p.delay)
         l << " delay " << expr(*p.delay);
+      if (!p.model.empty())
+        l << " synapse " << p.model;
       l << "\n";
-      block(3, p.onPre);
+      synapseMembers(3, p.body);
     }
     for (auto &r : n.recorded)
       line(2, r.second) << "Record spikes of " << r.first << "\n";
@@ -174,6 +204,8 @@ private:
       }
       if (r.every)
         l << " every " << expr(*r.every);
+      if (r.atEnd)
+        l << " at end";
       l << "\n";
     }
     for (auto &s : n.program) {

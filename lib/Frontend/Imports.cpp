@@ -55,6 +55,7 @@ nnc::parseProgram(llvm::SourceMgr &sourceMgr, unsigned bufferId,
   loaded.insert(canonical(main->path));
   std::vector<ast::VarDecl> constants;
   std::vector<std::unique_ptr<ast::Neuron>> neurons;
+  std::vector<std::unique_ptr<ast::SynapseModel>> synapses;
   bool ok = true;
 
   for (size_t next = 0; next < work.size(); ++next) {
@@ -114,6 +115,8 @@ nnc::parseProgram(llvm::SourceMgr &sourceMgr, unsigned bufferId,
       constants.push_back(std::move(c));
     for (auto &neuron : imported->neurons)
       neurons.push_back(std::move(neuron));
+    for (auto &synapse : imported->synapses)
+      synapses.push_back(std::move(synapse));
     for (const ast::Import &sub : imported->imports)
       work.push_back({directoryOf(*found), sub});
   }
@@ -127,5 +130,8 @@ nnc::parseProgram(llvm::SourceMgr &sourceMgr, unsigned bufferId,
   for (auto &neuron : main->neurons)
     neurons.push_back(std::move(neuron));
   main->neurons = std::move(neurons);
+  for (auto &synapse : main->synapses)
+    synapses.push_back(std::move(synapse));
+  main->synapses = std::move(synapses);
   return main;
 }

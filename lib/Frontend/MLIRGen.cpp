@@ -429,24 +429,17 @@ private:
                                     "fixed_indegree", "fixed_outdegree"};
       StringRef rule = rules[static_cast<int>(proj.rule)];
       double param = proj.ruleParam ? *proj.ruleParam->constValue : 0.0;
-      double delay = proj.delay ? *proj.delay->constValue : 0.0;
+      double delay =
+          proj.delay && !proj.perSynapseDelay ? *proj.delay->constValue : 0.0;
       // `connect a, b -> c, d` is one projection per (pre, post) pair.
       for (auto &[pre, preLoc] : proj.pre) {
         for (auto &[post, postLoc] : proj.post) {
-          std::string name = pre + "_to_" + post;
+          std::string base =
+              proj.name.empty() ? pre + "_to_" + post : proj.name;
+          std::string name = base;
           for (unsigned i = 1; !usedNames.insert(name).second; ++i)
-            name = pre + "_to_" + post + "_" + std::to_string(i);
-          auto p = nn::ProjectionOp::create(
-              builder, loc(proj.loc), builder.getStringAttr(name),
-              FlatSymbolRefAttr::get(context, pre),
-              FlatSymbolRefAttr::get(context, post),
-              builder.getStringAttr(rule), builder.getF64FloatAttr(param),
-              builder.getF64FloatAttr(delay));
-          fillRegion(p.getOnPre(),
-                     proj.onPreLoc.line ? proj.onPreLoc : proj.loc, [&] {
-                       genAssignments(proj.onPre);
-                       return SmallVector<Value>{};
-                     });
+            name = base + "_" + std::to_string(i);
+          genProjection(proj, name, pre, post, rule, param, delay, op);
         }
       }
     }
@@ -479,6 +472,118 @@ private:
                           FlatSymbolRefAttr::get(context, stmt.variable),
                           builder.getF64FloatAttr(*stmt.value->constValue));
     }
+  }
+
+  /// One projection op (and its synapse model, if the synapses have
+  /// state) for the (pre, post) pair of `proj`.
+  void genProjection(const ast::Projection &proj, const std::string &name,
+                     const std::string &pre, const std::string &post,
+                     StringRef rule, double param, double delay,
+                     nn::NetworkOp network) {
+    const ast::SynapseModel *model = proj.resolvedModel;
+    const ast::SynapseModel &body = proj.body;
+    // Parameter values the projection gives specialise its model.
+    llvm::StringMap<double> values;
+    auto restore = llvm::make_scope_exit([&] { specialization = nullptr; });
+    std::vector<const ast::Assign *> perSynapse;
+    for (auto *m : {model, &body})
+      if (m)
+        for (auto &p : m->params)
+          values[p.name] = *p.value->constValue;
+    for (auto &v : body.values) {
+      if (values.count(v.target))
+        values[v.target] = *v.value->constValue;
+      else
+        perSynapse.push_back(&v);
+    }
+    specialization = &values;
+
+    bool hasState = proj.perSynapseDelay;
+    for (auto *m : {model, &body})
+      hasState |= m && !m->states.empty();
+    FlatSymbolRefAttr synapseRef;
+    if (hasState) {
+      std::string modelName = name + "_synapse";
+      for (unsigned k = 1; !modelNames.insert(modelName).second; ++k)
+        modelName = name + "_synapse_" + std::to_string(k);
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(network);
+      genSynapseModel(proj, modelName, values);
+      synapseRef = FlatSymbolRefAttr::get(context, modelName);
+    }
+
+    auto p = nn::ProjectionOp::create(
+        builder, loc(proj.loc), builder.getStringAttr(name),
+        FlatSymbolRefAttr::get(context, pre),
+        FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
+        builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
+        synapseRef);
+    auto handler = [&](bool isPre)
+        -> std::pair<const std::vector<ast::Assign> *, ast::Loc> {
+      ast::Loc bodyLoc = isPre ? body.onPreLoc : body.onPostLoc;
+      if (bodyLoc.line)
+        return {isPre ? &body.onPre : &body.onPost, bodyLoc};
+      if (model && (isPre ? model->onPreLoc : model->onPostLoc).line)
+        return {isPre ? &model->onPre : &model->onPost,
+                isPre ? model->onPreLoc : model->onPostLoc};
+      return {nullptr, proj.loc};
+    };
+    auto [onPre, onPreLoc] = handler(true);
+    fillRegion(p.getOnPre(), onPreLoc, [&] {
+      if (onPre)
+        genAssignments(*onPre);
+      return SmallVector<Value>{};
+    });
+    if (auto [onPost, onPostLoc] = handler(false); onPost)
+      fillRegion(p.getOnPost(), onPostLoc, [&] {
+        genAssignments(*onPost);
+        return SmallVector<Value>{};
+      });
+    if (!perSynapse.empty())
+      fillRegion(p.getInit(), proj.loc, [&] {
+        genAssignments(perSynapse);
+        return SmallVector<Value>{};
+      });
+  }
+
+  /// The synapse model of one projection: its named model's members, then
+  /// those of the `connect` body, then (if it varies) the delay as a state.
+  void genSynapseModel(const ast::Projection &proj, StringRef name,
+                       const llvm::StringMap<double> &paramValues) {
+    auto op = nn::SynapseOp::create(builder, loc(proj.loc), name);
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+    const ast::SynapseModel *parts[] = {proj.resolvedModel, &proj.body};
+    for (auto *m : parts)
+      if (m)
+        for (auto &p : m->params)
+          nn::ParamOp::create(
+              builder, loc(p.loc), builder.getStringAttr(p.name),
+              builder.getF64FloatAttr(paramValues.lookup(p.name)),
+              builder.getStringAttr(p.dim.symbol()));
+    for (auto *m : parts)
+      if (m)
+        for (auto &s : m->states) {
+          auto state = nn::StateOp::create(
+              builder, loc(s.loc), s.name,
+              builder.getStringAttr(s.dim.symbol()), /*parameter=*/false);
+          fillRegion(state.getInit(), s.loc,
+                     [&] { return SmallVector<Value>{genExpr(*s.value)}; });
+        }
+    if (proj.perSynapseDelay) {
+      auto state = nn::StateOp::create(builder, loc(proj.delay->loc), "delay",
+                                       builder.getStringAttr("s"),
+                                       /*parameter=*/false);
+      fillRegion(state.getInit(), proj.delay->loc,
+                 [&] { return SmallVector<Value>{genExpr(*proj.delay)}; });
+    }
+    for (auto *m : parts)
+      if (m)
+        for (auto &ode : m->odes) {
+          auto odeOp = nn::OdeOp::create(builder, loc(ode.loc), ode.state);
+          fillRegion(odeOp.getRhs(), ode.loc,
+                     [&] { return SmallVector<Value>{genExpr(*ode.rhs)}; });
+        }
   }
 
   const ast::File &file;

@@ -183,6 +183,8 @@ public:
     markPerNeuronParameters();
     for (auto &neuron : file.neurons)
       checkNeuron(*neuron);
+    for (auto &synapse : file.synapses)
+      checkSynapseModel(*synapse);
     if (file.networks.empty() && !file.neurons.empty()) {
       // A library of models is fine for `nnc check`; nothing to run.
     }
@@ -378,33 +380,7 @@ private:
     Scope dynScope;
     dynScope.parent = &scope;
     dynScope.allowTime = true;
-    llvm::StringMap<ast::Loc> odeFor;
-    for (auto &ode : neuron.odes) {
-      checkExpr(*ode.rhs, dynScope);
-      const Symbol *target = scope.lookup(ode.state);
-      if (!target || target->kind != NameKind::State) {
-        reportNotAState(ode.state, ode.loc, scope, "a differential equation");
-        continue;
-      }
-      if (odeFor.count(ode.state)) {
-        auto diag = error(ode.loc);
-        diag << "state '" << ode.state
-             << "' already has a differential equation";
-        diag.attachNote(makeLoc(context, file, odeFor[ode.state]))
-            << "previous equation is here";
-        continue;
-      }
-      odeFor[ode.state] = ode.loc;
-      if (failed(*ode.rhs))
-        continue;
-      Dim expected = target->dim / dims::time();
-      if (ode.rhs->dim != expected && !isZeroLiteral(*ode.rhs))
-        error(ode.rhs->loc)
-            << "dimension mismatch in the equation for " << ode.state
-            << "': the right-hand side has dimension " << ode.rhs->dim.str()
-            << " but " << ode.state << "' needs " << expected.str() << " ("
-            << target->dim.str() << " per second)";
-    }
+    checkOdes(neuron.odes, scope, dynScope);
 
     if (neuron.threshold) {
       // Spike conditions and resets may draw random numbers (a Poisson
@@ -455,6 +431,209 @@ private:
     }
   }
 
+  /// Checks equations `x' = rhs`: x is a state of `scope`, at most one
+  /// equation each, the right-hand side (seen in `rhsScope`) has x's
+  /// dimension per second.
+  void checkOdes(std::vector<ast::Ode> &odes, const Scope &scope,
+                 const Scope &rhsScope) {
+    llvm::StringMap<ast::Loc> odeFor;
+    for (auto &ode : odes) {
+      checkExpr(*ode.rhs, rhsScope);
+      const Symbol *target = scope.lookup(ode.state);
+      if (!target || target->kind != NameKind::State) {
+        reportNotAState(ode.state, ode.loc, scope, "a differential equation");
+        continue;
+      }
+      if (odeFor.count(ode.state)) {
+        auto diag = error(ode.loc);
+        diag << "state '" << ode.state
+             << "' already has a differential equation";
+        diag.attachNote(makeLoc(context, file, odeFor[ode.state]))
+            << "previous equation is here";
+        continue;
+      }
+      odeFor[ode.state] = ode.loc;
+      if (failed(*ode.rhs))
+        continue;
+      Dim expected = target->dim / dims::time();
+      if (ode.rhs->dim != expected && !isZeroLiteral(*ode.rhs))
+        error(ode.rhs->loc)
+            << "dimension mismatch in the equation for " << ode.state
+            << "': the right-hand side has dimension " << ode.rhs->dim.str()
+            << " but " << ode.state << "' needs " << expected.str() << " ("
+            << target->dim.str() << " per second)";
+    }
+  }
+
+  //===--- Synapse models ------------------------------------------------===//
+
+  void checkSynapseModel(ast::SynapseModel &model) {
+    if (auto it = synapseModels.find(model.name); it != synapseModels.end()) {
+      auto diag = error(model.loc);
+      diag << "redefinition of synapse model '" << model.name << "'";
+      diag.attachNote(makeLoc(context, file, it->second->loc))
+          << "previous definition is here";
+    } else if (auto it = models.find(model.name); it != models.end()) {
+      auto diag = error(model.loc);
+      diag << "synapse model '" << model.name
+           << "' has the same name as a neuron model";
+      diag.attachNote(makeLoc(context, file, it->second->loc))
+          << "the neuron model is defined here";
+    } else {
+      synapseModels[model.name] = &model;
+    }
+    for (auto &v : model.values)
+      error(v.loc) << "a synapse model cannot set '" << v.target
+                   << "' directly; declare it with 'parameter' or 'state', "
+                      "or give per-synapse values in a 'connect' body";
+    Scope scope;
+    scope.parent = &globals;
+    checkSynapseMembers(model, scope);
+    // The handlers name the target neuron's variables too, so they are
+    // checked where the model is used (checkProjectionSynapses).
+  }
+
+  /// Checks the parameters, states and equations of a synapse model or
+  /// `connect` body and declares them in `scope`. Equations are
+  /// event-driven: they see only the synapse's own variables and constants.
+  void checkSynapseMembers(ast::SynapseModel &model, Scope &scope) {
+    for (auto &p : model.params) {
+      checkExpr(*p.value, scope);
+      if (!failed(*p.value) && !p.value->constValue)
+        error(p.value->loc) << "the default value of parameter '" << p.name
+                            << "' must be known at compile time";
+      std::optional<Dim> declared = declaredDim(p);
+      p.dim = declared ? *declared : p.value->dim;
+      declareOnce(scope, p.name, p.loc, parameterSymbol(p), "parameter");
+    }
+    Scope initScope;
+    initScope.parent = &scope;
+    initScope.allowRandom = true;
+    for (auto &s : model.states) {
+      checkExpr(*s.value, initScope);
+      std::optional<Dim> declared = declaredDim(s);
+      s.dim = declared ? *declared : s.value->dim;
+      if (!declared && isZeroLiteral(*s.value))
+        s.dim = Dim::dimensionless();
+    }
+    for (auto &s : model.states)
+      declareOnce(scope, s.name, s.loc,
+                  {NameKind::State, s.dim, std::nullopt, s.loc}, "state");
+    checkOdes(model.odes, scope, scope);
+  }
+
+  /// A projection's synapses: the model it names, its own members and
+  /// per-synapse values, and the `on pre` / `on post` handlers, which see
+  /// the synapse's variables first and then the target neuron's.
+  void checkProjectionSynapses(ast::Projection &proj,
+                               const std::vector<const ast::Neuron *> &posts) {
+    const ast::SynapseModel *model = nullptr;
+    if (!proj.model.empty()) {
+      auto it = synapseModels.find(proj.model);
+      if (it == synapseModels.end()) {
+        auto diag = error(proj.modelLoc);
+        diag << "unknown synapse model '" << proj.model << "'";
+        std::vector<std::string> names;
+        for (auto &m : synapseModels)
+          names.push_back(m.getKey().str());
+        if (auto hint = suggest(proj.model, names))
+          diag << "; did you mean '" << *hint << "'?";
+      } else {
+        model = it->second;
+      }
+    }
+    proj.resolvedModel = model;
+
+    // The synapse's own variables: the model's, then the body's.
+    Scope synScope;
+    synScope.parent = &globals;
+    if (model) {
+      for (auto &p : model->params)
+        synScope.names[p.name] = parameterSymbol(p);
+      for (auto &s : model->states)
+        synScope.names[s.name] =
+            Symbol{NameKind::State, s.dim, std::nullopt, s.loc};
+    }
+    checkSynapseMembers(proj.body, synScope);
+
+    // Per-synapse values: initial values of states, or parameter values.
+    Scope valueScope;
+    valueScope.parent = &synScope;
+    valueScope.allowRandom = true;
+    llvm::StringMap<ast::Loc> valueFor;
+    for (auto &v : proj.body.values) {
+      checkExpr(*v.value, valueScope);
+      auto it = synScope.names.find(v.target);
+      if (it == synScope.names.end()) {
+        auto diag = error(v.loc);
+        diag << "the synapses of this projection have no parameter or state '"
+             << v.target << "'";
+        std::vector<std::string> names;
+        for (auto &entry : synScope.names)
+          names.push_back(entry.getKey().str());
+        if (auto hint = suggest(v.target, names))
+          diag << "; did you mean '" << *hint << "'?";
+        continue;
+      }
+      if (auto [prev, inserted] = valueFor.try_emplace(v.target, v.loc);
+          !inserted) {
+        auto diag = error(v.loc);
+        diag << "'" << v.target << "' is already given a value";
+        diag.attachNote(makeLoc(context, file, prev->second))
+            << "previous value is here";
+        continue;
+      }
+      if (failed(*v.value) ||
+          !checkAssignedValue(*v.value, v.target, it->second.dim))
+        continue;
+      if (it->second.kind == NameKind::Parameter && !v.value->constValue)
+        error(v.value->loc)
+            << "the value of parameter '" << v.target
+            << "' must be known at compile time; make it a 'state' to give "
+               "each synapse its own value";
+    }
+
+    // Handlers: one `on pre` (required) and at most one `on post`.
+    auto pick = [&](bool pre) -> std::vector<ast::Assign> * {
+      ast::Loc bodyLoc = pre ? proj.body.onPreLoc : proj.body.onPostLoc;
+      ast::Loc modelLoc =
+          model ? (pre ? model->onPreLoc : model->onPostLoc) : ast::Loc{};
+      if (bodyLoc.line && modelLoc.line) {
+        auto diag = error(bodyLoc);
+        diag << "synapse model '" << model->name << "' already has an 'on "
+             << (pre ? "pre" : "post") << "' handler";
+        diag.attachNote(makeLoc(context, file, modelLoc))
+            << "the model's handler is here";
+        return nullptr;
+      }
+      if (bodyLoc.line)
+        return pre ? &proj.body.onPre : &proj.body.onPost;
+      if (modelLoc.line)
+        return const_cast<std::vector<ast::Assign> *>(pre ? &model->onPre
+                                                          : &model->onPost);
+      return nullptr;
+    };
+    std::vector<ast::Assign> *onPre = pick(true), *onPost = pick(false);
+    if (posts.empty())
+      return;
+    Scope postScope;
+    postScope.parent = &globals;
+    for (auto &p : posts[0]->params)
+      postScope.names.try_emplace(p.name, parameterSymbol(p));
+    for (auto &s : posts[0]->states)
+      postScope.names.try_emplace(
+          s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
+    Scope handlerScope;
+    handlerScope.names = synScope.names;
+    handlerScope.parent = &postScope;
+    for (std::vector<ast::Assign> *handler : {onPre, onPost}) {
+      if (!handler)
+        continue;
+      checkBlock(*handler, handlerScope, handlerScope, &posts);
+      checkSameInAllTargets(*handler, posts, handlerScope);
+    }
+  }
+
   void reportNotAState(const std::string &name, ast::Loc loc,
                        const Scope &scope, llvm::StringRef where) {
     const Symbol *sym = scope.lookup(name);
@@ -487,7 +666,9 @@ private:
         reportNotAState(stmt.target, stmt.loc, targets, "an assignment");
         continue;
       }
-      if (postModels) {
+      // Targets of the synapse's own (names of `targets` itself) are not
+      // the neuron's.
+      if (postModels && !targets.names.count(stmt.target)) {
         for (const ast::Neuron *model : *postModels) {
           bool found = false;
           for (auto &s : model->states)
@@ -583,7 +764,25 @@ private:
       return nullptr;
     };
 
+    llvm::StringMap<ast::Projection *> namedProjections;
     for (auto &proj : net.projections) {
+      if (!proj.name.empty()) {
+        if (pops.count(proj.name) || namedProjections.count(proj.name)) {
+          auto diag = error(proj.nameLoc);
+          diag << "redefinition of '" << proj.name << "'";
+          ast::Loc prev = pops.count(proj.name)
+                              ? pops[proj.name]->loc
+                              : namedProjections[proj.name]->nameLoc;
+          diag.attachNote(makeLoc(context, file, prev))
+              << "previous definition is here";
+        } else if (proj.pre.size() != 1 || proj.post.size() != 1) {
+          error(proj.nameLoc)
+              << "a named projection connects one population to one "
+                 "population; write one 'connect' per pair";
+        } else {
+          namedProjections[proj.name] = &proj;
+        }
+      }
       for (auto &ref : proj.pre)
         resolvePop(ref);
       std::vector<const ast::Neuron *> postModels;
@@ -630,8 +829,20 @@ private:
         }
       }
       if (proj.delay) {
-        checkExpr(*proj.delay, scope);
-        if (!failed(*proj.delay)) {
+        // A delay drawn from a distribution is per synapse; `dt` is the
+        // network's time step (`max(dt, normal(1.5 ms, 0.75 ms))`).
+        Scope delayScope;
+        delayScope.parent = &scope;
+        delayScope.allowRandom = true;
+        delayScope.names["dt"] =
+            Symbol{NameKind::Constant, dims::time(), dt, net.dtLoc};
+        checkExpr(*proj.delay, delayScope);
+        proj.perSynapseDelay = !failed(*proj.delay) && !proj.delay->constValue;
+        if (proj.perSynapseDelay) {
+          if (proj.delay->dim != dims::time())
+            error(proj.delay->loc)
+                << "delay must be a time, not " << proj.delay->dim.str();
+        } else if (!failed(*proj.delay)) {
           if (proj.delay->dim != dims::time() || !proj.delay->constValue)
             error(proj.delay->loc)
                 << "delay must be a time known at compile time";
@@ -645,19 +856,7 @@ private:
                 << " ms; use 0 ms (same step) or at least dt";
         }
       }
-      // `on pre` statements write the target neuron's state; they see the
-      // target model's parameters and states and the global constants.
-      if (!postModels.empty()) {
-        Scope postScope;
-        postScope.parent = &globals;
-        for (auto &p : postModels[0]->params)
-          postScope.names.try_emplace(p.name, parameterSymbol(p));
-        for (auto &s : postModels[0]->states)
-          postScope.names.try_emplace(
-              s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
-        checkBlock(proj.onPre, postScope, postScope, &postModels);
-        checkSameInAllTargets(proj.onPre, postModels);
-      }
+      checkProjectionSynapses(proj, postModels);
     }
 
     for (auto &pop : net.populations)
@@ -667,7 +866,7 @@ private:
     for (auto &ref : net.recorded)
       resolvePop(ref);
     for (auto &rec : net.recordedStates)
-      checkStateRecord(rec, scope, dt, resolvePop);
+      checkStateRecord(rec, scope, dt, resolvePop, namedProjections);
 
     for (auto &stmt : net.program) {
       if (stmt.kind == ast::ProgramStmt::Kind::Simulate) {
@@ -771,7 +970,10 @@ private:
 
   template <typename ResolvePop>
   void checkStateRecord(ast::StateRecord &rec, const Scope &scope, double dt,
-                        ResolvePop &resolvePop) {
+                        ResolvePop &resolvePop,
+                        const llvm::StringMap<ast::Projection *> &projections) {
+    if (rec.atEnd)
+      rec.everySteps = 0;
     if (rec.every) {
       checkExpr(*rec.every, scope);
       if (!failed(*rec.every)) {
@@ -791,6 +993,10 @@ private:
       }
     }
     for (auto &sel : rec.selections) {
+      if (auto it = projections.find(sel.population); it != projections.end()) {
+        checkSynapseRecord(rec, sel, *it->second, scope);
+        continue;
+      }
       ast::Population *pop = resolvePop({sel.population, sel.loc});
       auto bound = [&](ast::ExprPtr &e, long long &out) {
         if (!e)
@@ -841,12 +1047,57 @@ private:
     }
   }
 
+  /// `record w of S[0:10];` for a named projection S: synapse states of
+  /// synapses [first, last) in storage order.
+  void checkSynapseRecord(ast::StateRecord &rec,
+                          ast::StateRecord::Selection &sel,
+                          const ast::Projection &proj, const Scope &scope) {
+    auto bound = [&](ast::ExprPtr &e, long long &out) {
+      if (!e)
+        return;
+      checkExpr(*e, scope);
+      if (failed(*e))
+        return;
+      double v = e->constValue.value_or(-1);
+      if (!e->dim.isDimensionless() || !e->constValue || v != std::floor(v) ||
+          v < 0)
+        error(e->loc) << "a synapse index must be a whole number >= 0 "
+                         "known at compile time";
+      else
+        out = static_cast<long long>(v);
+    };
+    bound(sel.first, sel.resolvedFirst);
+    if (sel.single)
+      sel.resolvedLast = sel.resolvedFirst + 1;
+    else
+      bound(sel.last, sel.resolvedLast);
+    if (sel.last && sel.resolvedLast >= 0 &&
+        sel.resolvedLast <= sel.resolvedFirst)
+      error(sel.last->loc) << "empty synapse range [" << sel.resolvedFirst
+                           << ":" << sel.resolvedLast << "]";
+    for (auto &[name, loc] : rec.variables) {
+      std::vector<std::string> states;
+      for (auto *m : {proj.resolvedModel, &proj.body})
+        if (m)
+          for (auto &st : m->states)
+            states.push_back(st.name);
+      if (std::find(states.begin(), states.end(), name) != states.end())
+        continue;
+      auto diag = error(loc);
+      diag << "the synapses of projection '" << proj.name << "' have no state '"
+           << name << "'";
+      if (auto hint = suggest(name, states))
+        diag << "; did you mean '" << *hint << "'?";
+    }
+  }
+
   /// The code of an `on pre` block is generated once, from the first target
   /// model's point of view (its parameters folded to constants). With
   /// several target models, every parameter or state the block uses must
   /// therefore be the same in all of them.
   void checkSameInAllTargets(const std::vector<ast::Assign> &stmts,
-                             const std::vector<const ast::Neuron *> &models) {
+                             const std::vector<const ast::Neuron *> &models,
+                             const Scope &synapseScope) {
     if (models.size() < 2)
       return;
     auto find = [](const ast::Neuron *model,
@@ -861,6 +1112,8 @@ private:
     };
     llvm::StringSet<> reported;
     auto compare = [&](llvm::StringRef name, ast::Loc loc) {
+      if (synapseScope.names.count(name))
+        return; // the synapse's own variable
       std::optional<Symbol> first = find(models[0], name);
       for (const ast::Neuron *model : llvm::ArrayRef(models).drop_front()) {
         std::optional<Symbol> other = find(model, name);
@@ -1208,6 +1461,7 @@ private:
   mlir::MLIRContext *context;
   Scope globals;
   llvm::StringMap<ast::Neuron *> models;
+  llvm::StringMap<ast::SynapseModel *> synapseModels;
   bool hadError = false;
 };
 

@@ -150,6 +150,20 @@ nnc_memref2d Population::stateRef() const {
 
 nnc_memref1d_i32 Population::spikesRef() const { return spikesRef(0, size); }
 
+nnc_memref2d Projection::synStateRef() {
+  // Kernels get a valid pointer even without synapse state.
+  static double none = 0.0;
+  nnc_memref2d ref;
+  ref.allocated = synState.data() ? synState.data() : &none;
+  ref.aligned = ref.allocated;
+  ref.offset = 0;
+  ref.sizes[0] = numSynapseRows;
+  ref.sizes[1] = numSynapses();
+  ref.strides[0] = numSynapses();
+  ref.strides[1] = 1;
+  return ref;
+}
+
 nnc_memref2d Population::stateRef(int64_t begin, int64_t end) const {
   nnc_memref2d ref = stateRef();
   ref.offset = begin;
@@ -364,10 +378,111 @@ static bool connectFixedDegree(Projection &proj, int64_t preSize,
   return true;
 }
 
+/// Per-synapse delays from state row `delayRow`: sorts the synapses of
+/// each source by delay (keeping the target order among equal delays,
+/// permuting the targets and every state row alike) and groups equal
+/// delays, so one spike queues one synapse range per distinct delay.
+static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
+                                 const std::string &what) {
+  int64_t n = proj.numSynapses();
+  int64_t numSources = static_cast<int64_t>(proj.rowPtr.size()) - 1;
+  const double *delays = proj.synState.data() + proj.delayRow * n;
+  PodArray<int64_t> steps;
+  if (!steps.resize(static_cast<size_t>(n)) ||
+      !proj.groupPtr.resize(static_cast<size_t>(numSources + 1))) {
+    sim.fail("out of memory sorting the delays of " + what);
+    return false;
+  }
+  for (int64_t k = 0; k < n; ++k) {
+    double d = delays[k];
+    if (!(d >= sim.dt * (1 - 1e-9)) || !(d / sim.dt < 2147483648.0)) {
+      char text[160];
+      std::snprintf(text, sizeof(text),
+                    " has a synapse (number %lld) with delay %g ms; delays "
+                    "must be at least the time step dt = %g ms (clip the "
+                    "distribution, e.g. max(dt, normal(...)))",
+                    static_cast<long long>(k), d * 1e3, sim.dt * 1e3);
+      sim.fail(what + text);
+      return false;
+    }
+    steps[k] = std::llround(d / sim.dt);
+  }
+  std::vector<int64_t> order;
+  std::vector<int32_t> targets;
+  std::vector<double> values;
+  for (int64_t i = 0; i < numSources; ++i) {
+    int64_t begin = proj.rowPtr[i], end = proj.rowPtr[i + 1];
+    order.resize(static_cast<size_t>(end - begin));
+    for (int64_t k = begin; k < end; ++k)
+      order[k - begin] = k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return steps[a] < steps[b]; });
+    targets.resize(order.size());
+    for (size_t j = 0; j < order.size(); ++j)
+      targets[j] = proj.colIdx[order[j]];
+    std::copy(targets.begin(), targets.end(), proj.colIdx.data() + begin);
+    for (int64_t row = 0; row < proj.numSynapseRows; ++row) {
+      double *base = proj.synState.data() + row * n;
+      values.resize(order.size());
+      for (size_t j = 0; j < order.size(); ++j)
+        values[j] = base[order[j]];
+      std::copy(values.begin(), values.end(), base + begin);
+    }
+    std::vector<int64_t> sorted(order.size());
+    for (size_t j = 0; j < order.size(); ++j)
+      sorted[j] = steps[order[j]];
+    proj.groupPtr[i] = static_cast<int64_t>(proj.groupBegin.size());
+    for (size_t j = 0; j < sorted.size(); ++j) {
+      if (j > 0 && sorted[j] == sorted[j - 1])
+        continue;
+      if (!proj.groupBegin.pushBack(begin + static_cast<int64_t>(j)) ||
+          !proj.groupDelay.pushBack(sorted[j])) {
+        sim.fail("out of memory grouping the delays of " + what);
+        return false;
+      }
+      proj.maxDelaySteps = std::max(proj.maxDelaySteps, sorted[j]);
+    }
+  }
+  proj.groupPtr[numSources] = static_cast<int64_t>(proj.groupBegin.size());
+  sim.memoryBytes += static_cast<double>(proj.groupBegin.capacity() +
+                                         proj.groupDelay.capacity() +
+                                         proj.groupPtr.capacity()) *
+                     sizeof(int64_t);
+  return true;
+}
+
+/// The synapses onto each target, for on_post: a counting sort of the
+/// synapse numbers by target.
+static bool indexSynapsesByTarget(nnc_sim &sim, Projection &proj,
+                                  int64_t postSize, const std::string &what) {
+  int64_t n = proj.numSynapses();
+  if (!sim.checkMemory(static_cast<double>(postSize + 1 + n) * sizeof(int64_t),
+                       what) ||
+      !proj.postPtr.resize(static_cast<size_t>(postSize + 1)) ||
+      !proj.synIds.resize(static_cast<size_t>(n))) {
+    if (!sim.failed())
+      sim.fail("out of memory indexing the synapses of " + what);
+    return false;
+  }
+  std::fill(proj.postPtr.data(), proj.postPtr.data() + postSize + 1, 0);
+  for (int64_t k = 0; k < n; ++k)
+    ++proj.postPtr[proj.colIdx[k] + 1];
+  for (int64_t j = 0; j < postSize; ++j)
+    proj.postPtr[j + 1] += proj.postPtr[j];
+  std::vector<int64_t> next(proj.postPtr.data(),
+                            proj.postPtr.data() + postSize);
+  for (int64_t k = 0; k < n; ++k)
+    proj.synIds[next[proj.colIdx[k]]++] = k;
+  sim.memoryBytes += static_cast<double>(postSize + 1 + n) * sizeof(int64_t);
+  return true;
+}
+
 extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
                                          int32_t pre, int32_t post,
                                          int32_t rule, double param,
-                                         int64_t delaySteps) {
+                                         int64_t delaySteps,
+                                         int64_t numSynapseRows,
+                                         int64_t delayRow, int32_t hasOnPost) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name)) {
@@ -393,6 +508,10 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   }
   if (delaySteps < 0) {
     sim->fail(what + " has a negative delay");
+    return -1;
+  }
+  if (numSynapseRows < 0 || delayRow < -1 || delayRow >= numSynapseRows) {
+    sim->fail(what + " has an invalid synapse state layout");
     return -1;
   }
   // A ring slot per step of delay; beyond this the ring alone would be
@@ -470,8 +589,17 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   proj.delaySteps = delaySteps;
   proj.onPre = reinterpret_cast<OnPreKernel>(
       sim->lookupKernel("_mlir_ciface_" + projName + "_on_pre"));
+  if (hasOnPost)
+    proj.onPost = reinterpret_cast<OnPostKernel>(
+        sim->lookupKernel("_mlir_ciface_" + projName + "_on_post"));
+  SynapseInitKernel initSynapses = nullptr;
+  if (numSynapseRows > 0)
+    initSynapses = reinterpret_cast<SynapseInitKernel>(
+        sim->lookupKernel("_mlir_ciface_" + projName + "_init_synapses"));
   if (sim->failed())
     return -1;
+  proj.numSynapseRows = numSynapseRows;
+  proj.delayRow = delayRow;
 
   double rowPtrBytes = static_cast<double>(preSize + 1) * sizeof(int64_t);
   // Fixed in-degree holds the (target, source) pairs once more while
@@ -480,9 +608,12 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
       reserve * sizeof(int32_t) * (rule == NNC_CONNECT_FIXED_INDEGREE ? 2 : 1);
   // The ring's slots start empty and grow to at most one step's spikes each.
   double ringBytes = delaySteps > 0 ? static_cast<double>(delaySteps + 1) *
-                                          sizeof(std::vector<int32_t>)
+                                          sizeof(std::vector<int64_t>)
                                     : 0.0;
-  if (!sim->checkMemory(rowPtrBytes + colIdxBytes + ringBytes, what))
+  double synStateBytes =
+      reserve * static_cast<double>(numSynapseRows) * sizeof(double);
+  if (!sim->checkMemory(rowPtrBytes + colIdxBytes + ringBytes + synStateBytes,
+                        what))
     return -1;
   if (!proj.rowPtr.resize(static_cast<size_t>(preSize + 1)) ||
       !proj.colIdx.reserve(static_cast<size_t>(reserve))) {
@@ -524,8 +655,29 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   }
   }
 
-  if (delaySteps > 0)
-    proj.ring.resize(static_cast<size_t>(delaySteps + 1));
+  int64_t numSynapses = proj.numSynapses();
+  if (numSynapseRows > 0) {
+    if (!proj.synState.resize(static_cast<size_t>(numSynapseRows) *
+                              static_cast<size_t>(numSynapses))) {
+      sim->fail("out of memory allocating the synapse state of " + what);
+      return -1;
+    }
+    nnc_memref2d ref = proj.synStateRef();
+    initSynapses(&ref,
+                 deriveKey(sim->seed, kPurposeSynapse,
+                           static_cast<uint64_t>(sim->projections.size())));
+    sim->memoryBytes +=
+        static_cast<double>(proj.synState.size()) * sizeof(double);
+  }
+  proj.maxDelaySteps = delaySteps;
+  if (delayRow >= 0) {
+    proj.maxDelaySteps = 0;
+    if (!groupSynapsesByDelay(*sim, proj, what))
+      return -1;
+  }
+  if (proj.onPost && !indexSynapsesByTarget(*sim, proj, postSize, what))
+    return -1;
+  proj.ring.resize(static_cast<size_t>(proj.maxDelaySteps + 1));
   sim->synapseCount += static_cast<int64_t>(proj.colIdx.size());
   sim->memoryBytes +=
       rowPtrBytes + ringBytes +
@@ -549,6 +701,52 @@ static bool isCsvSafe(const char *text) {
   return !std::strpbrk(text, ",\"\r\n");
 }
 
+/// Checks and adds a state monitor of row `monitor.row` of an object with
+/// `numRows` rows of `size` values: a population's neurons or a
+/// projection's synapses (`kind`), for messages from `api`.
+static void addMonitor(nnc_sim *sim, StateMonitor monitor, const char *api,
+                       const std::string &owner, int64_t numRows, int64_t size,
+                       const char *variable, const char *unit) {
+  bool synapses = monitor.proj >= 0;
+  std::string ownerKind = synapses ? "projection" : "population";
+  std::string kind = synapses ? "synapses" : "neurons";
+  if (!isValidName(variable) || !isCsvSafe(variable))
+    return sim->fail(std::string(api) + ": invalid variable name for " +
+                     ownerKind + " '" + owner + "'");
+  std::string what = "state monitor of " + owner + "." + variable;
+  if (!unit || !isCsvSafe(unit))
+    return sim->fail(what + " has an invalid unit");
+  if (monitor.row < 0 || monitor.row >= numRows)
+    return sim->fail(what + " refers to state row " +
+                     std::to_string(monitor.row) + " but " + ownerKind + " '" +
+                     owner + "' has " + std::to_string(numRows) + " rows");
+  if (monitor.everySteps < 0)
+    return sim->fail(what + " has sampling period " +
+                     std::to_string(monitor.everySteps) +
+                     " steps (must be >= 1, or 0 for once at the end)");
+  if (monitor.last == -1)
+    monitor.last = size;
+  std::string range = "[" + std::to_string(monitor.first) + ", " +
+                      std::to_string(monitor.last) + ")";
+  if (monitor.first < 0 || monitor.last > size)
+    return sim->fail(what + " records " + kind + " " + range + " but " +
+                     ownerKind + " '" + owner + "' has " + kind + " [0, " +
+                     std::to_string(size) + ")");
+  if (monitor.first >= monitor.last)
+    return sim->fail(what + " records the empty range of " + kind + " " +
+                     range);
+  if (sim->step > 0)
+    return sim->fail(what + " added after the simulation started");
+  monitor.variable = variable;
+  monitor.unit = unit;
+  sim->monitors.push_back(std::move(monitor));
+  // traces.csv exists only if there are monitors; creating it here also
+  // fails early if it cannot be written.
+  std::string error;
+  if (sim->traces && !sim->traces->isOpen() && !sim->traces->open(error))
+    sim->fail(error);
+}
+
 extern "C" void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
                                     const char *variable, const char *unit,
                                     int64_t everySteps, int64_t first,
@@ -559,44 +757,33 @@ extern "C" void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
     return sim->fail("nnc_rt_record_state: unknown population " +
                      std::to_string(pop));
   const Population &p = sim->populations[pop];
-  if (!isValidName(variable) || !isCsvSafe(variable))
-    return sim->fail("nnc_rt_record_state: invalid variable name for "
-                     "population '" +
-                     p.name + "'");
-  std::string what = "state monitor of " + p.name + "." + variable;
-  if (!unit || !isCsvSafe(unit))
-    return sim->fail(what + " has an invalid unit");
-  if (row < 0 || row >= p.numRows)
-    return sim->fail(what + " refers to state row " + std::to_string(row) +
-                     " but population '" + p.name + "' has " +
-                     std::to_string(p.numRows) + " rows");
-  if (everySteps < 1)
-    return sim->fail(what + " has sampling period " +
-                     std::to_string(everySteps) + " steps (must be >= 1)");
-  if (last == -1)
-    last = p.size;
-  std::string range =
-      "[" + std::to_string(first) + ", " + std::to_string(last) + ")";
-  if (first < 0 || last > p.size)
-    return sim->fail(what + " records neurons " + range + " but population '" +
-                     p.name + "' has neurons [0, " + std::to_string(p.size) +
-                     ")");
-  if (first >= last)
-    return sim->fail(what + " records the empty range of neurons " + range);
-  if (sim->step > 0)
-    return sim->fail(what + " added after the simulation started");
   StateMonitor monitor;
   monitor.pop = pop;
   monitor.row = row;
-  monitor.variable = variable;
-  monitor.unit = unit;
   monitor.everySteps = everySteps;
   monitor.first = first;
   monitor.last = last;
-  sim->monitors.push_back(std::move(monitor));
-  // traces.csv exists only if there are monitors; creating it here also
-  // fails early if it cannot be written.
-  std::string error;
-  if (sim->traces && !sim->traces->isOpen() && !sim->traces->open(error))
-    sim->fail(error);
+  addMonitor(sim, std::move(monitor), "nnc_rt_record_state", p.name, p.numRows,
+             p.size, variable, unit);
+}
+
+extern "C" void nnc_rt_record_synapse_state(nnc_sim *sim, int32_t proj,
+                                            int64_t row, const char *variable,
+                                            const char *unit,
+                                            int64_t everySteps, int64_t first,
+                                            int64_t last) {
+  if (!sim || sim->failed())
+    return;
+  if (proj < 0 || static_cast<size_t>(proj) >= sim->projections.size())
+    return sim->fail("nnc_rt_record_synapse_state: unknown projection " +
+                     std::to_string(proj));
+  const Projection &p = sim->projections[proj];
+  StateMonitor monitor;
+  monitor.proj = proj;
+  monitor.row = row;
+  monitor.everySteps = everySteps;
+  monitor.first = first;
+  monitor.last = last;
+  addMonitor(sim, std::move(monitor), "nnc_rt_record_synapse_state", p.name,
+             p.numSynapseRows, p.numSynapses(), variable, unit);
 }

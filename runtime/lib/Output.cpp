@@ -220,7 +220,7 @@ bool TraceRecorder::close(std::string &error) {
   return flush(error) && csv_.close(error);
 }
 
-bool TraceRecorder::sample(const nnc_sim &sim, int64_t step,
+bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
                            std::string &error) {
   if (!open_)
     return true;
@@ -229,18 +229,28 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step,
     cachedStep_ = step;
   }
   for (const StateMonitor &monitor : sim.monitors) {
-    if (step % monitor.everySteps != 0)
+    if (atEnd ? monitor.everySteps != 0
+              : monitor.everySteps == 0 || step % monitor.everySteps != 0)
       continue;
-    const Population &pop = sim.populations[monitor.pop];
     // ",<variable>,<unit>,<time>," is shared by all neurons of the sample.
     std::string middle =
         "," + monitor.variable + "," + monitor.unit + "," + cachedTime_ + ",";
-    const double *values = pop.state.get() + monitor.row * pop.size;
+    const std::string *name;
+    const double *values;
+    if (monitor.proj >= 0) {
+      const Projection &proj = sim.projections[monitor.proj];
+      name = &proj.name;
+      values = proj.synState.data() + monitor.row * proj.numSynapses();
+    } else {
+      const Population &pop = sim.populations[monitor.pop];
+      name = &pop.name;
+      values = pop.state.get() + monitor.row * pop.size;
+    }
     for (int64_t i = monitor.first; i < monitor.last; ++i) {
       // Shortest representation that reads back as the same double.
       char digits[32];
       char *end = std::to_chars(digits, digits + sizeof(digits), i).ptr;
-      buffer_ += pop.name;
+      buffer_ += *name;
       buffer_ += ',';
       buffer_.append(digits, end);
       buffer_ += middle;
@@ -290,8 +300,8 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
                                                const RunResult &result) {
   double memory = sim.memoryBytes;
   for (const Projection &proj : sim.projections)
-    for (const std::vector<int32_t> &slot : proj.ring)
-      memory += static_cast<double>(slot.capacity()) * sizeof(int32_t);
+    for (const std::vector<int64_t> &slot : proj.ring)
+      memory += static_cast<double>(slot.capacity()) * sizeof(int64_t);
 
   std::string j = "{\n";
   j += "  \"nnc_abi\": " + std::to_string(NNC_ABI_VERSION) + ",\n";

@@ -488,7 +488,7 @@ private:
 bool sampleMonitors(nnc_sim &sim, int64_t k) {
   bool due = false;
   for (StateMonitor &monitor : sim.monitors) {
-    if (k % monitor.everySteps == 0) {
+    if (monitor.everySteps > 0 && k % monitor.everySteps == 0) {
       ++monitor.samples;
       due = true;
     }
@@ -496,50 +496,87 @@ bool sampleMonitors(nnc_sim &sim, int64_t k) {
   if (!due || !sim.traces)
     return true;
   std::string error;
-  if (!sim.traces->sample(sim, k, error)) {
+  if (!sim.traces->sample(sim, k, /*atEnd=*/false, error)) {
     sim.fail(error);
     return false;
   }
   return true;
 }
 
-/// Queues this step's spikes of the source population and hands the list
-/// that is due now (emitted delaySteps steps ago) to on_pre.
-void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
-  const Population &pre = sim.populations[proj.pre];
-  const Population &post = sim.populations[proj.post];
-  const int32_t *list = pre.spikes.get();
-  int64_t count = pre.numSpikes;
-  if (proj.delaySteps > 0) {
-    int64_t slots = proj.delaySteps + 1;
-    proj.ring[k % slots].assign(pre.spikes.get(),
-                                pre.spikes.get() + pre.numSpikes);
-    // Step k - delaySteps lives in slot (k + 1) % slots; before the first
-    // delaySteps steps it has not been written yet and is empty.
-    const std::vector<int32_t> &due = proj.ring[(k + 1) % slots];
-    list = due.data();
-    count = static_cast<int64_t>(due.size());
-  }
-  if (count == 0)
-    return;
+nnc_memref1d_i64 i64ListRef(const int64_t *list, int64_t count) {
+  // Kernels get a valid pointer even for an empty list.
+  static int64_t none = 0;
+  nnc_memref1d_i64 ref;
+  ref.allocated = const_cast<int64_t *>(list ? list : &none);
+  ref.aligned = ref.allocated;
+  ref.offset = 0;
+  ref.sizes[0] = count;
+  ref.strides[0] = 1;
+  return ref;
+}
 
-  nnc_memref2d postState = post.stateRef();
-  nnc_memref1d_i32 spikes = spikeListRef(list, count);
-  nnc_memref1d_i64 rowPtr;
-  rowPtr.allocated = proj.rowPtr.data();
-  rowPtr.aligned = proj.rowPtr.data();
-  rowPtr.offset = 0;
-  rowPtr.sizes[0] = static_cast<int64_t>(proj.rowPtr.size());
-  rowPtr.strides[0] = 1;
-  // Kernels get a valid pointer even for a projection without synapses.
+nnc_memref1d_i32 targetsRef(const Projection &proj) {
   static int32_t noTargets = 0;
   nnc_memref1d_i32 colIdx;
-  colIdx.allocated = proj.colIdx.data() ? proj.colIdx.data() : &noTargets;
+  colIdx.allocated = const_cast<int32_t *>(
+      proj.colIdx.data() ? proj.colIdx.data() : &noTargets);
   colIdx.aligned = colIdx.allocated;
   colIdx.offset = 0;
   colIdx.sizes[0] = static_cast<int64_t>(proj.colIdx.size());
   colIdx.strides[0] = 1;
-  proj.onPre(&postState, &spikes, count, &rowPtr, &colIdx);
+  return colIdx;
+}
+
+/// Queues the synapses of this step's source spikes in the slot of the
+/// step they arrive in, then hands the synapses due now to on_pre.
+void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
+  const Population &pre = sim.populations[proj.pre];
+  const Population &post = sim.populations[proj.post];
+  int64_t slots = proj.maxDelaySteps + 1;
+  std::vector<int64_t> &now = proj.ring[k % slots];
+  for (int64_t s = 0; s < pre.numSpikes; ++s) {
+    int32_t i = pre.spikes.get()[s];
+    if (proj.delayRow < 0) {
+      std::vector<int64_t> &slot = proj.ring[(k + proj.delaySteps) % slots];
+      slot.push_back(proj.rowPtr[i]);
+      slot.push_back(proj.rowPtr[i + 1]);
+      continue;
+    }
+    for (int64_t g = proj.groupPtr[i]; g < proj.groupPtr[i + 1]; ++g) {
+      std::vector<int64_t> &slot = proj.ring[(k + proj.groupDelay[g]) % slots];
+      slot.push_back(proj.groupBegin[g]);
+      slot.push_back(g + 1 < proj.groupPtr[i + 1] ? proj.groupBegin[g + 1]
+                                                  : proj.rowPtr[i + 1]);
+    }
+  }
+  if (now.empty())
+    return;
+  nnc_memref2d postState = post.stateRef();
+  nnc_memref2d synState = proj.synStateRef();
+  nnc_memref1d_i64 ranges =
+      i64ListRef(now.data(), static_cast<int64_t>(now.size()));
+  nnc_memref1d_i32 colIdx = targetsRef(proj);
+  proj.onPre(&postState, &synState, &ranges,
+             static_cast<int64_t>(now.size() / 2), &colIdx, k);
+  now.clear();
+}
+
+/// Runs on_post for the synapses onto the target neurons that spiked in
+/// step k (after every projection's on_pre, as Brian2 orders its pre and
+/// post pathways).
+void deliverPost(nnc_sim &sim, Projection &proj, int64_t k) {
+  const Population &post = sim.populations[proj.post];
+  if (!proj.onPost || post.numSpikes == 0)
+    return;
+  nnc_memref2d postState = post.stateRef();
+  nnc_memref2d synState = proj.synStateRef();
+  nnc_memref1d_i32 spikes = spikeListRef(post.spikes.get(), post.numSpikes);
+  nnc_memref1d_i64 postPtr = i64ListRef(
+      proj.postPtr.data(), static_cast<int64_t>(proj.postPtr.size()));
+  nnc_memref1d_i64 synIds =
+      i64ListRef(proj.synIds.data(), static_cast<int64_t>(proj.synIds.size()));
+  proj.onPost(&postState, &synState, &spikes, post.numSpikes, &postPtr, &synIds,
+              k);
 }
 
 } // namespace
@@ -590,6 +627,8 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     }
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
+    for (Projection &proj : sim->projections)
+      deliverPost(*sim, proj, k);
     ++sim->step;
     progress.update(s + 1);
   }

@@ -119,6 +119,13 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   else
     nnc_rt_simulate(&sim, options.durationSeconds);
   result.simulateSeconds = secondsSince(simulateStart);
+  // Monitors sampled once at the end (`record w of S at end;`).
+  if (!sim.failed() && sim.traces) {
+    for (StateMonitor &monitor : sim.monitors)
+      monitor.samples += monitor.everySteps == 0;
+    if (!sim.traces->sample(sim, sim.step, /*atEnd=*/true, error))
+      sim.fail(error);
+  }
   if (sim.failed()) {
     error = sim.error;
     return false;
@@ -142,7 +149,8 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   }
   for (const StateMonitor &monitor : sim.monitors) {
     TraceStats stats;
-    stats.population = sim.populations[monitor.pop].name;
+    stats.population = monitor.proj >= 0 ? sim.projections[monitor.proj].name
+                                         : sim.populations[monitor.pop].name;
     stats.variable = monitor.variable;
     stats.unit = monitor.unit;
     stats.first = monitor.first;

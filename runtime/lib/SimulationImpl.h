@@ -41,9 +41,10 @@ uint64_t splitmix64(uint64_t x);
 uint64_t deriveKey(uint64_t seed, uint64_t purpose, uint64_t id);
 
 /// Purposes for deriveKey: the ASCII letters, as a readable constant.
-constexpr uint64_t kPurposeInit = 0x696e6974; // "init"
-constexpr uint64_t kPurposeConn = 0x636f6e6e; // "conn"
-constexpr uint64_t kPurposeStep = 0x73746570; // "step"
+constexpr uint64_t kPurposeInit = 0x696e6974;    // "init"
+constexpr uint64_t kPurposeConn = 0x636f6e6e;    // "conn"
+constexpr uint64_t kPurposeStep = 0x73746570;    // "step"
+constexpr uint64_t kPurposeSynapse = 0x73796e61; // "syna"
 
 //===----------------------------------------------------------------------===//
 // Memory
@@ -125,9 +126,14 @@ std::string formatBytes(double bytes);
 using InitKernel = void (*)(nnc_memref2d *state, uint64_t rngKey);
 using UpdateKernel = int64_t (*)(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
                                  int64_t step, uint64_t rngKey);
-using OnPreKernel = void (*)(nnc_memref2d *postState, nnc_memref1d_i32 *spikes,
-                             int64_t numSpikes, nnc_memref1d_i64 *rowPtr,
-                             nnc_memref1d_i32 *colIdx);
+using OnPreKernel = void (*)(nnc_memref2d *postState, nnc_memref2d *synState,
+                             nnc_memref1d_i64 *ranges, int64_t numRanges,
+                             nnc_memref1d_i32 *colIdx, int64_t step);
+using OnPostKernel = void (*)(nnc_memref2d *postState, nnc_memref2d *synState,
+                              nnc_memref1d_i32 *spikes, int64_t numSpikes,
+                              nnc_memref1d_i64 *postPtr,
+                              nnc_memref1d_i64 *synIds, int64_t step);
+using SynapseInitKernel = void (*)(nnc_memref2d *synState, uint64_t rngKey);
 
 /// Buffers handed to kernels are 64-byte aligned (a cache line, and enough
 /// for any vector width the compiler may assume).
@@ -168,14 +174,37 @@ struct Projection {
   PodArray<int64_t> rowPtr;
   PodArray<int32_t> colIdx;
   OnPreKernel onPre = nullptr;
-  /// Spike lists of the last delaySteps + 1 steps; step s lives in slot
-  /// s % (delaySteps + 1). Empty when delaySteps == 0 (delivered directly).
-  std::vector<std::vector<int32_t>> ring;
+  OnPostKernel onPost = nullptr;
+  /// [numSynapseRows x numSynapses] per-synapse state.
+  int64_t numSynapseRows = 0;
+  PodArray<double> synState;
+  /// Synapses onto each target: synIds[postPtr[n] .. postPtr[n+1]) (only
+  /// with an on_post kernel).
+  PodArray<int64_t> postPtr;
+  PodArray<int64_t> synIds;
+  /// Per-synapse delays (delayRow >= 0): the synapses of source i, sorted
+  /// by delay, form groups groupPtr[i] .. groupPtr[i+1]-1 of equal delay;
+  /// group g is synapses [groupBegin[g], groupBegin[g+1]) (within the row)
+  /// with delay groupDelay[g] steps.
+  int64_t delayRow = -1;
+  PodArray<int64_t> groupPtr;
+  PodArray<int64_t> groupBegin;
+  PodArray<int64_t> groupDelay;
+  /// The longest delay in steps (delaySteps without per-synapse delays).
+  int64_t maxDelaySteps = 0;
+  /// Synapse ranges (begin, end pairs) due in each of the next
+  /// maxDelaySteps + 1 steps; step s lives in slot s % (maxDelaySteps + 1).
+  std::vector<std::vector<int64_t>> ring;
+
+  int64_t numSynapses() const { return static_cast<int64_t>(colIdx.size()); }
+  nnc_memref2d synStateRef();
 };
 
 /// A state monitor added by nnc_rt_record_state.
 struct StateMonitor {
   int32_t pop = 0;
+  /// >= 0: a monitor of synapse state of this projection (pop unused).
+  int32_t proj = -1;
   int64_t row = 0;
   std::string variable;
   std::string unit;
@@ -342,8 +371,9 @@ public:
   /// header; called when the first monitor is added.
   bool open(std::string &error);
   bool isOpen() const { return open_; }
-  /// Writes the samples of step `step` of every monitor due at it.
-  bool sample(const nnc_sim &sim, int64_t step, std::string &error);
+  /// Writes the samples of step `step` of every monitor due at it, or with
+  /// `atEnd` of the monitors sampled once at the end (everySteps == 0).
+  bool sample(const nnc_sim &sim, int64_t step, bool atEnd, std::string &error);
   /// Flushes and closes traces.csv (still under its temporary name).
   bool close(std::string &error);
   bool commit(std::string &error) { return csv_.commit(error); }

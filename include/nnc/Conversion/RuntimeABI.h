@@ -28,6 +28,13 @@ inline std::string updateKernel(llvm::StringRef model) {
 inline std::string onPreKernel(llvm::StringRef projection) {
   return (projection + "_on_pre").str();
 }
+inline std::string onPostKernel(llvm::StringRef projection) {
+  return (projection + "_on_post").str();
+}
+/// Initial state of the synapses of one projection.
+inline std::string synapseInitKernel(llvm::StringRef projection) {
+  return (projection + "_init_synapses").str();
+}
 
 constexpr llvm::StringLiteral kDescribe = "nnc_describe";
 constexpr llvm::StringLiteral kProgram = "nnc_program";
@@ -39,6 +46,8 @@ constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
 constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
 constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
 constexpr llvm::StringLiteral kRecordState = "nnc_rt_record_state";
+constexpr llvm::StringLiteral kRecordSynapseState =
+    "nnc_rt_record_synapse_state";
 constexpr llvm::StringLiteral kSetStateRow = "nnc_rt_set_state_row";
 constexpr llvm::StringLiteral kSimulate = "nnc_rt_simulate";
 

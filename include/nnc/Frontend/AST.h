@@ -131,6 +131,21 @@ struct Neuron {
   Loc solverLoc;
 };
 
+/// A synapse model (`synapse Name { ... }`), or the body of a `connect`,
+/// which may add members to the projection's model and give per-synapse
+/// values.
+struct SynapseModel {
+  std::string name; // empty for a connect body
+  Loc loc;
+  std::vector<VarDecl> params;
+  std::vector<VarDecl> states;
+  std::vector<Ode> odes;
+  std::vector<Assign> onPre, onPost;
+  Loc onPreLoc, onPostLoc; // line 0: no handler
+  /// `name = value;`: per-synapse initial values or parameter values.
+  std::vector<Assign> values;
+};
+
 struct Population {
   std::string name;
   Loc loc;
@@ -145,14 +160,21 @@ struct Population {
 
 struct Projection {
   enum class Rule { AllToAll, OneToOne, Probability, InDegree, OutDegree };
+  std::string name; // `connect name = a -> b ...`; empty: a_to_b
+  Loc nameLoc;
   std::vector<std::pair<std::string, Loc>> pre, post;
   Loc loc;
   Rule rule = Rule::AllToAll;
   Loc ruleLoc;
   ExprPtr ruleParam; // the probability, or the in- or out-degree
   ExprPtr delay;
-  std::vector<Assign> onPre;
-  Loc onPreLoc;
+  /// `synapse Model` (empty: none), and the members of the `{ ... }` body.
+  std::string model;
+  Loc modelLoc;
+  SynapseModel body;
+  const SynapseModel *resolvedModel = nullptr; // Sema
+  /// The delay differs between synapses (uses a random distribution).
+  bool perSynapseDelay = false; // Sema
 };
 
 struct ProgramStmt {
@@ -179,7 +201,8 @@ struct StateRecord {
   std::vector<Selection> selections;
   Loc loc;
   ExprPtr every;
-  long long everySteps = 1; // Sema
+  bool atEnd = false;       // `at end`: once, after the program
+  long long everySteps = 1; // Sema; 0 for `at end`
 };
 
 struct Network {
@@ -210,6 +233,7 @@ struct File {
   std::vector<Import> imports;
   std::vector<VarDecl> constants;
   std::vector<std::unique_ptr<Neuron>> neurons;
+  std::vector<std::unique_ptr<SynapseModel>> synapses;
   std::vector<std::unique_ptr<Network>> networks;
 };
 

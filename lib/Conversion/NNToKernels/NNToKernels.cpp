@@ -59,8 +59,11 @@ struct Environment {
 /// Clones the ops of `region` (a single block ending in nn.yield) at the
 /// builder's insertion point, lowering nn ops against `env`. Returns the
 /// yielded values.
-SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env) {
+SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
+                               ValueRange args = {}) {
   IRMapping mapping;
+  for (auto [arg, value] : llvm::zip(region.front().getArguments(), args))
+    mapping.map(arg, value);
   for (Operation &op : region.front()) {
     Location loc = op.getLoc();
     if (auto yield = dyn_cast<YieldOp>(op)) {
@@ -458,42 +461,175 @@ public:
     func::ReturnOp::create(b, loc, compact.getResult(0));
   }
 
-  /// `<projection>_on_pre(postState, spikes, numSpikes, rowPtr, colIdx)`.
-  void buildOnPre(ProjectionOp proj, NeuronOp post) {
+  MemRefType synapseStateType(SynapseOp synapse) {
+    return MemRefType::get(
+        {synapse ? static_cast<int64_t>(synapse.getNumStateRows()) : 0,
+         ShapedType::kDynamic},
+        f64);
+  }
+
+  /// `<projection>_init_synapses(synState, key)`: every synapse's initial
+  /// state: the model's initial values, except those the projection gives.
+  void buildSynapseInit(ProjectionOp proj, SynapseOp synapse) {
     Location loc = proj.getLoc();
-    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
-    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
-    auto fn = kernel(loc, abi::onPreKernel(proj.getSymName()),
-                     {stateType(post), i32Vec, i64, i64Vec, i32Vec}, {});
+    auto fn = kernel(loc, abi::synapseInitKernel(proj.getSymName()),
+                     {synapseStateType(synapse), i64}, {});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
-    Value state = fn.getArgument(0), spikes = fn.getArgument(1);
-    Value rowPtr = fn.getArgument(3), colIdx = fn.getArgument(4);
-    Value numSpikes =
-        arith::IndexCastOp::create(b, loc, b.getIndexType(), fn.getArgument(2));
-    // States the body touches, loaded and stored per target.
-    llvm::SetVector<StringRef> touched;
-    proj.getOnPre().walk([&](Operation *op) {
-      if (auto r = dyn_cast<ReadOp>(op); r && post.getStateRow(r.getVar()) >= 0)
-        touched.insert(r.getVar());
-      if (auto w = dyn_cast<WriteOp>(op))
-        touched.insert(w.getVar());
-    });
+    Value state = fn.getArgument(0), key = fn.getArgument(1);
+    Value n = memref::DimOp::create(b, loc, state, 1);
+    unsigned draws = countRandomDraws(synapse);
+    if (!proj.getInit().empty())
+      for (Operation &op : proj.getInit().front())
+        draws += countRandomDraws(&op);
+    auto uniformFn =
+        declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
+    auto normalFn =
+        declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
+    SmallVector<StateOp, 4> states = synapse.getStates();
+    int lastUpdateRow = synapse.getLastUpdateRow();
     scf::ForOp::create(
-        b, loc, index(loc, 0), numSpikes, index(loc, 1), ValueRange{},
-        [&](OpBuilder &lb, Location l, Value s, ValueRange) {
-          Value src = memref::LoadOp::create(lb, l, spikes, ValueRange{s});
-          Value srcIdx =
-              arith::IndexCastOp::create(lb, l, lb.getIndexType(), src);
-          Value srcNext = arith::AddIOp::create(
-              lb, l, srcIdx, arith::ConstantIndexOp::create(lb, l, 1));
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          Environment env;
+          env.params = synapse.getParamValues();
+          env.rngKey = key;
+          env.uniformFn = uniformFn;
+          env.normalFn = normalFn;
+          Value i64v = arith::IndexCastOp::create(lb, l, i64, i);
+          env.rngCounterBase = arith::MulIOp::create(
+              lb, l, i64v,
+              arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
+          llvm::StringSet<> setByProjection;
+          if (!proj.getInit().empty())
+            proj.getInit().walk(
+                [&](WriteOp w) { setByProjection.insert(w.getVar()); });
+          for (StateOp s : states)
+            if (!setByProjection.contains(s.getSymName()))
+              env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
+          if (!proj.getInit().empty())
+            lowerRegion(lb, proj.getInit(), env);
+          for (auto [row, s] : llvm::enumerate(states))
+            memref::StoreOp::create(
+                lb, s.getLoc(), env.state[s.getSymName()], state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, row), i});
+          if (lastUpdateRow >= 0)
+            memref::StoreOp::create(
+                lb, l, arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0)),
+                state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, lastUpdateRow),
+                           i});
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// The body of a synapse event: synapse `k` (index into the synapse
+  /// state) onto target neuron `target` runs `handler`. Synapse variables
+  /// shadow the target's; event-driven synapse state is first advanced to
+  /// step `step` (Brian2's `(event-driven)`: exact, lazily, at every pre-
+  /// and postsynaptic event).
+  void emitSynapseEvent(OpBuilder &ib, Location il, ProjectionOp proj,
+                        NeuronOp post, SynapseOp synapse, Region &handler,
+                        Value postState, Value synState, Value k, Value target,
+                        Value step, double dt) {
+    Environment env;
+    env.params = post.getParamValues();
+    if (synapse)
+      for (auto &entry : synapse.getParamValues())
+        env.params[entry.getKey()] = entry.getValue();
+    auto synRow = [&](StringRef name) {
+      return synapse ? synapse.getStateRow(name) : -1;
+    };
+    // Variables the handler touches; all synapse states with dynamics.
+    llvm::SetVector<StringRef> synTouched, postTouched;
+    auto touch = [&](StringRef name) {
+      if (synapse && synapse.getParamValues().count(name))
+        return;
+      if (synRow(name) >= 0)
+        synTouched.insert(name);
+      else if (post.getStateRow(name) >= 0)
+        postTouched.insert(name);
+    };
+    handler.walk([&](Operation *op) {
+      if (auto r = dyn_cast<ReadOp>(op))
+        touch(r.getVar());
+      if (auto w = dyn_cast<WriteOp>(op))
+        touch(w.getVar());
+    });
+    AdvanceOp advance;
+    if (synapse && !synapse.getBodyBlock().getOps<AdvanceOp>().empty()) {
+      advance = *synapse.getBodyBlock().getOps<AdvanceOp>().begin();
+      for (StateOp s : synapse.getStates())
+        synTouched.insert(s.getSymName());
+    }
+    auto rowIndex = [&](int row) {
+      return arith::ConstantIndexOp::create(ib, il, row);
+    };
+    for (StringRef name : synTouched)
+      env.state[name] = memref::LoadOp::create(
+          ib, il, synState, ValueRange{rowIndex(synRow(name)), k});
+    for (StringRef name : postTouched)
+      env.state[name] = memref::LoadOp::create(
+          ib, il, postState,
+          ValueRange{rowIndex(post.getStateRow(name)), target});
+    llvm::MapVector<StringRef, Value> old = env.state;
+    Value stepF = arith::SIToFPOp::create(ib, il, f64, step);
+    if (advance) {
+      Value lastRow = rowIndex(synapse.getLastUpdateRow());
+      Value last =
+          memref::LoadOp::create(ib, il, synState, ValueRange{lastRow, k});
+      Value elapsed = arith::MulFOp::create(
+          ib, il, arith::SubFOp::create(ib, il, stepF, last),
+          arith::ConstantOp::create(ib, il, ib.getF64FloatAttr(dt)));
+      lowerRegion(ib, advance.getBody(), env, {elapsed});
+      memref::StoreOp::create(ib, il, stepF, synState, ValueRange{lastRow, k});
+    }
+    lowerRegion(ib, handler, env);
+    for (StringRef name : synTouched)
+      if (env.state[name] != old[name])
+        memref::StoreOp::create(ib, il, env.state[name], synState,
+                                ValueRange{rowIndex(synRow(name)), k});
+    for (StringRef name : postTouched)
+      if (env.state[name] != old[name])
+        memref::StoreOp::create(
+            ib, il, env.state[name], postState,
+            ValueRange{rowIndex(post.getStateRow(name)), target});
+  }
+
+  /// `<projection>_on_pre(postState, synState, ranges, numRanges, colIdx,
+  /// step)`: runs `on pre` for every synapse k in each range
+  /// [ranges[2r], ranges[2r+1]) of synapses whose spikes arrive now.
+  void buildOnPre(ProjectionOp proj, NeuronOp post, double dt) {
+    Location loc = proj.getLoc();
+    SynapseOp synapse = proj.getSynapseModel();
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(
+        loc, abi::onPreKernel(proj.getSymName()),
+        {stateType(post), synapseStateType(synapse), i64Vec, i64, i32Vec, i64},
+        {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value postState = fn.getArgument(0), synState = fn.getArgument(1);
+    Value ranges = fn.getArgument(2), colIdx = fn.getArgument(4);
+    Value step = fn.getArgument(5);
+    Value numRanges =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), fn.getArgument(3));
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numRanges, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value r, ValueRange) {
           auto toIndex = [&](Value v) {
             return arith::IndexCastOp::create(lb, l, lb.getIndexType(), v);
           };
-          Value begin = toIndex(
-              memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcIdx}));
+          Value first = arith::MulIOp::create(
+              lb, l, r, arith::ConstantIndexOp::create(lb, l, 2));
+          Value second = arith::AddIOp::create(
+              lb, l, first, arith::ConstantIndexOp::create(lb, l, 1));
+          Value begin =
+              toIndex(memref::LoadOp::create(lb, l, ranges, ValueRange{first}));
           Value end = toIndex(
-              memref::LoadOp::create(lb, l, rowPtr, ValueRange{srcNext}));
+              memref::LoadOp::create(lb, l, ranges, ValueRange{second}));
           scf::ForOp::create(
               lb, l, begin, end, arith::ConstantIndexOp::create(lb, l, 1),
               ValueRange{},
@@ -501,22 +637,58 @@ public:
                 Value target = arith::IndexCastOp::create(
                     ib, il, ib.getIndexType(),
                     memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
-                Environment env;
-                env.params = post.getParamValues();
-                llvm::StringMap<Value> rowOf;
-                for (StringRef name : touched) {
-                  Value row = arith::ConstantIndexOp::create(
-                      ib, il, post.getStateRow(name));
-                  rowOf[name] = row;
-                  env.state[name] = memref::LoadOp::create(
-                      ib, il, state, ValueRange{row, target});
-                }
-                llvm::MapVector<StringRef, Value> old = env.state;
-                lowerRegion(ib, proj.getOnPre(), env);
-                for (StringRef name : touched)
-                  if (env.state[name] != old[name])
-                    memref::StoreOp::create(ib, il, env.state[name], state,
-                                            ValueRange{rowOf[name], target});
+                emitSynapseEvent(ib, il, proj, post, synapse, proj.getOnPre(),
+                                 postState, synState, k, target, step, dt);
+                scf::YieldOp::create(ib, il);
+              });
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// `<projection>_on_post(postState, synState, spikes, numSpikes, postPtr,
+  /// synIds, step)`: runs `on post` for every synapse onto each target
+  /// neuron that spiked; synIds[postPtr[j] .. postPtr[j+1]) are the
+  /// synapses onto neuron j.
+  void buildOnPost(ProjectionOp proj, NeuronOp post, double dt) {
+    Location loc = proj.getLoc();
+    SynapseOp synapse = proj.getSynapseModel();
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(loc, abi::onPostKernel(proj.getSymName()),
+                     {stateType(post), synapseStateType(synapse), i32Vec, i64,
+                      i64Vec, i64Vec, i64},
+                     {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value postState = fn.getArgument(0), synState = fn.getArgument(1);
+    Value spikes = fn.getArgument(2), postPtr = fn.getArgument(4);
+    Value synIds = fn.getArgument(5), step = fn.getArgument(6);
+    Value numSpikes =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), fn.getArgument(3));
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSpikes, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value s, ValueRange) {
+          auto toIndex = [&](Value v) {
+            return arith::IndexCastOp::create(lb, l, lb.getIndexType(), v);
+          };
+          Value target =
+              toIndex(memref::LoadOp::create(lb, l, spikes, ValueRange{s}));
+          Value next = arith::AddIOp::create(
+              lb, l, target, arith::ConstantIndexOp::create(lb, l, 1));
+          Value begin = toIndex(
+              memref::LoadOp::create(lb, l, postPtr, ValueRange{target}));
+          Value end =
+              toIndex(memref::LoadOp::create(lb, l, postPtr, ValueRange{next}));
+          scf::ForOp::create(
+              lb, l, begin, end, arith::ConstantIndexOp::create(lb, l, 1),
+              ValueRange{},
+              [&](OpBuilder &ib, Location il, Value j, ValueRange) {
+                Value k = arith::IndexCastOp::create(
+                    ib, il, ib.getIndexType(),
+                    memref::LoadOp::create(ib, il, synIds, ValueRange{j}));
+                emitSynapseEvent(ib, il, proj, post, synapse, proj.getOnPost(),
+                                 postState, synState, k, target, step, dt);
                 scf::YieldOp::create(ib, il);
               });
           scf::YieldOp::create(lb, l);
@@ -561,10 +733,23 @@ public:
     });
     module.walk([&](ProjectionOp proj) {
       auto network = proj->getParentOfType<NetworkOp>();
+      double dt = network.getDt().convertToDouble();
       auto pop = cast<PopulationOp>(
           SymbolTable::lookupSymbolIn(network, proj.getPost()));
       auto post = module.lookupSymbol<NeuronOp>(pop.getModel());
-      builder.buildOnPre(proj, post);
+      SynapseOp synapse = proj.getSynapseModel();
+      if (synapse && !synapse.getBodyBlock().getOps<OdeOp>().empty()) {
+        synapse.emitError() << "synapse model '" << synapse.getSymName()
+                            << "' has unsolved equations; run nn-solve-odes "
+                               "first";
+        ok = false;
+        return;
+      }
+      builder.buildOnPre(proj, post, dt);
+      if (!proj.getOnPost().empty())
+        builder.buildOnPost(proj, post, dt);
+      if (synapse)
+        builder.buildSynapseInit(proj, synapse);
     });
     if (!ok)
       signalPassFailure();

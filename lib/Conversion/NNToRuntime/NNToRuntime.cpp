@@ -99,7 +99,7 @@ public:
       double dt = network.getDt().convertToDouble();
       call(loc, abi::kSetNetwork, {},
            {sim, string(loc, network.getSymName()), f64Const(loc, dt)});
-      llvm::StringMap<Value> popIds;
+      llvm::StringMap<Value> popIds, projIds;
       for (Operation &op : network.getBody().front()) {
         if (auto pop = dyn_cast<PopulationOp>(op)) {
           auto model = module.lookupSymbol<NeuronOp>(pop.getModel());
@@ -124,16 +124,38 @@ public:
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));
           Location l = proj.getLoc();
-          call(l, abi::kAddProjection, {i32},
-               {sim, string(l, proj.getSymName()), popIds[proj.getPre()],
-                popIds[proj.getPost()], i32Const(l, rule),
-                f64Const(l, proj.getParam().convertToDouble()),
-                i64Const(l, delaySteps)});
+          SynapseOp synapse = proj.getSynapseModel();
+          int64_t synapseRows = synapse ? synapse.getNumStateRows() : 0;
+          int64_t delayRow = synapse ? synapse.getStateRow("delay") : -1;
+          projIds[proj.getSymName()] =
+              call(l, abi::kAddProjection, {i32},
+                   {sim, string(l, proj.getSymName()), popIds[proj.getPre()],
+                    popIds[proj.getPost()], i32Const(l, rule),
+                    f64Const(l, proj.getParam().convertToDouble()),
+                    i64Const(l, delaySteps), i64Const(l, synapseRows),
+                    i64Const(l, delayRow),
+                    i32Const(l, proj.getOnPost().empty() ? 0 : 1)});
         } else if (auto rec = dyn_cast<RecordSpikesOp>(op)) {
           call(rec.getLoc(), abi::kRecordSpikes, {},
                {sim, popIds[rec.getPopulation()]});
         } else if (auto rec = dyn_cast<RecordStateOp>(op)) {
           Location l = rec.getLoc();
+          if (auto proj = dyn_cast<ProjectionOp>(
+                  SymbolTable::lookupSymbolIn(network, rec.getPopulation()))) {
+            SynapseOp model = proj.getSynapseModel();
+            for (Attribute attr : rec.getVars()) {
+              StringRef var = cast<FlatSymbolRefAttr>(attr).getValue();
+              auto state =
+                  cast<StateOp>(SymbolTable::lookupSymbolIn(model, var));
+              call(l, abi::kRecordSynapseState, {},
+                   {sim, projIds[rec.getPopulation()],
+                    i64Const(l, model.getStateRow(var)), string(l, var),
+                    string(l, state.getUnit().value_or("1")),
+                    i64Const(l, rec.getEverySteps()),
+                    i64Const(l, rec.getFirst()), i64Const(l, rec.getLast())});
+            }
+            continue;
+          }
           auto pop = cast<PopulationOp>(
               SymbolTable::lookupSymbolIn(network, rec.getPopulation()));
           NeuronOp model = pop.getNeuron();
@@ -208,7 +230,7 @@ public:
       return signalPassFailure();
     // Everything the nn dialect described is now in kernels and calls.
     for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
-      if (isa<NetworkOp, NeuronOp>(op))
+      if (isa<NetworkOp, NeuronOp, SynapseOp>(op))
         op.erase();
   }
 };

@@ -401,6 +401,12 @@ public:
         file.constants.push_back(varDecl(c->name, c->unit, c->value));
       } else if (auto *n = item->neuronDecl()) {
         file.neurons.push_back(neuron(n));
+      } else if (auto *s = item->synapseDecl()) {
+        auto model = std::make_unique<ast::SynapseModel>();
+        synapseModel(s->synapseBody(), *model);
+        model->name = s->name->getText();
+        model->loc = locOf(s->name);
+        file.synapses.push_back(std::move(model));
       } else if (auto *n = item->networkDecl()) {
         file.networks.push_back(network(n));
       }
@@ -571,7 +577,43 @@ private:
     }
     if (ctx->every)
       rec.every = expr(ctx->every);
+    rec.atEnd = ctx->atEnd != nullptr;
     return rec;
+  }
+
+  /// The members of a synapse model or of a `connect` body.
+  void synapseModel(NNParser::SynapseBodyContext *ctx,
+                    ast::SynapseModel &model) {
+    for (auto *member : ctx->synapseMember()) {
+      if (auto *p = dynamic_cast<NNParser::SynParamMemberContext *>(member)) {
+        model.params.push_back(varDecl(p->name, p->unit, p->value));
+      } else if (auto *s =
+                     dynamic_cast<NNParser::SynStateMemberContext *>(member)) {
+        model.states.push_back(varDecl(s->name, s->unit, s->value));
+      } else if (auto *o =
+                     dynamic_cast<NNParser::SynOdeMemberContext *>(member)) {
+        model.odes.push_back(
+            {o->name->getText(), locOf(o->name), expr(o->value)});
+      } else if (auto *h = dynamic_cast<NNParser::SynHandlerMemberContext *>(
+                     member)) {
+        bool pre = h->event->getText() == "pre";
+        ast::Loc &loc = pre ? model.onPreLoc : model.onPostLoc;
+        if (loc.line != 0) {
+          duplicates.push_back(
+              {pre ? "'on pre' handler" : "'on post' handler", locOf(h)});
+          continue;
+        }
+        loc = locOf(h);
+        (pre ? model.onPre : model.onPost) = block(h->block());
+      } else if (auto *v =
+                     dynamic_cast<NNParser::SynValueMemberContext *>(member)) {
+        ast::Assign value;
+        value.target = v->name->getText();
+        value.loc = locOf(v->name);
+        value.value = expr(v->value);
+        model.values.push_back(std::move(value));
+      }
+    }
   }
 
   ast::Projection projection(NNParser::ConnectMemberContext *ctx) {
@@ -596,14 +638,17 @@ private:
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
-    for (auto *member : ctx->synapseBody()->synapseMember()) {
-      if (!proj.onPre.empty() || proj.onPreLoc.line != 0) {
-        duplicates.push_back({"'on pre' handler", locOf(member)});
-        continue;
-      }
-      proj.onPreLoc = locOf(member);
-      proj.onPre = block(member->block());
+    if (ctx->name) {
+      proj.name = ctx->name->getText();
+      proj.nameLoc = locOf(ctx->name);
     }
+    if (ctx->model) {
+      proj.model = ctx->model->getText();
+      proj.modelLoc = locOf(ctx->model);
+    }
+    if (ctx->synapseBody())
+      synapseModel(ctx->synapseBody(), proj.body);
+    proj.body.loc = proj.loc;
     return proj;
   }
 

@@ -105,12 +105,13 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK:   arith.mulf %[[U]]
 // CHECK:   memref.store
 
-// Delivery: for each spike, for each CSR entry of its row, g += w.
+// Delivery: for each range [begin, end) of synapses due now, for each
+// synapse in it, g += w on its target.
 // CHECK-LABEL: func.func @p_to_p_on_pre(
-// CHECK-SAME: %[[POST:.*]]: memref<3x?xf64>, %[[SP:.*]]: memref<?xi32>, %{{.*}}: i64, %[[ROW:.*]]: memref<?xi64>, %[[COL:.*]]: memref<?xi32>) attributes {llvm.emit_c_interface}
+// CHECK-SAME: %[[POST:.*]]: memref<3x?xf64>, %{{.*}}: memref<0x?xf64>, %[[RANGES:.*]]: memref<?xi64>, %{{.*}}: i64, %[[COL:.*]]: memref<?xi32>, %{{.*}}: i64) attributes {llvm.emit_c_interface}
 // CHECK: scf.for
-// CHECK:   memref.load %[[ROW]]
-// CHECK:   memref.load %[[ROW]]
+// CHECK:   memref.load %[[RANGES]]
+// CHECK:   memref.load %[[RANGES]]
 // CHECK:   scf.for
 // CHECK:     %[[T:.*]] = memref.load %[[COL]]
 // CHECK:     %[[TI:.*]] = arith.index_cast %[[T]] : i32 to index

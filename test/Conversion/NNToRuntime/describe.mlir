@@ -35,7 +35,7 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-DAG: llvm.mlir.global internal constant @{{.*}}("a_to_b\00")
 // CHECK-DAG: llvm.mlir.global internal constant @{{.*}}("A\00")
 // CHECK-LABEL: func.func @nnc_abi_version() -> i32
-// CHECK: arith.constant 2 : i32
+// CHECK: arith.constant 3 : i32
 // CHECK-LABEL: func.func @nnc_describe(
 // CHECK-SAME: %[[SIM:.*]]: !llvm.ptr)
 // CHECK: call @nnc_rt_set_network(%[[SIM]], %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, f64) -> ()
@@ -44,9 +44,9 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK: %[[A:.*]] = call @nnc_rt_add_population(%[[SIM]], %{{.*}}, %{{.*}}, %c30_i64{{.*}}, %c2_i64{{.*}})
 // CHECK: %[[B:.*]] = call @nnc_rt_add_population(%[[SIM]], %{{.*}}, %{{.*}}, %c20_i64{{.*}}, %c2_i64{{.*}})
 // Rule 2 = fixed probability; 1.5 ms at 0.1 ms = 15 steps.
-// CHECK: call @nnc_rt_add_projection(%[[SIM]], %{{.*}}, %[[A]], %[[B]], %c2_i32{{.*}}, %cst{{.*}}, %c15_i64{{.*}})
+// CHECK: call @nnc_rt_add_projection(%[[SIM]], %{{.*}}, %[[A]], %[[B]], %c2_i32{{.*}}, %cst{{.*}}, %c15_i64{{.*}}, %c0_i64{{.*}}, %c-1_i64{{.*}}, %c0_i32{{.*}})
 // Rule 1 = one-to-one, no delay.
-// CHECK: call @nnc_rt_add_projection(%[[SIM]], %{{.*}}, %[[B]], %[[B]], %c1_i32{{.*}}, %{{.*}}, %c0_i64{{.*}})
+// CHECK: call @nnc_rt_add_projection(%[[SIM]], %{{.*}}, %[[B]], %[[B]], %c1_i32{{.*}}, %{{.*}}, %c0_i64{{.*}}, %c0_i64{{.*}}, %c-1_i64{{.*}}, %c0_i32{{.*}})
 // CHECK: call @nnc_rt_record_spikes(%[[SIM]], %[[B]])
 // State monitors: one call per variable with its row, name, unit, period
 // and neuron range.

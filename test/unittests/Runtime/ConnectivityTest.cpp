@@ -36,19 +36,23 @@ Build connect(int64_t preSize, int64_t postSize, int32_t rule, double param,
   Build b;
   FakeArtifact artifact;
   artifact.addModel("burst", noInit, allSpikeAt(0), {"pre", "post"});
-  artifact.addOnPre("syn", [&](nnc_memref2d *, nnc_memref1d_i32 *spikes,
-                               int64_t n, nnc_memref1d_i64 *rowPtr,
-                               nnc_memref1d_i32 *colIdx) {
-    EXPECT_EQ(spikes->sizes[0], n);
-    b.csr.rowPtr.assign(rowPtr->aligned, rowPtr->aligned + rowPtr->sizes[0]);
-    b.csr.colIdx.assign(colIdx->aligned, colIdx->aligned + colIdx->sizes[0]);
+  artifact.addOnPre("syn", [&](const OnPreCall &call) {
+    // Every source spikes at step 0, in index order: the ranges are the
+    // rows of the CSR.
+    b.csr.rowPtr.assign(1, call.numRanges ? call.begin(0) : 0);
+    for (int64_t r = 0; r < call.numRanges; ++r) {
+      EXPECT_EQ(call.begin(r), b.csr.rowPtr.back());
+      b.csr.rowPtr.push_back(call.end(r));
+    }
+    b.csr.colIdx.assign(call.colIdx->aligned,
+                        call.colIdx->aligned + call.colIdx->sizes[0]);
     ++b.csr.calls;
   });
   artifact.describe = [&](nnc_sim *sim) {
     nnc_rt_set_network(sim, "conn", 1e-4);
     int32_t pre = nnc_rt_add_population(sim, "pre", "burst", preSize, 1);
     int32_t post = nnc_rt_add_population(sim, "post", "burst", postSize, 1);
-    nnc_rt_add_projection(sim, "syn", pre, post, rule, param, 0);
+    nnc_rt_add_projection(sim, "syn", pre, post, rule, param, 0, 0, -1, 0);
   };
   RunOptions options;
   options.outDir = "";
@@ -168,19 +172,18 @@ TEST(Connectivity, FixedProbabilityAllowsAutapses) {
   FakeArtifact artifact;
   artifact.addModel("burst", noInit, allSpikeAt(0), {"pop"});
   int64_t selfLoops = -1;
-  artifact.addOnPre("rec", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
-                               nnc_memref1d_i64 *rowPtr,
-                               nnc_memref1d_i32 *colIdx) {
+  artifact.addOnPre("rec", [&](const OnPreCall &call) {
+    // Every neuron spikes, in index order: range i holds source i's targets.
     selfLoops = 0;
-    for (int64_t i = 0; i + 1 < rowPtr->sizes[0]; ++i)
-      for (int64_t k = rowPtr->aligned[i]; k < rowPtr->aligned[i + 1]; ++k)
-        selfLoops += colIdx->aligned[k] == i;
+    for (int64_t i = 0; i < call.numRanges; ++i)
+      for (int64_t k = call.begin(i); k < call.end(i); ++k)
+        selfLoops += call.colIdx->aligned[k] == i;
   });
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "self", 1e-4);
     int32_t pop = nnc_rt_add_population(sim, "pop", "burst", 4000, 1);
     nnc_rt_add_projection(sim, "rec", pop, pop, NNC_CONNECT_FIXED_PROBABILITY,
-                          0.5, 0);
+                          0.5, 0, 0, -1, 0);
   };
   RunOptions options;
   options.outDir = "";
@@ -246,19 +249,17 @@ TEST(Connectivity, ProjectionsDrawFromDistinctStreams) {
   artifact.addModel("burst", noInit, allSpikeAt(0), {"x"});
   std::vector<int32_t> cols[2];
   for (int p = 0; p < 2; ++p)
-    artifact.addOnPre(p ? "b" : "a",
-                      [&cols, p](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
-                                 nnc_memref1d_i64 *, nnc_memref1d_i32 *colIdx) {
-                        cols[p].assign(colIdx->aligned,
-                                       colIdx->aligned + colIdx->sizes[0]);
-                      });
+    artifact.addOnPre(p ? "b" : "a", [&cols, p](const OnPreCall &call) {
+      cols[p].assign(call.colIdx->aligned,
+                     call.colIdx->aligned + call.colIdx->sizes[0]);
+    });
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "two", 1e-4);
     int32_t x = nnc_rt_add_population(sim, "x", "burst", 200, 1);
-    nnc_rt_add_projection(sim, "a", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1,
-                          0);
-    nnc_rt_add_projection(sim, "b", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1,
-                          0);
+    nnc_rt_add_projection(sim, "a", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1, 0,
+                          0, -1, 0);
+    nnc_rt_add_projection(sim, "b", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1, 0,
+                          0, -1, 0);
   };
   RunOptions options;
   options.outDir = "";

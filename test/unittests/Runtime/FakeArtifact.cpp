@@ -38,9 +38,11 @@ int64_t updateThunk(nnc_memref2d *state, nnc_memref1d_i32 *spikes, int64_t step,
 }
 
 template <size_t Slot>
-void onPreThunk(nnc_memref2d *post, nnc_memref1d_i32 *spikes, int64_t n,
-                nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx) {
-  FakeArtifact::current->onPres[Slot](post, spikes, n, rowPtr, colIdx);
+void onPreThunk(nnc_memref2d *post, nnc_memref2d *synapses,
+                nnc_memref1d_i64 *ranges, int64_t numRanges,
+                nnc_memref1d_i32 *colIdx, int64_t step) {
+  FakeArtifact::current->onPres[Slot](
+      {post, synapses, ranges->aligned, numRanges, colIdx, step});
 }
 
 template <typename Fn> void *symbol(Fn *fn) {

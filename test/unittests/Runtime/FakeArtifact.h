@@ -30,8 +30,28 @@ namespace nnc::rt::test {
 using InitFn = std::function<void(nnc_memref2d *, uint64_t)>;
 using UpdateFn =
     std::function<int64_t(nnc_memref2d *, nnc_memref1d_i32 *, int64_t)>;
-using OnPreFn = std::function<void(nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
-                                   nnc_memref1d_i64 *, nnc_memref1d_i32 *)>;
+/// The arguments of one on_pre call: the synapse ranges whose spikes
+/// arrive in `step` (Runtime.h).
+struct OnPreCall {
+  nnc_memref2d *post;
+  nnc_memref2d *synapses;
+  const int64_t *ranges;
+  int64_t numRanges;
+  nnc_memref1d_i32 *colIdx;
+  int64_t step;
+
+  int64_t begin(int64_t r) const { return ranges[2 * r]; }
+  int64_t end(int64_t r) const { return ranges[2 * r + 1]; }
+  /// The targets of every synapse of the call, in order.
+  std::vector<int32_t> targets() const {
+    std::vector<int32_t> out;
+    for (int64_t r = 0; r < numRanges; ++r)
+      for (int64_t k = begin(r); k < end(r); ++k)
+        out.push_back(colIdx->aligned[k]);
+    return out;
+  }
+};
+using OnPreFn = std::function<void(const OnPreCall &)>;
 
 class FakeArtifact {
 public:
@@ -119,14 +139,10 @@ inline int64_t accumulatorUpdate(nnc_memref2d *state, nnc_memref1d_i32 *spikes,
 
 /// on_pre kernel adding `weight` to row 1 of every target.
 inline OnPreFn addToInput(double weight) {
-  return [weight](nnc_memref2d *post, nnc_memref1d_i32 *spikes, int64_t n,
-                  nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx) {
-    double *input = row(post, 1);
-    for (int64_t s = 0; s < n; ++s) {
-      int32_t src = spikes->aligned[s];
-      for (int64_t k = rowPtr->aligned[src]; k < rowPtr->aligned[src + 1]; ++k)
-        input[colIdx->aligned[k]] += weight;
-    }
+  return [weight](const OnPreCall &call) {
+    double *input = row(call.post, 1);
+    for (int32_t target : call.targets())
+      input[target] += weight;
   };
 }
 

@@ -380,12 +380,11 @@ TEST(Traces, InvalidMonitors) {
        },
        "state monitor of p.v refers to state row -1 but population 'p' has 2 "
        "rows"},
-      {[](nnc_sim *sim) { nnc_rt_record_state(sim, 0, 0, "v", "V", 0, 0, -1); },
-       "state monitor of p.v has sampling period 0 steps (must be >= 1)"},
       {[](nnc_sim *sim) {
          nnc_rt_record_state(sim, 0, 0, "v", "V", -10, 0, -1);
        },
-       "state monitor of p.v has sampling period -10 steps (must be >= 1)"},
+       "state monitor of p.v has sampling period -10 steps (must be >= 1, or "
+       "0 for once at the end)"},
       {[](nnc_sim *sim) { nnc_rt_record_state(sim, 0, 0, "v", "V", 1, -1, 3); },
        "state monitor of p.v records neurons [-1, 3) but population 'p' has "
        "neurons [0, 10)"},

@@ -153,7 +153,8 @@ void setUpCountingNetwork(FakeArtifact &artifact) {
     nnc_rt_set_network(sim, "counting", 1e-4);
     int32_t a = nnc_rt_add_population(sim, "a", "periodic", 4, 2);
     int32_t b = nnc_rt_add_population(sim, "b", "periodic", 2, 2);
-    nnc_rt_add_projection(sim, "ab", a, b, NNC_CONNECT_ALL_TO_ALL, 0, 1);
+    nnc_rt_add_projection(sim, "ab", a, b, NNC_CONNECT_ALL_TO_ALL, 0, 1, 0, -1,
+                          0);
     nnc_rt_record_spikes(sim, a);
   };
 }
@@ -202,7 +203,7 @@ TEST(Output, RunResultAndSummaryJson) {
   std::string json = readFile(dir.path() / "out" / "summary.json");
   EXPECT_TRUE(JsonChecker::valid(json)) << json;
   for (std::string expected :
-       {std::string("\"nnc_abi\": 2,"),
+       {"\"nnc_abi\": " + std::to_string(NNC_ABI_VERSION) + ",",
         std::string("\"network\": \"counting\""),
         std::string("\"dt_ms\": 0.1,"), std::string("\"duration_s\": 0.01,"),
         std::string("\"seed\": 42,"), std::string("\"threads\": 3,"),

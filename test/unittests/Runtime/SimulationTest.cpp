@@ -46,18 +46,17 @@ void setUpDelayNetwork(FakeArtifact &artifact, DelayProbe &probe,
                       spikes->aligned[0] = 0;
                       return 1;
                     });
-  artifact.addOnPre("syn", [&probe](nnc_memref2d *, nnc_memref1d_i32 *spikes,
-                                    int64_t n, nnc_memref1d_i64 *,
-                                    nnc_memref1d_i32 *) {
+  artifact.addOnPre("syn", [&probe](const OnPreCall &call) {
+    EXPECT_EQ(call.step, probe.lastStep);
     probe.calls.push_back(probe.lastStep);
-    probe.lists.emplace_back(spikes->aligned, spikes->aligned + n);
+    probe.lists.push_back(call.targets());
   });
   artifact.describe = [delaySteps](nnc_sim *sim) {
     nnc_rt_set_network(sim, "delay", 1e-4);
     int32_t a = nnc_rt_add_population(sim, "a", "src", 4, 1);
     int32_t b = nnc_rt_add_population(sim, "b", "src", 4, 1);
     nnc_rt_add_projection(sim, "syn", a, b, NNC_CONNECT_ALL_TO_ALL, 0.0,
-                          delaySteps);
+                          delaySteps, 0, -1, 0);
   };
 }
 
@@ -73,7 +72,8 @@ TEST(Delay, ArrivesExactlyDelayStepsLater) {
         << error;
     ASSERT_EQ(probe.calls.size(), 1u) << "delay " << delay;
     EXPECT_EQ(probe.calls[0], 3 + delay) << "delay " << delay;
-    EXPECT_EQ(probe.lists[0], std::vector<int32_t>{0});
+    // The 4 synapses of neuron 0 (all-to-all onto 4 neurons).
+    EXPECT_EQ(probe.lists[0], (std::vector<int32_t>{0, 1, 2, 3}));
   }
 }
 
@@ -157,18 +157,16 @@ TEST(Steps, PopulationsUpdateBeforeProjectionsInDeclarationOrder) {
   artifact.addModel("first", update("first"));
   artifact.addInit("b", noInit);
   artifact.addModel("second", update("second"));
-  artifact.addOnPre("p1", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
-                              nnc_memref1d_i64 *,
-                              nnc_memref1d_i32 *) { order.push_back("p1"); });
-  artifact.addOnPre("p2", [&](nnc_memref2d *, nnc_memref1d_i32 *, int64_t,
-                              nnc_memref1d_i64 *,
-                              nnc_memref1d_i32 *) { order.push_back("p2"); });
+  artifact.addOnPre("p1", [&](const OnPreCall &) { order.push_back("p1"); });
+  artifact.addOnPre("p2", [&](const OnPreCall &) { order.push_back("p2"); });
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "order", 1e-4);
     int32_t a = nnc_rt_add_population(sim, "a", "first", 2, 0);
     int32_t b = nnc_rt_add_population(sim, "b", "second", 2, 0);
-    nnc_rt_add_projection(sim, "p1", b, a, NNC_CONNECT_ONE_TO_ONE, 0, 0);
-    nnc_rt_add_projection(sim, "p2", a, b, NNC_CONNECT_ONE_TO_ONE, 0, 0);
+    nnc_rt_add_projection(sim, "p1", b, a, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0, -1,
+                          0);
+    nnc_rt_add_projection(sim, "p2", a, b, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0, -1,
+                          0);
   };
   RunResult result;
   std::string error;
@@ -219,20 +217,23 @@ TEST(State, LayoutSeenByKernels) {
         return 1;
       },
       {"p"});
-  artifact.addOnPre("self",
-                    [&](nnc_memref2d *post, nnc_memref1d_i32 *, int64_t,
-                        nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx) {
-                      ++onPres;
-                      EXPECT_EQ(post->aligned, initState);
-                      EXPECT_EQ(post->sizes[0], 3);
-                      EXPECT_EQ(post->sizes[1], 10);
-                      EXPECT_EQ(rowPtr->sizes[0], 11);
-                      EXPECT_EQ(colIdx->sizes[0], 10);
-                    });
+  artifact.addOnPre("self", [&](const OnPreCall &call) {
+    ++onPres;
+    EXPECT_EQ(call.post->aligned, initState);
+    EXPECT_EQ(call.post->sizes[0], 3);
+    EXPECT_EQ(call.post->sizes[1], 10);
+    EXPECT_EQ(call.colIdx->sizes[0], 10);
+    // Neuron 9 spiked: its one synapse, number 9.
+    ASSERT_EQ(call.numRanges, 1);
+    EXPECT_EQ(call.begin(0), 9);
+    EXPECT_EQ(call.end(0), 10);
+    EXPECT_EQ(call.synapses->sizes[0], 0);
+  });
   artifact.describe = [](nnc_sim *sim) {
     nnc_rt_set_network(sim, "layout", 1e-4);
     int32_t p = nnc_rt_add_population(sim, "p", "lif", 10, 3);
-    nnc_rt_add_projection(sim, "self", p, p, NNC_CONNECT_ONE_TO_ONE, 0, 0);
+    nnc_rt_add_projection(sim, "self", p, p, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0,
+                          -1, 0);
   };
   RunResult result;
   std::string error;
@@ -292,9 +293,9 @@ void setUpRandomNetwork(FakeArtifact &artifact) {
     int32_t e = nnc_rt_add_population(sim, "e", "acc", 400, 2);
     int32_t i = nnc_rt_add_population(sim, "i", "acc", 100, 2);
     nnc_rt_add_projection(sim, "ee", e, e, NNC_CONNECT_FIXED_PROBABILITY, 0.05,
-                          3);
+                          3, 0, -1, 0);
     nnc_rt_add_projection(sim, "ei", e, i, NNC_CONNECT_FIXED_PROBABILITY, 0.1,
-                          0);
+                          0, 0, -1, 0);
     nnc_rt_record_spikes(sim, e);
     nnc_rt_record_spikes(sim, i);
   };
@@ -366,7 +367,8 @@ TEST(Errors, MissingKernels) {
     artifact.remove(missing);
     artifact.describe = [](nnc_sim *sim) {
       describeOnePopulation(sim);
-      nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, 0);
+      nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, 0, 0,
+                            -1, 0);
     };
     Outcome o = run(artifact);
     EXPECT_FALSE(o.ok);
@@ -408,8 +410,10 @@ TEST(Errors, AbiVersionMismatch) {
   artifact.abiVersion = NNC_ABI_VERSION + 1;
   Outcome o = run(artifact);
   EXPECT_FALSE(o.ok);
-  EXPECT_EQ(o.error, "compiled artifact uses runtime ABI version 3 but this "
-                     "runtime implements version 2; recompile it");
+  EXPECT_EQ(o.error, "compiled artifact uses runtime ABI version " +
+                         std::to_string(NNC_ABI_VERSION + 1) +
+                         " but this runtime implements version " +
+                         std::to_string(NNC_ABI_VERSION) + "; recompile it");
   EXPECT_FALSE(described);
 }
 
@@ -461,13 +465,15 @@ TEST(Errors, InvalidPopulationsAndProjections) {
       {[](nnc_sim *sim) {
          nnc_rt_set_network(sim, "n", 1e-4);
          nnc_rt_add_population(sim, "p", "lif", 5, 1);
-         nnc_rt_add_projection(sim, "syn", 0, 1, NNC_CONNECT_ALL_TO_ALL, 0, 0);
+         nnc_rt_add_projection(sim, "syn", 0, 1, NNC_CONNECT_ALL_TO_ALL, 0, 0,
+                               0, -1, 0);
        },
        "projection 'syn' refers to an unknown population"},
       {[](nnc_sim *sim) {
          nnc_rt_set_network(sim, "n", 1e-4);
          nnc_rt_add_population(sim, "p", "lif", 5, 1);
-         nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, -1);
+         nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, -1,
+                               0, -1, 0);
        },
        "projection 'syn' has a negative delay"},
       {[](nnc_sim *sim) {
@@ -525,8 +531,8 @@ TEST(Errors, FirstErrorWinsAndLaterCallsAreNoOps) {
     ids.push_back(nnc_rt_add_population(sim, "a", "counting", 5, 1));
     ids.push_back(nnc_rt_add_population(sim, "b", "missing", 5, 1));
     ids.push_back(nnc_rt_add_population(sim, "c", "lif", 6, 1));
-    ids.push_back(
-        nnc_rt_add_projection(sim, "x", 0, 2, NNC_CONNECT_ONE_TO_ONE, 0, 0));
+    ids.push_back(nnc_rt_add_projection(sim, "x", 0, 2, NNC_CONNECT_ONE_TO_ONE,
+                                        0, 0, 0, -1, 0));
     nnc_rt_simulate(sim, 0.001);
   };
   Outcome o = run(artifact);

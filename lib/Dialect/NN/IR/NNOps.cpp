@@ -23,10 +23,30 @@ static LogicalResult verifyYieldsOne(Operation *op, Region &region, Type type,
   return success();
 }
 
-/// The state op named `name` in `neuron`, or null.
-static StateOp lookupState(NeuronOp neuron, StringRef name) {
-  return dyn_cast_or_null<StateOp>(
-      mlir::SymbolTable::lookupSymbolIn(neuron, name));
+/// The state op named `name` in a neuron or synapse model, or null.
+static StateOp lookupState(Operation *model, StringRef name) {
+  return model ? dyn_cast_or_null<StateOp>(
+                     mlir::SymbolTable::lookupSymbolIn(model, name))
+               : StateOp();
+}
+
+/// Reads in `model` must name its parameters or states, writes its states.
+static LogicalResult verifyOwnVariables(Operation *model, StringRef name) {
+  WalkResult result = model->walk([&](Operation *op) -> WalkResult {
+    if (auto read = dyn_cast<ReadOp>(op)) {
+      Operation *sym = mlir::SymbolTable::lookupSymbolIn(model, read.getVar());
+      if (!isa_and_nonnull<ParamOp, StateOp>(sym))
+        return read.emitOpError()
+               << "'" << read.getVar() << "' is not a parameter or state of "
+               << name;
+    } else if (auto write = dyn_cast<WriteOp>(op)) {
+      if (!lookupState(model, write.getVar()))
+        return write.emitOpError()
+               << "'" << write.getVar() << "' is not a state of " << name;
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
 }
 
 SmallVector<StateOp, 4> NeuronOp::getStates() {
@@ -92,22 +112,66 @@ LogicalResult NeuronOp::verify() {
                             *solver))
       return emitOpError() << "unknown solver '" << *solver << "'";
   }
-  // Reads and writes in the model must name its own variables.
-  WalkResult result = walk([&](Operation *op) -> WalkResult {
-    if (auto read = dyn_cast<ReadOp>(op)) {
-      Operation *sym = mlir::SymbolTable::lookupSymbolIn(*this, read.getVar());
-      if (!isa_and_nonnull<ParamOp, StateOp>(sym))
-        return read.emitOpError()
-               << "'" << read.getVar() << "' is not a parameter or state of "
-               << getSymName();
-    } else if (auto write = dyn_cast<WriteOp>(op)) {
-      if (!lookupState(*this, write.getVar()))
-        return write.emitOpError() << "'" << write.getVar()
-                                   << "' is not a state of " << getSymName();
-    }
-    return WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
+  return verifyOwnVariables(*this, getSymName());
+}
+
+SmallVector<StateOp, 4> SynapseOp::getStates() {
+  return llvm::to_vector(getBodyBlock().getOps<StateOp>());
+}
+
+int SynapseOp::getStateRow(StringRef state) {
+  for (auto [row, op] : llvm::enumerate(getStates()))
+    if (op.getSymName() == state)
+      return row;
+  return -1;
+}
+
+bool SynapseOp::hasDynamics() {
+  return !getBodyBlock().getOps<OdeOp>().empty() ||
+         !getBodyBlock().getOps<AdvanceOp>().empty();
+}
+
+int SynapseOp::getLastUpdateRow() {
+  return hasDynamics() ? static_cast<int>(getStates().size()) : -1;
+}
+
+unsigned SynapseOp::getNumStateRows() {
+  return getStates().size() + (hasDynamics() ? 1 : 0);
+}
+
+llvm::StringMap<double> SynapseOp::getParamValues() {
+  llvm::StringMap<double> values;
+  for (ParamOp p : getBodyBlock().getOps<ParamOp>())
+    values[p.getSymName()] = p.getValue().convertToDouble();
+  return values;
+}
+
+LogicalResult SynapseOp::verify() {
+  llvm::SmallSet<StringRef, 8> withOde;
+  unsigned advances = 0;
+  for (Operation &op : getBodyBlock()) {
+    if (auto ode = dyn_cast<OdeOp>(op))
+      if (!withOde.insert(ode.getState()).second)
+        return ode.emitOpError()
+               << "state '" << ode.getState() << "' has more than one equation";
+    advances += isa<AdvanceOp>(op);
+    if (!isa<ParamOp, StateOp, OdeOp, AdvanceOp>(op))
+      return op.emitOpError() << "is not allowed in a synapse model";
+  }
+  if (advances > 1 || (advances && !withOde.empty()))
+    return emitOpError() << "needs either nn.ode ops or one nn.advance";
+  if (lookupState(*this, "delay") && withOde.contains("delay"))
+    return emitOpError() << "the delay cannot have an equation";
+  return verifyOwnVariables(*this, getSymName());
+}
+
+LogicalResult AdvanceOp::verify() {
+  Block &block = getBody().front();
+  if (block.getNumArguments() != 1 || !block.getArgument(0).getType().isF64())
+    return emitOpError() << "region must take the elapsed time (one f64)";
+  if (!isa<YieldOp>(block.getTerminator()))
+    return emitOpError() << "region must end with nn.yield";
+  return success();
 }
 
 LogicalResult StateOp::verify() {
@@ -116,7 +180,7 @@ LogicalResult StateOp::verify() {
 }
 
 LogicalResult OdeOp::verify() {
-  if (!lookupState((*this)->getParentOfType<NeuronOp>(), getState()))
+  if (!lookupState((*this)->getParentOp(), getState()))
     return emitOpError() << "'" << getState() << "' is not a state variable";
   return verifyYieldsOne(*this, getRhs(), Float64Type::get(getContext()),
                          "the derivative");
@@ -197,16 +261,32 @@ static PopulationOp lookupPopulation(Operation *op, StringRef name) {
 }
 
 LogicalResult RecordStateOp::verify() {
+  int64_t first = getFirst(), last = getLast();
+  if (getEverySteps() < 0)
+    return emitOpError() << "every_steps must not be negative";
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  if (auto proj = dyn_cast_or_null<ProjectionOp>(
+          network ? mlir::SymbolTable::lookupSymbolIn(network, getPopulation())
+                  : nullptr)) {
+    if (first < 0 || (last != -1 && last <= first))
+      return emitOpError() << "invalid synapse range [" << first << ", " << last
+                           << ")";
+    SynapseOp model = proj.getSynapseModel();
+    for (Attribute attr : getVars())
+      if (!lookupState(model, cast<FlatSymbolRefAttr>(attr).getValue()))
+        return emitOpError() << "'" << cast<FlatSymbolRefAttr>(attr).getValue()
+                             << "' is not stored per synapse in projection "
+                             << proj.getSymName();
+    return success();
+  }
   PopulationOp pop = lookupPopulation(*this, getPopulation());
   if (!pop)
     return emitOpError() << "'" << getPopulation()
-                         << "' is not a population of this network";
-  int64_t first = getFirst(), last = getLast();
+                         << "' is not a population or projection of this "
+                            "network";
   if (first < 0 || (last != -1 && (last <= first || last > pop.getSize())))
     return emitOpError() << "invalid neuron range [" << first << ", " << last
                          << ")";
-  if (getEverySteps() < 1)
-    return emitOpError() << "every_steps must be at least 1";
   if (NeuronOp model = pop.getNeuron())
     for (Attribute attr : getVars())
       if (!lookupState(model, cast<FlatSymbolRefAttr>(attr).getValue()))
@@ -252,7 +332,23 @@ LogicalResult ProjectionOp::verify() {
             mlir::SymbolTable::lookupSymbolIn(network, name)))
       return emitOpError() << "'" << name
                            << "' is not a population of this network";
+  if (getSynapse() && !getSynapseModel())
+    return emitOpError() << "'" << *getSynapse()
+                         << "' is not a synapse model of this module";
+  if (!getInit().empty() && !getSynapse())
+    return emitOpError() << "has an init region but no synapse model";
+  for (Region *region : {&getOnPost(), &getInit()})
+    if (!region->empty() && !isa<YieldOp>(region->front().getTerminator()))
+      return emitOpError() << "regions must end with nn.yield";
   return success();
+}
+
+SynapseOp ProjectionOp::getSynapseModel() {
+  auto module = (*this)->getParentOfType<ModuleOp>();
+  if (!module || !getSynapse())
+    return SynapseOp();
+  return dyn_cast_or_null<SynapseOp>(
+      mlir::SymbolTable::lookupSymbolIn(module, *getSynapse()));
 }
 
 LogicalResult SimulateOp::verify() {

@@ -42,7 +42,8 @@ namespace {
 /// nonlinear (safe: a numerical solver is then used).
 class RhsEvaluator {
 public:
-  RhsEvaluator(NeuronOp neuron) : params(neuron.getParamValues()) {}
+  explicit RhsEvaluator(llvm::StringMap<double> params)
+      : params(std::move(params)) {}
 
   FailureOr<double> eval(OdeOp ode, const llvm::StringMap<double> &state,
                          double time) {
@@ -141,9 +142,10 @@ struct OdeSystem {
 
 /// Returns A and b if the system is linear and time-invariant; otherwise
 /// says why in `whyNotLinear` (for the diagnostic).
-std::optional<LinearSystem> analyzeLinear(NeuronOp neuron, OdeSystem &sys,
+std::optional<LinearSystem> analyzeLinear(const llvm::StringMap<double> &params,
+                                          OdeSystem &sys,
                                           std::string &whyNotLinear) {
-  RhsEvaluator evaluator(neuron);
+  RhsEvaluator evaluator(params);
   unsigned n = sys.states.size();
   auto evalAll = [&](const Eigen::VectorXd &x,
                      double time) -> std::optional<Eigen::VectorXd> {
@@ -226,7 +228,7 @@ enum class OwnDependence { None, Linear, Constant };
 /// `why`.
 std::optional<SmallVector<OwnDependence>>
 analyzeConditionallyLinear(NeuronOp neuron, OdeSystem &sys, std::string &why) {
-  RhsEvaluator evaluator(neuron);
+  RhsEvaluator evaluator(neuron.getParamValues());
   unsigned n = sys.states.size();
   llvm::StringMap<double> initial;
   for (StateOp s : sys.states) {
@@ -364,11 +366,105 @@ public:
         continue;
       ok &= succeeded(solve(neuron, it->second.first));
     }
+    module.walk([&](ProjectionOp proj) {
+      SynapseOp synapse = proj.getSynapseModel();
+      if (synapse && synapse.getBodyBlock().getOps<AdvanceOp>().empty())
+        ok &= succeeded(solveEventDriven(
+            synapse,
+            proj->getParentOfType<NetworkOp>().getDt().convertToDouble()));
+    });
     if (!ok)
       signalPassFailure();
   }
 
 private:
+  /// Synapse equations are event-driven: advanced exactly over the time
+  /// since the synapse's last event, which is only known at run time. Each
+  /// must therefore be x' = a x + b with constants a and b (a decaying
+  /// trace, a recovering resource), whose solution over any elapsed time
+  /// is closed-form: x(t + s) = x_inf + (x(t) - x_inf) exp(a s).
+  LogicalResult solveEventDriven(SynapseOp synapse, double dt) {
+    synapse.walk([&](TimeStepOp op) {
+      OpBuilder b(op);
+      op.replaceAllUsesWith(
+          arith::ConstantOp::create(b, op.getLoc(), b.getF64FloatAttr(dt))
+              .getResult());
+      op.erase();
+    });
+    OdeSystem sys;
+    sys.states = synapse.getStates();
+    for (StateOp s : sys.states) {
+      OdeOp found;
+      for (OdeOp ode : synapse.getBodyBlock().getOps<OdeOp>())
+        if (ode.getState() == s.getSymName())
+          found = ode;
+      sys.odes.push_back(found);
+    }
+    if (llvm::all_of(sys.odes, [](OdeOp ode) { return !ode; }))
+      return success();
+    std::string why;
+    std::optional<LinearSystem> linear =
+        analyzeLinear(synapse.getParamValues(), sys, why);
+    if (!linear)
+      return synapse.emitError()
+             << "synapse equations are solved exactly between events, so "
+                "they must be linear with constant coefficients, but "
+             << why;
+    unsigned n = sys.states.size();
+    for (unsigned i = 0; i < n; ++i)
+      for (unsigned j = 0; j < n; ++j)
+        if (i != j && linear->A(i, j) != 0)
+          return sys.odes[i].emitError()
+                 << "the equation for " << sys.states[i].getSymName()
+                 << "' depends on '" << sys.states[j].getSymName()
+                 << "'; event-driven synapse equations must each involve "
+                    "only their own variable (x' = a x + b)";
+
+    OpBuilder b(synapse.getContext());
+    Operation *anchor = nullptr;
+    for (OdeOp ode : sys.odes)
+      if (ode && (!anchor || ode->isBeforeInBlock(anchor)))
+        anchor = ode;
+    b.setInsertionPoint(anchor);
+    Location loc = anchor->getLoc();
+    auto advance = AdvanceOp::create(b, loc);
+    Block *block = b.createBlock(&advance.getBody());
+    Value elapsed = block->addArgument(b.getF64Type(), loc);
+    b.setInsertionPointToStart(block);
+    auto constant = [&](double v) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+    };
+    for (unsigned i = 0; i < n; ++i) {
+      double a = linear->A(i, i), c = linear->b[i];
+      if (!sys.odes[i] || (a == 0 && c == 0))
+        continue;
+      Location l = sys.odes[i].getLoc();
+      Value x = ReadOp::create(b, l, sys.states[i].getSymName());
+      Value next;
+      if (a == 0) { // x + c s
+        next = arith::AddFOp::create(
+            b, l, x, arith::MulFOp::create(b, l, constant(c), elapsed));
+      } else {
+        Value decay = math::ExpOp::create(
+            b, l, arith::MulFOp::create(b, l, constant(a), elapsed));
+        double xInf = -c / a;
+        if (xInf == 0) {
+          next = arith::MulFOp::create(b, l, x, decay);
+        } else {
+          Value offset = arith::SubFOp::create(b, l, x, constant(xInf));
+          next = arith::AddFOp::create(
+              b, l, constant(xInf), arith::MulFOp::create(b, l, offset, decay));
+        }
+      }
+      WriteOp::create(b, l, sys.states[i].getSymName(), next);
+    }
+    YieldOp::create(b, loc);
+    for (OdeOp ode : sys.odes)
+      if (ode)
+        ode.erase();
+    return success();
+  }
+
   LogicalResult solve(NeuronOp neuron, double dt) {
     emittedRows.clear();
     // `dt` in the model is this network's time step.
@@ -400,7 +496,7 @@ private:
     std::optional<LinearSystem> linear;
     std::string whyNotLinear;
     if (method.empty() || method == "exact") {
-      linear = analyzeLinear(neuron, sys, whyNotLinear);
+      linear = analyzeLinear(neuron.getParamValues(), sys, whyNotLinear);
       if (!linear && method == "exact")
         return neuron.emitError()
                << "solver 'exact' needs a linear, time-invariant system of "

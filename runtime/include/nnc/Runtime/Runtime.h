@@ -19,9 +19,19 @@
 //                                 nnc_memref1d_i32 *spikes, int64_t step,
 //                                 uint64_t rngKey);
 //   void    _mlir_ciface_P_on_pre(nnc_memref2d *postState,
-//                                 nnc_memref1d_i32 *spikes, int64_t numSpikes,
-//                                 nnc_memref1d_i64 *rowPtr,
-//                                 nnc_memref1d_i32 *colIdx);
+//                                 nnc_memref2d *synState,
+//                                 nnc_memref1d_i64 *ranges, int64_t numRanges,
+//                                 nnc_memref1d_i32 *colIdx, int64_t step);
+//   void    _mlir_ciface_P_on_post(nnc_memref2d *postState,
+//                                  nnc_memref2d *synState,
+//                                  nnc_memref1d_i32 *spikes, int64_t numSpikes,
+//                                  nnc_memref1d_i64 *postPtr,
+//                                  nnc_memref1d_i64 *synIds, int64_t step);
+//   void    _mlir_ciface_P_init_synapses(nnc_memref2d *synState,
+//                                        uint64_t rngKey);
+//
+// (on_post only for projections with an `on post` handler, init_synapses
+// only for projections whose synapses have state).
 //
 // The init kernel belongs to the population (populations of one model may
 // start from different initial values); the update kernel to the model.
@@ -38,9 +48,20 @@
 // update kernel advances every neuron it is given by one step, writes the
 // indices of neurons that spiked into `spikes` and returns their number; it
 // may use `spikes` as scratch space for all sizes[0] entries (e.g. write a
-// 0/1 flag per neuron and compact the flags in place). on_pre applies the
-// synapse's `on pre` body to every target of every listed source spike (CSR
-// by source).
+// 0/1 flag per neuron and compact the flags in place).
+//
+// Synapses of a projection are numbered in CSR order by source (the
+// synapses of source i are rowPtr[i] .. rowPtr[i+1]-1; within a source by
+// delay, then by target); colIdx[k] is the target of synapse k. A
+// projection's synapse state is a row-major [numSynapseRows x numSynapses]
+// array (one row per synapse state variable, then the step of each
+// synapse's last event if the model has equations). on_pre runs the `on
+// pre` handler for every synapse k in each of the numRanges half-open
+// ranges [ranges[2r], ranges[2r+1]) whose spikes arrive in step `step`.
+// on_post runs the `on post` handler, in step `step`, for every synapse
+// synIds[j], postPtr[n] <= j < postPtr[n+1], onto each target neuron n
+// listed in spikes. init_synapses fills in every synapse's initial state;
+// draw d of synapse k uses counter k * drawsPerSynapse + d.
 //
 // Kernels must honour every field of the descriptors they get (in MLIR
 // terms: `memref<R x ? x f64, strided<[?, 1], offset: ?>>` and
@@ -58,7 +79,9 @@
 // always get the whole population, with offset 0.
 //
 // Version 2 added per-population init kernels, chunked updates,
-// nnc_rt_record_state and nnc_rt_set_state_row.
+// nnc_rt_record_state and nnc_rt_set_state_row. Version 3 added synapse
+// state, on_post, per-synapse delays, synapse monitors and monitors
+// sampled once at the end (everySteps == 0); on_pre takes synapse ranges.
 //
 // The runtime has no MLIR dependency.
 //
@@ -69,7 +92,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 2
+#define NNC_ABI_VERSION 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,11 +151,16 @@ int32_t nnc_rt_add_population(nnc_sim *sim, const char *name, const char *model,
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive
-/// `delaySteps` steps after they are emitted (0: in the same step). Kernel
-/// `<name>_on_pre` is resolved by name. Returns its id.
+/// `delaySteps` steps after they are emitted (0: in the same step), unless
+/// `delayRow` >= 0: then synapse state row `delayRow` holds each synapse's
+/// own delay in seconds, rounded to whole steps (at least 1). Each synapse
+/// has `numSynapseRows` rows of state. Kernels `<name>_on_pre`, and
+/// `<name>_init_synapses` if numSynapseRows > 0 and `<name>_on_post` if
+/// hasOnPost, are resolved by name. Returns its id.
 int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               int32_t post, int32_t rule, double param,
-                              int64_t delaySteps);
+                              int64_t delaySteps, int64_t numSynapseRows,
+                              int64_t delayRow, int32_t hasOnPost);
 
 /// Records the spikes of population `pop` (to spikes.csv and the raster).
 void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop);
@@ -140,9 +168,10 @@ void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop);
 /// Adds a state monitor: state row `row` of population `pop`, the variable
 /// `variable` in SI unit `unit` (e.g. "V", "A", "1"), of neurons
 /// [first, last) (last == -1: up to the population's size), sampled every
-/// `everySteps` (>= 1) steps. A step s (counted across all nnc_rt_simulate
-/// calls) with s % everySteps == 0 is sampled at its start, before the
-/// neurons are updated, with time s * dt (Brian2's StateMonitor with
+/// `everySteps` (>= 1) steps, or once after the program when everySteps
+/// is 0 (time: the end of the last step). A step s (counted across all
+/// nnc_rt_simulate calls) with s % everySteps == 0 is sampled at its start,
+/// before the neurons are updated, with time s * dt (Brian2's StateMonitor with
 /// when='start'); the state after the last step is not sampled. Samples go
 /// to traces.csv, one row per
 /// neuron and sample; the rows of one time step come in the order the
@@ -151,6 +180,14 @@ void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop);
 void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
                          const char *variable, const char *unit,
                          int64_t everySteps, int64_t first, int64_t last);
+
+/// Like nnc_rt_record_state, for state row `row` of the synapses
+/// [first, last) (last == -1: all) of projection `proj`, in synapse order.
+/// The monitor's rows in traces.csv name the projection and the synapse.
+void nnc_rt_record_synapse_state(nnc_sim *sim, int32_t proj, int64_t row,
+                                 const char *variable, const char *unit,
+                                 int64_t everySteps, int64_t first,
+                                 int64_t last);
 
 //===-- Called by nnc_program and kernels ---------------------------------===//
 

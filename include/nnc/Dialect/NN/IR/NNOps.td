@@ -65,14 +65,16 @@ def NN_NeuronOp : NN_Op<"neuron", [Symbol, SymbolTable, IsolatedFromAbove,
   }];
 }
 
-def NN_ParamOp : NN_Op<"param", [Symbol, HasParent<"NeuronOp">]> {
-  let summary = "a parameter of a neuron model (SI value)";
+def NN_ParamOp : NN_Op<"param", [Symbol,
+                                 ParentOneOf<["NeuronOp", "SynapseOp"]>]> {
+  let summary = "a parameter of a neuron or synapse model (SI value)";
   let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$value,
                        OptionalAttr<StrAttr>:$unit);
   let assemblyFormat = "$sym_name `=` $value attr-dict";
 }
 
-def NN_StateOp : NN_Op<"state", [Symbol, HasParent<"NeuronOp">,
+def NN_StateOp : NN_Op<"state", [Symbol,
+                                 ParentOneOf<["NeuronOp", "SynapseOp"]>,
                                  NoRegionArguments]> {
   let summary = "a state variable; its region computes the initial value";
   let description = [{
@@ -88,7 +90,8 @@ def NN_StateOp : NN_Op<"state", [Symbol, HasParent<"NeuronOp">,
   let hasVerifier = 1;
 }
 
-def NN_OdeOp : NN_Op<"ode", [HasParent<"NeuronOp">, NoRegionArguments]> {
+def NN_OdeOp : NN_Op<"ode", [ParentOneOf<["NeuronOp", "SynapseOp"]>,
+                             NoRegionArguments]> {
   let summary = "the time derivative of a state variable";
   let arguments = (ins FlatSymbolRefAttr:$state);
   let regions = (region SizedRegion<1>:$rhs);
@@ -132,6 +135,57 @@ def NN_RefractoryOp : NN_Op<"refractory", [HasParent<"NeuronOp">]> {
   }];
   let arguments = (ins F64Attr:$period, FlatSymbolRefArrayAttr:$clamped);
   let assemblyFormat = "$period `clamp` $clamped attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Synapse models
+//===----------------------------------------------------------------------===//
+
+def NN_SynapseOp : NN_Op<"synapse", [Symbol, SymbolTable, IsolatedFromAbove,
+                                     NoTerminator, SingleBlock,
+                                     NoRegionArguments]> {
+  let summary = "a synapse model: per-synapse parameters, state and dynamics";
+  let description = [{
+    Holds `nn.param`, `nn.state` and `nn.ode` ops; every synapse of a
+    projection using the model has its own copy of the states. Synaptic
+    equations are event-driven (Brian2's `(event-driven)`): they are only
+    advanced, exactly, when the synapse sees a pre- or postsynaptic event.
+    `nn-solve-odes` replaces the `nn.ode` ops by one `nn.advance`. A state
+    named `delay` is the synapse's own transmission delay (seconds).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// State variables in declaration order: rows 0..n-1 of a projection's
+    /// structure-of-arrays synapse state.
+    ::llvm::SmallVector<StateOp, 4> getStates();
+    /// Row of `state` in the synapse state array, or -1.
+    int getStateRow(::llvm::StringRef state);
+    /// Whether the model has equations (solved or not): then a row after
+    /// the states holds the step of each synapse's last event.
+    bool hasDynamics();
+    /// Row of the last-event step, or -1 without dynamics.
+    int getLastUpdateRow();
+    /// Number of rows of the synapse state array.
+    unsigned getNumStateRows();
+    /// The values of the parameters.
+    ::llvm::StringMap<double> getParamValues();
+  }];
+}
+
+def NN_AdvanceOp : NN_Op<"advance", [HasParent<"SynapseOp">]> {
+  let summary = "advances a synapse's event-driven state by the elapsed time";
+  let description = [{
+    Produced by `nn-solve-odes` from a synapse model's equations. The block
+    argument is the time since the synapse's last event (seconds); reads
+    see the state at that event, writes give the state now.
+  }];
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
   let hasVerifier = 1;
 }
 
@@ -272,6 +326,12 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
                                            NoRegionArguments]> {
   let summary = "synapses from one population to another";
   let description = [{
+    With a `synapse` model, every synapse has its own copy of the model's
+    states (initialised by the model, then by the `init` region, whose
+    `nn.write`s name synapse states); `on_pre` and `on_post` read and write
+    the synapse's variables and the target neuron's (synapse names first).
+    `on_post` runs for the synapses onto a target neuron when it spikes.
+
     `rule` is `all_to_all`, `one_to_one`, `probability` (with the
     probability in `param`), `fixed_indegree` or `fixed_outdegree` (with
     the number of distinct sources per target or targets per source in
@@ -281,11 +341,18 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        FlatSymbolRefAttr:$post, StrAttr:$rule, F64Attr:$param,
-                       F64Attr:$delay);
-  let regions = (region SizedRegion<1>:$on_pre);
+                       F64Attr:$delay,
+                       OptionalAttr<FlatSymbolRefAttr>:$synapse);
+  let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
+                 AnyRegion:$init);
   let assemblyFormat = [{
     $sym_name `from` $pre `to` $post $rule `(` $param `)` `delay` $delay
-    attr-dict-with-keyword `on_pre` $on_pre
+    (`synapse` $synapse^)? attr-dict-with-keyword `on_pre` $on_pre
+    (`on_post` $on_post^)? (`init` $init^)?
+  }];
+  let extraClassDeclaration = [{
+    /// The synapse model, or null without one.
+    SynapseOp getSynapseModel();
   }];
   let hasVerifier = 1;
 }
@@ -300,7 +367,10 @@ def NN_RecordStateOp : NN_Op<"record_state", [HasParent<"NetworkOp">]> {
   let summary = "samples state variables of a range of neurons";
   let description = [{
     Records `vars` of neurons [`first`, `last`) (`last` = -1: to the end)
-    of `population` at the start of every `every_steps`-th step.
+    of `population` at the start of every `every_steps`-th step, or once
+    after the program (`every_steps` = 0). `population` may also name a
+    projection: then `vars` are synapse states and the range counts
+    synapses in storage order.
   }];
   let arguments = (ins FlatSymbolRefAttr:$population,
                        FlatSymbolRefArrayAttr:$vars, I64Attr:$first,
