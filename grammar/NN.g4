@@ -46,11 +46,13 @@ synapseDecl : 'synapse' name=ID synapseBody ;
 
 synapseBody : '{' synapseMember* '}' ;
 
+// `on pre` / `on post` (checked by the parser, so that `pre` and `post`
+// stay usable as names).
 synapseMember
   : 'parameter' name=ID (':' unit=expr)? '=' value=expr ';'   # synParamMember
   | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # synStateMember
   | name=ID PRIME '=' value=expr ';'                          # synOdeMember
-  | 'on' event=('pre' | 'post') block                         # synHandlerMember
+  | 'on' event=ID block                                       # synHandlerMember
   | name=ID '=' value=expr ';'                                # synValueMember
   ;
 
@@ -66,7 +68,7 @@ networkMember
       ('delay' delay=expr)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember
   | 'record' 'spikes' 'of' idList ';'                           # recordMember
-  | 'record' vars=idList 'of' popSelection (',' popSelection)*
+  | 'record' vars=recordVars 'of' popSelection (',' popSelection)*
       ('every' every=expr | atEnd='at' 'end')? ';'              # recordStateMember
   | 'run' '{' programStmt* '}'                                  # runMember
   ;
@@ -83,6 +85,10 @@ programStmt
   : 'simulate' duration=expr ';'                                # simulateStmt
   | pop=ID '.' var=ID '=' value=expr ';'                        # assignStmt
   ;
+
+// Recorded variables; `delay` is a synapse's own (per-synapse) delay.
+recordVars : recordVar (',' recordVar)* ;
+recordVar : ID | 'delay' ;
 
 // `p` or `p[first:last]` (half-open neuron range) or `p[k]`.
 popSelection : pop=ID ('[' first=expr (':' last=expr)? ']')? ;

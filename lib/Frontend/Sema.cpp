@@ -1081,6 +1081,8 @@ private:
         if (m)
           for (auto &st : m->states)
             states.push_back(st.name);
+      if (proj.perSynapseDelay)
+        states.push_back("delay");
       if (std::find(states.begin(), states.end(), name) != states.end())
         continue;
       auto diag = error(loc);

@@ -563,7 +563,8 @@ private:
   ast::StateRecord stateRecord(NNParser::RecordStateMemberContext *ctx) {
     ast::StateRecord rec;
     rec.loc = locOf(ctx);
-    rec.variables = idList(ctx->vars);
+    for (auto *var : ctx->vars->recordVar())
+      rec.variables.push_back({var->getText(), locOf(var)});
     for (auto *sel : ctx->popSelection()) {
       ast::StateRecord::Selection s;
       s.population = sel->pop->getText();
@@ -596,7 +597,12 @@ private:
             {o->name->getText(), locOf(o->name), expr(o->value)});
       } else if (auto *h = dynamic_cast<NNParser::SynHandlerMemberContext *>(
                      member)) {
-        bool pre = h->event->getText() == "pre";
+        std::string event = h->event->getText();
+        if (event != "pre" && event != "post") {
+          badEvents.push_back({event, locOf(h->event)});
+          continue;
+        }
+        bool pre = event == "pre";
         ast::Loc &loc = pre ? model.onPreLoc : model.onPostLoc;
         if (loc.line != 0) {
           duplicates.push_back(
@@ -722,6 +728,8 @@ private:
 public:
   /// Members given twice (reported by the caller with a location).
   std::vector<std::pair<std::string, ast::Loc>> duplicates;
+  /// `on X` with X other than pre or post.
+  std::vector<std::pair<std::string, ast::Loc>> badEvents;
   /// The first expression nested deeper than kMaxParseDepth.
   std::optional<ast::Loc> tooDeep;
 
@@ -851,7 +859,11 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
   for (auto &[what, loc] : builder.duplicates)
     mlir::emitError(makeLoc(context, *file, loc))
         << "duplicate " << what << "; only one is allowed here";
-  if (!builder.duplicates.empty())
+  for (auto &[event, loc] : builder.badEvents)
+    mlir::emitError(makeLoc(context, *file, loc))
+        << "unknown synaptic event '" << event
+        << "'; expected 'on pre' or 'on post'";
+  if (!builder.duplicates.empty() || !builder.badEvents.empty())
     return nullptr;
   return file;
 }

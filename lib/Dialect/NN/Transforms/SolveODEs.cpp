@@ -451,9 +451,10 @@ private:
         if (xInf == 0) {
           next = arith::MulFOp::create(b, l, x, decay);
         } else {
-          Value offset = arith::SubFOp::create(b, l, x, constant(xInf));
+          Value inf = constant(xInf);
+          Value offset = arith::SubFOp::create(b, l, x, inf);
           next = arith::AddFOp::create(
-              b, l, constant(xInf), arith::MulFOp::create(b, l, offset, decay));
+              b, l, inf, arith::MulFOp::create(b, l, offset, decay));
         }
       }
       WriteOp::create(b, l, sys.states[i].getSymName(), next);
