@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -21,6 +22,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <array>
 #include <cmath>
 
 namespace nnc {
@@ -53,8 +55,66 @@ struct Environment {
   /// Random numbers: key argument, neuron counter base, next draw index.
   Value rngKey, rngCounterBase;
   unsigned nextDraw = 0;
-  func::FuncOp uniformFn, normalFn;
 };
+
+/// Philox4x32-10 (Salmon et al., SC'11; Random123's philox4x32 with 10
+/// rounds) of counter (counter, 0) under key `key`, inline, so that loops
+/// drawing random numbers still vectorise. Bit-identical to the runtime's
+/// nnc_rt_uniform/nnc_rt_normal (runtime/lib/Philox.h).
+std::array<Value, 4> emitPhilox(OpBuilder &b, Location loc, Value key,
+                                Value counter) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto c32 = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(v)));
+  };
+  auto c64 = [&](uint64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, b.getI64IntegerAttr(static_cast<int64_t>(v)));
+  };
+  auto lo32 = [&](Value v64) -> Value {
+    return arith::TruncIOp::create(b, loc, i32, v64);
+  };
+  auto hi32 = [&](Value v64) -> Value {
+    return arith::TruncIOp::create(
+        b, loc, i32, arith::ShRUIOp::create(b, loc, v64, c64(32)));
+  };
+  std::array<Value, 4> ctr = {lo32(counter), hi32(counter), c32(0), c32(0)};
+  Value k0 = lo32(key), k1 = hi32(key);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = arith::AddIOp::create(b, loc, k0, c32(0x9E3779B9u));
+      k1 = arith::AddIOp::create(b, loc, k1, c32(0xBB67AE85u));
+    }
+    // 32 x 32 -> 64-bit products, split into high and low words.
+    Value p0 = arith::MulIOp::create(
+        b, loc, c64(0xD2511F53u), arith::ExtUIOp::create(b, loc, i64, ctr[0]));
+    Value p1 = arith::MulIOp::create(
+        b, loc, c64(0xCD9E8D57u), arith::ExtUIOp::create(b, loc, i64, ctr[2]));
+    Value x0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, hi32(p1), ctr[1]), k0);
+    Value x2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, hi32(p0), ctr[3]), k1);
+    ctr = {x0, lo32(p1), x2, lo32(p0)};
+  }
+  return ctr;
+}
+
+/// The top 53 bits of (hi:lo) as a double in [0, 1).
+Value emitUnit53(OpBuilder &b, Location loc, Value hi, Value lo) {
+  Type i64 = b.getI64Type();
+  Value bits = arith::OrIOp::create(
+      b, loc,
+      arith::ShLIOp::create(
+          b, loc, arith::ExtUIOp::create(b, loc, i64, hi),
+          arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(32))),
+      arith::ExtUIOp::create(b, loc, i64, lo));
+  Value top = arith::ShRUIOp::create(
+      b, loc, bits, arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(11)));
+  return arith::MulFOp::create(
+      b, loc, arith::UIToFPOp::create(b, loc, b.getF64Type(), top),
+      arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1.0p-53)));
+}
 
 /// Clones the ops of `region` (a single block ending in nn.yield) at the
 /// builder's insertion point, lowering nn ops against `env`. Returns the
@@ -114,10 +174,27 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
           arith::ConstantOp::create(b, loc,
                                     b.getI64IntegerAttr(env.nextDraw++)));
       bool uniform = isa<UniformOp>(op);
-      Value r =
-          func::CallOp::create(b, loc, uniform ? env.uniformFn : env.normalFn,
-                               ValueRange{env.rngKey, counter})
-              .getResult(0);
+      std::array<Value, 4> w = emitPhilox(b, loc, env.rngKey, counter);
+      Value r;
+      if (uniform) {
+        r = emitUnit53(b, loc, w[0], w[1]);
+      } else {
+        // Box-Muller on the two halves of the block: u1 in (0, 1] so that
+        // log(u1) is finite, u2 in [0, 1) for the angle.
+        auto f = [&](double v) -> Value {
+          return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+        };
+        Value u1 = arith::SubFOp::create(b, loc, f(1.0),
+                                         emitUnit53(b, loc, w[0], w[1]));
+        Value u2 = emitUnit53(b, loc, w[2], w[3]);
+        Value radius = math::SqrtOp::create(
+            b, loc,
+            arith::MulFOp::create(b, loc, f(-2.0),
+                                  math::LogOp::create(b, loc, u1)));
+        Value angle = math::CosOp::create(
+            b, loc, arith::MulFOp::create(b, loc, f(6.283185307179586), u2));
+        r = arith::MulFOp::create(b, loc, radius, angle);
+      }
       Value a = mapping.lookup(op.getOperand(0));
       Value c = mapping.lookup(op.getOperand(1));
       Value result;
@@ -174,16 +251,6 @@ public:
         StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}));
   }
 
-  func::FuncOp declareRuntime(StringRef name, FunctionType type) {
-    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
-      return fn;
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
-    fn.setPrivate();
-    return fn;
-  }
-
   func::FuncOp kernel(Location loc, StringRef name, TypeRange args,
                       TypeRange results) {
     auto fn =
@@ -210,10 +277,6 @@ public:
     Value state = fn.getArgument(0), key = fn.getArgument(1);
     Value n = memref::DimOp::create(b, loc, state, 1);
     unsigned draws = countRandomDraws(neuron) + countRandomDraws(pop);
-    auto uniformFn =
-        declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
-    auto normalFn =
-        declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
     int refractoryRow = neuron.getRefractoryRow();
     SmallVector<StateOp, 4> states = neuron.getStates();
     scf::ForOp::create(
@@ -222,8 +285,6 @@ public:
           Environment env;
           env.params = neuron.getParamValues();
           env.rngKey = key;
-          env.uniformFn = uniformFn;
-          env.normalFn = normalFn;
           Value i64v = arith::IndexCastOp::create(lb, l, i64, i);
           env.index = arith::SIToFPOp::create(lb, l, f64, i64v);
           env.rngCounterBase = arith::MulIOp::create(
@@ -289,12 +350,7 @@ public:
       if (isa<ThresholdOp, OnSpikeOp>(op))
         draws += countRandomDraws(&op);
     Value stepBase, chunkBegin;
-    func::FuncOp uniformFn, normalFn;
     if (draws) {
-      uniformFn =
-          declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
-      normalFn =
-          declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
       auto meta = memref::ExtractStridedMetadataOp::create(b, loc, state);
       Value size =
           arith::IndexCastOp::create(b, loc, i64, meta.getStrides()[0]);
@@ -315,8 +371,6 @@ public:
           env.time = time;
           if (draws) {
             env.rngKey = key;
-            env.uniformFn = uniformFn;
-            env.normalFn = normalFn;
             Value neuronIndex = arith::AddIOp::create(
                 lb, l, arith::AddIOp::create(lb, l, stepBase, chunkBegin),
                 arith::IndexCastOp::create(lb, l, i64, i));
@@ -482,10 +536,6 @@ public:
     if (!proj.getInit().empty())
       for (Operation &op : proj.getInit().front())
         draws += countRandomDraws(&op);
-    auto uniformFn =
-        declareRuntime(abi::kUniform, b.getFunctionType({i64, i64}, f64));
-    auto normalFn =
-        declareRuntime(abi::kNormal, b.getFunctionType({i64, i64}, f64));
     SmallVector<StateOp, 4> states = synapse.getStates();
     int lastUpdateRow = synapse.getLastUpdateRow();
     scf::ForOp::create(
@@ -494,8 +544,6 @@ public:
           Environment env;
           env.params = synapse.getParamValues();
           env.rngKey = key;
-          env.uniformFn = uniformFn;
-          env.normalFn = normalFn;
           Value i64v = arith::IndexCastOp::create(lb, l, i64, i);
           env.rngCounterBase = arith::MulIOp::create(
               lb, l, i64v,

@@ -101,7 +101,9 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-SAME: %{{.*}}: memref<3x?xf64>, %[[KEY:.*]]: i64) attributes {llvm.emit_c_interface}
 // CHECK: scf.for %[[I:.*]] =
 // CHECK:   %[[CTR:.*]] = arith.addi
-// CHECK:   %[[U:.*]] = func.call @nnc_rt_uniform(%[[KEY]], %[[CTR]])
+// CHECK:   arith.trunci %[[CTR]] : i64 to i32
+// CHECK:   arith.trunci %[[KEY]] : i64 to i32
+// CHECK:   %[[U:.*]] = arith.mulf %{{.*}}, %{{.*}} : f64
 // CHECK:   arith.mulf %[[U]]
 // CHECK:   memref.store
 

@@ -34,4 +34,20 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK:   %[[N:.*]] = arith.addi %[[FIRST]], %[[II]] : i64
 // CHECK:   %[[CTR:.*]] = arith.muli %[[N]], %{{.*}} : i64
 // CHECK:   %[[C:.*]] = arith.addi %[[CTR]], %{{.*}} : i64
-// CHECK:   func.call @nnc_rt_uniform(%[[KEY]], %[[C]])
+// Inline Philox4x32-10 of counter (C, 0) under KEY (no call, so the loop
+// still vectorises): 32-bit halves, then 10 rounds of two 32x32->64-bit
+// products by the Philox multipliers and 9 key bumps by the Weyl
+// constants; the top 53 bits of the first two words give [0, 1).
+// CHECK:   %[[CLO:.*]] = arith.trunci %[[C]] : i64 to i32
+// CHECK:   %[[KLO:.*]] = arith.trunci %[[KEY]] : i64 to i32
+// CHECK:   %[[X0:.*]] = arith.extui %[[CLO]] : i32 to i64
+// CHECK:   %[[M0:.*]] = arith.constant 3528531795 : i64
+// CHECK:   arith.muli %[[M0]], %[[X0]] : i64
+// CHECK:   arith.constant 3449720151 : i64
+// CHECK:   %[[W0:.*]] = arith.constant -1640531527 : i32
+// CHECK:   arith.addi %[[KLO]], %[[W0]] : i32
+// CHECK-COUNT-9: arith.constant 3528531795 : i64
+// CHECK:   %[[SCALE:.*]] = arith.constant 1.1102230246251565E-16 : f64
+// CHECK:   %[[F:.*]] = arith.uitofp %{{.*}} : i64 to f64
+// CHECK:   arith.mulf %[[F]], %[[SCALE]] : f64
+// CHECK-NOT: func.call

@@ -92,7 +92,7 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-LABEL: func.func @S_init_synapses(
 // CHECK-SAME: %[[SYN:[^:]*]]: memref<3x?xf64>, %[[KEY:[^:]*]]: i64)
 // CHECK: scf.for %[[K:.*]] =
-// CHECK:   %[[U:.*]] = func.call @nnc_rt_uniform(%[[KEY]]
+// CHECK:   arith.trunci %[[KEY]] : i64 to i32
 // CHECK:   memref.store %{{.*}}, %[[SYN]][%c0{{.*}}, %[[K]]]
 // CHECK:   memref.store %{{.*}}, %[[SYN]][%c1{{.*}}, %[[K]]]
 // CHECK:   memref.store %{{.*}}, %[[SYN]][%c2{{.*}}, %[[K]]]
