@@ -67,6 +67,9 @@ networkMember
   | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
       ('delay' delay=expr)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember
+  | 'connect' (name=ID '=')? kind=ID
+      '(' (args+=expr (',' args+=expr)*)? ')' '->' target=ID
+      synapseBody                                               # inputMember
   | 'record' 'spikes' 'of' idList ';'                           # recordMember
   | 'record' vars=recordVars 'of' popSelection (',' popSelection)*
       ('every' every=expr | atEnd='at' 'end')? ';'              # recordStateMember

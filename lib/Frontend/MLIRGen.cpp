@@ -373,6 +373,12 @@ private:
     }
     if (f == "uniform")
       return nn::UniformOp::create(builder, l, args[0], args[1]);
+    if (f == "exponential")
+      return nn::ExponentialOp::create(builder, l, args[0]);
+    if (f == "lognormal")
+      return nn::LognormalOp::create(builder, l, args[0], args[1]);
+    if (f == "poisson")
+      return nn::PoissonOp::create(builder, l, args[0]);
     return nn::NormalOp::create(builder, l, args[0], args[1]); // normal
   }
 
@@ -424,6 +430,8 @@ private:
     llvm::StringSet<> usedNames;
     for (auto &pop : net.populations)
       usedNames.insert(pop.name);
+    for (auto &input : net.inputs)
+      usedNames.insert(input.name);
     for (auto &proj : net.projections) {
       static const char *rules[] = {"all_to_all", "one_to_one", "probability",
                                     "fixed_indegree", "fixed_outdegree"};
@@ -442,6 +450,30 @@ private:
           genProjection(proj, name, pre, post, rule, param, delay, op);
         }
       }
+    }
+    for (auto &input : net.inputs) {
+      auto op = nn::PoissonInputOp::create(
+          builder, loc(input.loc), builder.getStringAttr(input.name),
+          FlatSymbolRefAttr::get(context, input.target),
+          builder.getF64FloatAttr(input.rate),
+          builder.getF64FloatAttr(input.count));
+      OpBuilder::InsertionGuard guard(builder);
+      Block *block = builder.createBlock(&op.getBody());
+      Value events = block->addArgument(builder.getF64Type(), loc(input.loc));
+      builder.setInsertionPointToStart(block);
+      // x += w becomes x += k * w for the k events of the step.
+      for (auto &stmt : input.body.onPre) {
+        Location l = loc(stmt.loc);
+        Value value =
+            arith::MulFOp::create(builder, l, events, genExpr(*stmt.value));
+        Value old = nn::ReadOp::create(builder, l, stmt.target);
+        Value updated =
+            stmt.op == ast::Assign::Op::Sub
+                ? Value(arith::SubFOp::create(builder, l, old, value))
+                : Value(arith::AddFOp::create(builder, l, old, value));
+        nn::WriteOp::create(builder, l, stmt.target, updated);
+      }
+      nn::YieldOp::create(builder, loc(input.loc));
     }
     for (auto &[name, l] : net.recorded)
       nn::RecordSpikesOp::create(builder, loc(l), name);

@@ -94,6 +94,9 @@ const Builtin kBuiltins[] = {
     {"sqrt", 1, 1, FnKind::Sqrt},
     {"uniform", 2, 2, FnKind::Random},
     {"normal", 2, 2, FnKind::Random},
+    {"exponential", 1, 1, FnKind::Random},
+    {"lognormal", 2, 2, FnKind::Random},
+    {"poisson", 1, 1, FnKind::Random},
 };
 
 const Builtin *findBuiltin(llvm::StringRef name) {
@@ -859,6 +862,37 @@ private:
       checkProjectionSynapses(proj, postModels);
     }
 
+    llvm::StringMap<ast::Loc> inputNames;
+    for (auto &input : net.inputs) {
+      if (input.name.empty()) {
+        // Unnamed: poisson_to_p, poisson_to_p_1, ...
+        std::string base = input.kind + "_to_" + input.target;
+        input.name = base;
+        for (unsigned k = 1;
+             pops.count(input.name) || namedProjections.count(input.name) ||
+             inputNames.count(input.name);
+             ++k)
+          input.name = base + "_" + std::to_string(k);
+      }
+      ast::Loc prev;
+      if (auto it = pops.find(input.name); it != pops.end())
+        prev = it->second->loc;
+      else if (auto it = namedProjections.find(input.name);
+               it != namedProjections.end())
+        prev = it->second->nameLoc;
+      else if (auto it = inputNames.find(input.name); it != inputNames.end())
+        prev = it->second;
+      if (prev.line) {
+        auto diag = error(input.loc);
+        diag << "redefinition of '" << input.name << "'";
+        diag.attachNote(makeLoc(context, file, prev))
+            << "previous definition is here";
+      } else {
+        inputNames[input.name] = input.loc;
+      }
+      checkInput(input, scope, dt, resolvePop({input.target, input.targetLoc}));
+    }
+
     for (auto &pop : net.populations)
       if (pop.neuron)
         checkPopulationValues(pop);
@@ -1045,6 +1079,80 @@ private:
                         "recorded";
       }
     }
+  }
+
+  /// `input name = poisson(rate, count) -> target { x += w; }`.
+  void checkInput(ast::Input &input, const Scope &scope, double dt,
+                  ast::Population *target) {
+    if (input.kind != "poisson") {
+      error(input.kindLoc) << "unknown input '" << input.kind
+                           << "'; expected 'poisson(rate, count)'";
+      return;
+    }
+    if (input.args.size() != 2) {
+      error(input.kindLoc) << "a Poisson input takes a rate and a number of "
+                              "sources, e.g. 'poisson(8 Hz, 1600)'";
+      return;
+    }
+    Expr &rate = *input.args[0], &count = *input.args[1];
+    checkExpr(rate, scope);
+    checkExpr(count, scope);
+    bool ok = true;
+    if (!failed(rate)) {
+      if (rate.dim != Dim::dimensionless() / dims::time() || !rate.constValue ||
+          *rate.constValue < 0) {
+        error(rate.loc) << "the rate of a Poisson input must be a frequency "
+                           ">= 0 known at compile time";
+        ok = false;
+      }
+    }
+    if (!failed(count)) {
+      double n = count.constValue.value_or(-1);
+      if (!count.dim.isDimensionless() || n < 0 || n != std::floor(n)) {
+        error(count.loc) << "the number of sources of a Poisson input must "
+                            "be a whole number >= 0 known at compile time";
+        ok = false;
+      }
+    }
+    if (ok && !failed(rate) && !failed(count)) {
+      input.rate = *rate.constValue;
+      input.count = *count.constValue;
+      double mean = input.rate * input.count * dt;
+      if (mean > 100)
+        error(rate.loc) << "a Poisson input of " << fmt(input.count)
+                        << " sources at " << fmt(input.rate) << " Hz gives "
+                        << fmt(mean)
+                        << " events per step on average; at most 100 are "
+                           "supported (use a smaller dt or a current)";
+    }
+    if (!target || !target->neuron)
+      return;
+    Scope postScope;
+    postScope.parent = &globals;
+    for (auto &p : target->neuron->params)
+      postScope.names.try_emplace(p.name, parameterSymbol(p));
+    for (auto &s : target->neuron->states)
+      postScope.names.try_emplace(
+          s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
+    ast::SynapseModel &body = input.body;
+    if (!body.params.empty() || !body.states.empty() || !body.odes.empty() ||
+        !body.values.empty() || body.onPostLoc.line) {
+      ast::Loc where = !body.params.empty()   ? body.params[0].loc
+                       : !body.states.empty() ? body.states[0].loc
+                       : !body.odes.empty()   ? body.odes[0].loc
+                       : !body.values.empty() ? body.values[0].loc
+                                              : body.onPostLoc;
+      error(where) << "a Poisson input has no synapses of its own: only an "
+                      "'on pre' handler is allowed here";
+    }
+    if (!body.onPreLoc.line)
+      error(input.kindLoc) << "a Poisson input needs an 'on pre' handler "
+                              "saying what each event adds";
+    for (auto &stmt : body.onPre)
+      if (stmt.op != ast::Assign::Op::Add && stmt.op != ast::Assign::Op::Sub)
+        error(stmt.loc) << "each event of a Poisson input adds to its "
+                           "target: use '+=' or '-='";
+    checkBlock(body.onPre, postScope, postScope, nullptr);
   }
 
   /// `record w of S[0:10];` for a named projection S: synapse states of
@@ -1406,8 +1514,27 @@ private:
         return poison(e);
       }
       break;
-    case FnKind::SameDim:
     case FnKind::Random:
+      // lognormal(mu, sigma) and poisson(mean) are dimensionless.
+      if (e.name == "lognormal" || e.name == "poisson") {
+        for (auto &arg : e.operands)
+          if (!arg->dim.isDimensionless()) {
+            error(arg->loc)
+                << "the arguments of '" << fn->name
+                << "' must be dimensionless, not " << arg->dim.str();
+            return poison(e);
+          }
+        if (e.name == "poisson" && e.operands[0]->constValue &&
+            !(*e.operands[0]->constValue >= 0 &&
+              *e.operands[0]->constValue <= 100)) {
+          error(e.operands[0]->loc)
+              << "the mean of 'poisson' must be in [0, 100], not "
+              << fmt(*e.operands[0]->constValue);
+          return poison(e);
+        }
+      }
+      [[fallthrough]];
+    case FnKind::SameDim:
       for (unsigned i = 1; i < n; ++i)
         if (e.operands[i]->dim != e.operands[0]->dim &&
             !isZeroLiteral(*e.operands[i]) && !isZeroLiteral(*e.operands[0])) {

@@ -687,6 +687,36 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   return id;
 }
 
+extern "C" int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name,
+                                            int32_t pop) {
+  if (!sim || sim->failed())
+    return -1;
+  if (!isValidName(name)) {
+    sim->fail("Poisson input without a name");
+    return -1;
+  }
+  std::string what = std::string("input '") + name + "'";
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size()) {
+    sim->fail(what + " refers to an unknown population");
+    return -1;
+  }
+  if (sim->step > 0) {
+    sim->fail(what + " added after the simulation started");
+    return -1;
+  }
+  PoissonInput input;
+  input.name = name;
+  input.pop = pop;
+  input.apply = reinterpret_cast<InputKernel>(
+      sim->lookupKernel("_mlir_ciface_" + input.name + "_apply"));
+  if (sim->failed())
+    return -1;
+  int32_t id = static_cast<int32_t>(sim->inputs.size());
+  input.key = deriveKey(sim->seed, kPurposeInput, static_cast<uint64_t>(id));
+  sim->inputs.push_back(std::move(input));
+  return id;
+}
+
 extern "C" void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop) {
   if (!sim || sim->failed())
     return;

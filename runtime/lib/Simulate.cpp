@@ -627,6 +627,10 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     }
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
+    for (const PoissonInput &input : sim->inputs) {
+      nnc_memref2d state = sim->populations[input.pop].stateRef();
+      input.apply(&state, k, input.key);
+    }
     for (Projection &proj : sim->projections)
       deliverPost(*sim, proj, k);
     ++sim->step;

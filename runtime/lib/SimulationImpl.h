@@ -45,6 +45,7 @@ constexpr uint64_t kPurposeInit = 0x696e6974;    // "init"
 constexpr uint64_t kPurposeConn = 0x636f6e6e;    // "conn"
 constexpr uint64_t kPurposeStep = 0x73746570;    // "step"
 constexpr uint64_t kPurposeSynapse = 0x73796e61; // "syna"
+constexpr uint64_t kPurposeInput = 0x696e7074;   // "inpt"
 
 //===----------------------------------------------------------------------===//
 // Memory
@@ -134,6 +135,8 @@ using OnPostKernel = void (*)(nnc_memref2d *postState, nnc_memref2d *synState,
                               nnc_memref1d_i64 *postPtr,
                               nnc_memref1d_i64 *synIds, int64_t step);
 using SynapseInitKernel = void (*)(nnc_memref2d *synState, uint64_t rngKey);
+using InputKernel = void (*)(nnc_memref2d *state, int64_t step,
+                             uint64_t rngKey);
 
 /// Buffers handed to kernels are 64-byte aligned (a cache line, and enough
 /// for any vector width the compiler may assume).
@@ -200,6 +203,14 @@ struct Projection {
   nnc_memref2d synStateRef();
 };
 
+/// A Poisson input added by nnc_rt_add_poisson_input.
+struct PoissonInput {
+  std::string name;
+  int32_t pop = 0;
+  InputKernel apply = nullptr;
+  uint64_t key = 0;
+};
+
 /// A state monitor added by nnc_rt_record_state.
 struct StateMonitor {
   int32_t pop = 0;
@@ -251,6 +262,7 @@ struct nnc_sim {
   bool networkSet = false;
   std::vector<nnc::rt::detail::Population> populations;
   std::vector<nnc::rt::detail::Projection> projections;
+  std::vector<nnc::rt::detail::PoissonInput> inputs;
   std::vector<nnc::rt::detail::StateMonitor> monitors;
   int64_t synapseCount = 0;
   /// Bytes of the buffers the runtime allocated for the network.

@@ -31,6 +31,10 @@ inline std::string onPreKernel(llvm::StringRef projection) {
 inline std::string onPostKernel(llvm::StringRef projection) {
   return (projection + "_on_post").str();
 }
+/// Poisson events of one input onto its population.
+inline std::string inputKernel(llvm::StringRef input) {
+  return (input + "_apply").str();
+}
 /// Initial state of the synapses of one projection.
 inline std::string synapseInitKernel(llvm::StringRef projection) {
   return (projection + "_init_synapses").str();
@@ -45,6 +49,7 @@ constexpr llvm::StringLiteral kSetNetwork = "nnc_rt_set_network";
 constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
 constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
 constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
+constexpr llvm::StringLiteral kAddPoissonInput = "nnc_rt_add_poisson_input";
 constexpr llvm::StringLiteral kRecordState = "nnc_rt_record_state";
 constexpr llvm::StringLiteral kRecordSynapseState =
     "nnc_rt_record_synapse_state";

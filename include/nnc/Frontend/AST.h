@@ -177,6 +177,21 @@ struct Projection {
   bool perSynapseDelay = false; // Sema
 };
 
+/// `connect bg = poisson(8 Hz, 1600) -> p { on pre { I_syn += w; } }`:
+/// every neuron of `p` independently receives, each step, k ~ Poisson(count
+/// * rate * dt) events, each applying the (additive) `on pre` handler.
+struct Input {
+  std::string name; // empty: <kind>_to_<target>
+  Loc loc;
+  std::string kind; // "poisson"
+  Loc kindLoc;
+  std::vector<ExprPtr> args;
+  std::string target;
+  Loc targetLoc;
+  SynapseModel body;          // only `on pre` is allowed
+  double rate = 0, count = 0; // Sema
+};
+
 struct ProgramStmt {
   enum class Kind { Simulate, Assign };
   Kind kind = Kind::Simulate;
@@ -212,6 +227,7 @@ struct Network {
   Loc dtLoc;
   std::vector<Population> populations;
   std::vector<Projection> projections;
+  std::vector<Input> inputs;
   std::vector<std::pair<std::string, Loc>> recorded;
   std::vector<StateRecord> recordedStates;
   std::vector<ProgramStmt> program;

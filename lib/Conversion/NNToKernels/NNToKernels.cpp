@@ -116,6 +116,102 @@ Value emitUnit53(OpBuilder &b, Location loc, Value hi, Value lo) {
       arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0x1.0p-53)));
 }
 
+Value f64Constant(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+}
+
+/// A standard normal deviate from one Philox block: Box-Muller on its two
+/// halves, u1 in (0, 1] so that log(u1) is finite, u2 in [0, 1) for the
+/// angle (as nnc_rt_normal).
+Value emitStandardNormal(OpBuilder &b, Location loc,
+                         const std::array<Value, 4> &w) {
+  Value u1 = arith::SubFOp::create(b, loc, f64Constant(b, loc, 1.0),
+                                   emitUnit53(b, loc, w[0], w[1]));
+  Value u2 = emitUnit53(b, loc, w[2], w[3]);
+  Value radius = math::SqrtOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, f64Constant(b, loc, -2.0),
+                            math::LogOp::create(b, loc, u1)));
+  Value angle = math::CosOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, f64Constant(b, loc, 6.283185307179586),
+                            u2));
+  return arith::MulFOp::create(b, loc, radius, angle);
+}
+
+/// A Poisson count (as f64) with mean `lambda` <= 100, by inversion of the
+/// cumulative distribution with uniform `u`: the smallest k with
+/// u < P(X <= k). The terms are summed in increasing k, so the loop runs
+/// about lambda + 1 times.
+Value emitPoisson(OpBuilder &b, Location loc, Value lambda, Value u) {
+  Type f64 = b.getF64Type();
+  Value p0 = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, lambda));
+  // A safety bound far in the tail (lambda + 20 sqrt(lambda) + 40), so
+  // rounding in the running sum can never loop forever.
+  Value limit = arith::AddFOp::create(
+      b, loc,
+      arith::AddFOp::create(
+          b, loc, lambda,
+          arith::MulFOp::create(b, loc, f64Constant(b, loc, 20.0),
+                                math::SqrtOp::create(b, loc, lambda))),
+      f64Constant(b, loc, 40.0));
+  // iter args: k, term p_k, cumulative F_k
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{f64, f64, f64},
+      ValueRange{f64Constant(b, loc, 0.0), p0, p0},
+      [&](OpBuilder &cb, Location cl, ValueRange args) {
+        Value more = arith::AndIOp::create(
+            cb, cl,
+            arith::CmpFOp::create(cb, cl, arith::CmpFPredicate::OGE, u,
+                                  args[2]),
+            arith::CmpFOp::create(cb, cl, arith::CmpFPredicate::OLT, args[0],
+                                  limit));
+        scf::ConditionOp::create(cb, cl, more, args);
+      },
+      [&](OpBuilder &bb, Location bl, ValueRange args) {
+        Value k =
+            arith::AddFOp::create(bb, bl, args[0], f64Constant(bb, bl, 1.0));
+        Value p = arith::MulFOp::create(
+            bb, bl, args[1], arith::DivFOp::create(bb, bl, lambda, k));
+        Value cumulative = arith::AddFOp::create(bb, bl, args[2], p);
+        scf::YieldOp::create(bb, bl, ValueRange{k, p, cumulative});
+      });
+  return loop.getResult(0);
+}
+
+/// The value of random op `op` (nn.uniform, ...) with lowered operands
+/// `args`, from the Philox block of (key, counter).
+Value emitRandom(OpBuilder &b, Location loc, Operation *op, ValueRange args,
+                 Value key, Value counter) {
+  std::array<Value, 4> w = emitPhilox(b, loc, key, counter);
+  if (isa<UniformOp>(op)) { // low + u (high - low)
+    Value width = arith::SubFOp::create(b, loc, args[1], args[0]);
+    return arith::AddFOp::create(
+        b, loc, args[0],
+        arith::MulFOp::create(b, loc, emitUnit53(b, loc, w[0], w[1]), width));
+  }
+  if (isa<NormalOp>(op)) // mean + z stddev
+    return arith::AddFOp::create(
+        b, loc, args[0],
+        arith::MulFOp::create(b, loc, emitStandardNormal(b, loc, w), args[1]));
+  if (isa<LognormalOp>(op)) // exp(mu + z sigma)
+    return math::ExpOp::create(
+        b, loc,
+        arith::AddFOp::create(
+            b, loc, args[0],
+            arith::MulFOp::create(b, loc, emitStandardNormal(b, loc, w),
+                                  args[1])));
+  // u in (0, 1] for the exponential (log(u) finite), [0, 1) for Poisson.
+  Value u = emitUnit53(b, loc, w[0], w[1]);
+  if (isa<ExponentialOp>(op)) // -mean log(1 - u)
+    return arith::MulFOp::create(
+        b, loc, arith::NegFOp::create(b, loc, args[0]),
+        math::LogOp::create(
+            b, loc,
+            arith::SubFOp::create(b, loc, f64Constant(b, loc, 1.0), u)));
+  return emitPoisson(b, loc, args[0], u);
+}
+
 /// Clones the ops of `region` (a single block ending in nn.yield) at the
 /// builder's insertion point, lowering nn ops against `env`. Returns the
 /// yielded values.
@@ -167,46 +263,17 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
       mapping.map(index.getResult(), env.index);
       continue;
     }
-    if (isa<UniformOp, NormalOp>(op)) {
+    if (isRandomOp(&op)) {
       // counter = neuron * draws-per-neuron + draw index (set by the caller)
       Value counter = arith::AddIOp::create(
           b, loc, env.rngCounterBase,
           arith::ConstantOp::create(b, loc,
                                     b.getI64IntegerAttr(env.nextDraw++)));
-      bool uniform = isa<UniformOp>(op);
-      std::array<Value, 4> w = emitPhilox(b, loc, env.rngKey, counter);
-      Value r;
-      if (uniform) {
-        r = emitUnit53(b, loc, w[0], w[1]);
-      } else {
-        // Box-Muller on the two halves of the block: u1 in (0, 1] so that
-        // log(u1) is finite, u2 in [0, 1) for the angle.
-        auto f = [&](double v) -> Value {
-          return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
-        };
-        Value u1 = arith::SubFOp::create(b, loc, f(1.0),
-                                         emitUnit53(b, loc, w[0], w[1]));
-        Value u2 = emitUnit53(b, loc, w[2], w[3]);
-        Value radius = math::SqrtOp::create(
-            b, loc,
-            arith::MulFOp::create(b, loc, f(-2.0),
-                                  math::LogOp::create(b, loc, u1)));
-        Value angle = math::CosOp::create(
-            b, loc, arith::MulFOp::create(b, loc, f(6.283185307179586), u2));
-        r = arith::MulFOp::create(b, loc, radius, angle);
-      }
-      Value a = mapping.lookup(op.getOperand(0));
-      Value c = mapping.lookup(op.getOperand(1));
-      Value result;
-      if (uniform) { // low + r * (high - low)
-        Value width = arith::SubFOp::create(b, loc, c, a);
-        result = arith::AddFOp::create(b, loc, a,
-                                       arith::MulFOp::create(b, loc, r, width));
-      } else { // mean + r * stddev
-        result = arith::AddFOp::create(b, loc, a,
-                                       arith::MulFOp::create(b, loc, r, c));
-      }
-      mapping.map(op.getResult(0), result);
+      SmallVector<Value, 2> args;
+      for (Value operand : op.getOperands())
+        args.push_back(mapping.lookup(operand));
+      mapping.map(op.getResult(0),
+                  emitRandom(b, loc, &op, args, env.rngKey, counter));
       continue;
     }
     b.clone(op, mapping);
@@ -216,7 +283,7 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
 
 unsigned countRandomDraws(Operation *op) {
   unsigned n = 0;
-  op->walk([&](Operation *inner) { n += isa<UniformOp, NormalOp>(inner); });
+  op->walk([&](Operation *inner) { n += isRandomOp(inner); });
   return n;
 }
 
@@ -645,6 +712,59 @@ public:
             ValueRange{rowIndex(post.getStateRow(name)), target});
   }
 
+  /// `<input>_apply(state, step, key)`: k ~ Poisson(count * rate * dt)
+  /// events for every neuron (counter step * size + neuron), applied by the
+  /// input's body.
+  void buildPoissonInput(PoissonInputOp input, NeuronOp post, double dt) {
+    Location loc = input.getLoc();
+    auto fn = kernel(loc, abi::inputKernel(input.getSymName()),
+                     {stateType(post), i64, i64}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0), step = fn.getArgument(1);
+    Value key = fn.getArgument(2);
+    Value n = memref::DimOp::create(b, loc, state, 1);
+    Value base = arith::MulIOp::create(
+        b, loc, step, arith::IndexCastOp::create(b, loc, i64, n));
+    double mean = input.getCount().convertToDouble() *
+                  input.getRate().convertToDouble() * dt;
+    llvm::SetVector<StringRef> touched;
+    input.getBody().walk([&](Operation *op) {
+      if (auto r = dyn_cast<ReadOp>(op); r && post.getStateRow(r.getVar()) >= 0)
+        touched.insert(r.getVar());
+      if (auto w = dyn_cast<WriteOp>(op))
+        touched.insert(w.getVar());
+    });
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          Value counter = arith::AddIOp::create(
+              lb, l, base, arith::IndexCastOp::create(lb, l, i64, i));
+          std::array<Value, 4> w = emitPhilox(lb, l, key, counter);
+          Value events = emitPoisson(lb, l, f64Constant(lb, l, mean),
+                                     emitUnit53(lb, l, w[0], w[1]));
+          Environment env;
+          env.params = post.getParamValues();
+          for (StringRef name : touched)
+            env.state[name] = memref::LoadOp::create(
+                lb, l, state,
+                ValueRange{arith::ConstantIndexOp::create(
+                               lb, l, post.getStateRow(name)),
+                           i});
+          llvm::MapVector<StringRef, Value> old = env.state;
+          lowerRegion(lb, input.getBody(), env, {events});
+          for (StringRef name : touched)
+            if (env.state[name] != old[name])
+              memref::StoreOp::create(
+                  lb, l, env.state[name], state,
+                  ValueRange{arith::ConstantIndexOp::create(
+                                 lb, l, post.getStateRow(name)),
+                             i});
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
   /// `<projection>_on_pre(postState, synState, ranges, numRanges, colIdx,
   /// step)`: runs `on pre` for every synapse k in each range
   /// [ranges[2r], ranges[2r+1]) of synapses whose spikes arrive now.
@@ -798,6 +918,13 @@ public:
         builder.buildOnPost(proj, post, dt);
       if (synapse)
         builder.buildSynapseInit(proj, synapse);
+    });
+    module.walk([&](PoissonInputOp input) {
+      auto network = input->getParentOfType<NetworkOp>();
+      auto pop = cast<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, input.getPopulation()));
+      builder.buildPoissonInput(input, pop.getNeuron(),
+                                network.getDt().convertToDouble());
     });
     if (!ok)
       signalPassFailure();

@@ -135,6 +135,11 @@ public:
                     i64Const(l, delaySteps), i64Const(l, synapseRows),
                     i64Const(l, delayRow),
                     i32Const(l, proj.getOnPost().empty() ? 0 : 1)});
+        } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
+          Location l = input.getLoc();
+          call(l, abi::kAddPoissonInput, {i32},
+               {sim, string(l, input.getSymName()),
+                popIds[input.getPopulation()]});
         } else if (auto rec = dyn_cast<RecordSpikesOp>(op)) {
           call(rec.getLoc(), abi::kRecordSpikes, {},
                {sim, popIds[rec.getPopulation()]});

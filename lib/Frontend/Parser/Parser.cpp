@@ -529,6 +529,22 @@ private:
                      dynamic_cast<NNParser::RecordMemberContext *>(member)) {
         for (auto &id : idList(r->idList()))
           net->recorded.push_back(id);
+      } else if (auto *in =
+                     dynamic_cast<NNParser::InputMemberContext *>(member)) {
+        ast::Input input;
+        input.loc = locOf(in);
+        if (in->name) {
+          input.name = in->name->getText();
+          input.loc = locOf(in->name);
+        }
+        input.kind = in->kind->getText();
+        input.kindLoc = locOf(in->kind);
+        for (auto *arg : in->args)
+          input.args.push_back(expr(arg));
+        input.target = in->target->getText();
+        input.targetLoc = locOf(in->target);
+        synapseModel(in->synapseBody(), input.body);
+        net->inputs.push_back(std::move(input));
       } else if (auto *r = dynamic_cast<NNParser::RecordStateMemberContext *>(
                      member)) {
         net->recordedStates.push_back(stateRecord(r));

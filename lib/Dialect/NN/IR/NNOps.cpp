@@ -351,6 +351,21 @@ SynapseOp ProjectionOp::getSynapseModel() {
       mlir::SymbolTable::lookupSymbolIn(module, *getSynapse()));
 }
 
+LogicalResult PoissonInputOp::verify() {
+  if (!lookupPopulation(*this, getPopulation()))
+    return emitOpError() << "'" << getPopulation()
+                         << "' is not a population of this network";
+  if (!(getRate().convertToDouble() >= 0) ||
+      !(getCount().convertToDouble() >= 0))
+    return emitOpError() << "rate and count must not be negative";
+  Block &block = getBody().front();
+  if (block.getNumArguments() != 1 || !block.getArgument(0).getType().isF64())
+    return emitOpError() << "body must take the number of events (one f64)";
+  if (!isa<YieldOp>(block.getTerminator()))
+    return emitOpError() << "body must end with nn.yield";
+  return success();
+}
+
 LogicalResult SimulateOp::verify() {
   if (!(getDuration().convertToDouble() > 0))
     return emitOpError() << "duration must be positive";

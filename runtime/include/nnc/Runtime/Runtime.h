@@ -31,7 +31,10 @@
 //                                        uint64_t rngKey);
 //
 // (on_post only for projections with an `on post` handler, init_synapses
-// only for projections whose synapses have state).
+// only for projections whose synapses have state), and per Poisson input I
+//
+//   void    _mlir_ciface_I_apply(nnc_memref2d *state, int64_t step,
+//                                uint64_t rngKey);
 //
 // The init kernel belongs to the population (populations of one model may
 // start from different initial values); the update kernel to the model.
@@ -161,6 +164,12 @@ int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               int32_t post, int32_t rule, double param,
                               int64_t delaySteps, int64_t numSynapseRows,
                               int64_t delayRow, int32_t hasOnPost);
+
+/// Adds a Poisson input onto population `pop`: kernel `<name>_apply`
+/// (void (nnc_memref2d *state, int64_t step, uint64_t rngKey)) adds each
+/// neuron's Poisson events of a step, after the step's on_pre deliveries
+/// and before on_post. Returns its id.
+int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name, int32_t pop);
 
 /// Records the spikes of population `pop` (to spikes.csv and the raster).
 void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop);

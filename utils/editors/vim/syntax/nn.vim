@@ -26,13 +26,13 @@ syn match nnPrime "\%(\w\s*\)\@<='"
 " A number and the unit right after it (20 ms, 0.5 mV/ms); a keyword after a
 " number is not a unit (probability 0.1 delay 1 ms).
 syn match nnNumber "\w\@<!\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][+-]\=\d\+\)\=" nextgroup=nnUnit skipwhite
-syn match nnUnit "\%(\<\%(import\|const\|neuron\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|network\|dt\|population\|connect\|delay\|record\|spikes\|of\|every\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|on\|pre\|simulate\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
+syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|network\|dt\|population\|connect\|delay\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|on\|simulate\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
 
 syn match nnBuiltin "\<\%(exp\|log\|sqrt\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\)\ze\s*("
 
 " Declarations and the names they introduce.
 syn keyword nnImport import
-syn keyword nnStructure neuron network nextgroup=nnTypeName skipwhite
+syn keyword nnStructure neuron network synapse nextgroup=nnTypeName skipwhite
 syn keyword nnDeclaration parameter state const nextgroup=nnVarName skipwhite
 syn keyword nnDeclaration population nextgroup=nnPopName skipwhite
 syn match nnTypeName "\h\w*" contained
@@ -41,8 +41,14 @@ syn match nnUnitAnnotation ":\s*\h\w*\%(\s*[*/]\s*\h\w*\)\=" contained contains=
 syn match nnUnitName "\h\w*" contained
 syn match nnPopName "\h\w*" contained nextgroup=nnPopAssign skipwhite
 syn match nnPopAssign "=" contained nextgroup=nnTypeName skipwhite
+" A named projection: connect S = a -> b ...
+syn keyword nnKeyword connect nextgroup=nnProjName skipwhite
+syn match nnProjName "\h\w*\ze\s*==\@!" contained
 
-syn keyword nnKeyword spike when refractory clamp connect delay on pre record spikes of every run simulate dt
+syn keyword nnKeyword spike when refractory clamp delay record spikes of every at end run simulate dt
+" `pre` and `post` are keywords only in `on pre` / `on post`; elsewhere names.
+syn keyword nnKeyword on nextgroup=nnEvent skipwhite skipnl
+syn match nnEvent "\<\%(pre\|post\)\>" contained
 syn keyword nnRule all_to_all one_to_one probability fixed_indegree fixed_outdegree
 syn keyword nnLogical and or not
 syn keyword nnKeyword solver nextgroup=nnSolverName skipwhite
@@ -72,7 +78,9 @@ hi def link nnTypeName       Function
 hi def link nnVarName        Identifier
 hi def link nnPopName        Identifier
 hi def link nnPopAssign      Operator
+hi def link nnProjName       Identifier
 hi def link nnKeyword        Keyword
+hi def link nnEvent          Keyword
 hi def link nnRule           Keyword
 hi def link nnLogical        Operator
 hi def link nnSolverName     Constant

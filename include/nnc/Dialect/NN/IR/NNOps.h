@@ -17,4 +17,13 @@
 #define GET_OP_CLASSES
 #include "nnc/Dialect/NN/IR/NNOps.h.inc"
 
+namespace nnc::nn {
+/// nn.uniform, nn.normal, nn.exponential, nn.lognormal and nn.poisson:
+/// each consumes one counter of the random stream.
+inline bool isRandomOp(mlir::Operation *op) {
+  return mlir::isa<UniformOp, NormalOp, ExponentialOp, LognormalOp, PoissonOp>(
+      op);
+}
+} // namespace nnc::nn
+
 #endif // NNC_DIALECT_NN_IR_NNOPS_H

@@ -256,6 +256,38 @@ def NN_UniformOp : NN_Op<"uniform", [MemoryEffects<[MemRead, MemWrite]>]> {
   }]>];
 }
 
+def NN_ExponentialOp : NN_Op<"exponential",
+                              [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "an exponentially distributed random number with a mean";
+  let arguments = (ins F64:$mean);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$mean attr-dict";
+  let builders = [OpBuilder<(ins "::mlir::Value":$mean), [{
+    build($_builder, $_state, $_builder.getF64Type(), mean);
+  }]>];
+}
+def NN_LognormalOp : NN_Op<"lognormal", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "exp(mu + sigma z) with z standard normal";
+  let arguments = (ins F64:$mu, F64:$sigma);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$mu `,` $sigma attr-dict";
+  let builders = [OpBuilder<(ins "::mlir::Value":$mu, "::mlir::Value":$sigma), [{
+    build($_builder, $_state, $_builder.getF64Type(), mu, sigma);
+  }]>];
+}
+def NN_PoissonOp : NN_Op<"poisson", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "a Poisson-distributed count (as f64) with mean `lambda`";
+  let description = [{
+    Drawn by inversion of the cumulative distribution from one uniform
+    number; `lambda` must be at most 100 (Sema checks constant means).
+  }];
+  let arguments = (ins F64:$lambda);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$lambda attr-dict";
+  let builders = [OpBuilder<(ins "::mlir::Value":$lambda), [{
+    build($_builder, $_state, $_builder.getF64Type(), lambda);
+  }]>];
+}
 def NN_NormalOp : NN_Op<"normal", [MemoryEffects<[MemRead, MemWrite]>]> {
   let summary = "a normally distributed random number";
   let arguments = (ins F64:$mean, F64:$stddev);
@@ -353,6 +385,26 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
   let extraClassDeclaration = [{
     /// The synapse model, or null without one.
     SynapseOp getSynapseModel();
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_PoissonInputOp : NN_Op<"poisson_input", [Symbol,
+                                                 HasParent<"NetworkOp">]> {
+  let summary = "independent Poisson events onto every neuron of a population";
+  let description = [{
+    Every neuron of `population` receives in each step k ~ Poisson(`count`
+    * `rate` * dt) events (Brian2's PoissonInput, NEST's poisson_generator
+    with rate count * rate). The body's block argument is k; its writes
+    name the target model's states.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlatSymbolRefAttr:$population, F64Attr:$rate,
+                       F64Attr:$count);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $sym_name `to` $population `rate` $rate `count` $count attr-dict-with-keyword
+    $body
   }];
   let hasVerifier = 1;
 }
