@@ -5,7 +5,8 @@
 # Other targets: build, bench, format, clean.
 #   make bench  - nnc vs Brian2: CUBA and COBA at 4000 and 32000 neurons,
 #                 1 and 2 threads (bench/run.sh $(BENCH_ARGS), e.g.
-#                 BENCH_ARGS=--quick for 1 s runs), then bench/neurons.sh
+#                 BENCH_ARGS=--quick for 1 s runs), then bench/neurons.sh,
+#                 bench/stdp.sh (STDP vs Brian2) and bench/microcircuit.sh
 
 BUILD_DIR ?= build
 LLVM_DIR  ?= /usr/lib/llvm-22
@@ -40,7 +41,9 @@ check: build
 
 bench: build
 	NNC_BUILD=$(BUILD_DIR) bench/run.sh $(BENCH_ARGS)
-	bench/neurons.sh
+	NNC_BUILD=$(BUILD_DIR) bench/neurons.sh
+	NNC_BUILD=$(BUILD_DIR) bench/stdp.sh
+	NNC_BUILD=$(BUILD_DIR) bench/microcircuit.sh
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
