@@ -32,6 +32,7 @@ def weight_stats(weights):
 
 
 def run_nnc(nnc, seed, duration, out):
+    os.makedirs(out, exist_ok=True)
     start = time.perf_counter()
     subprocess.run([nnc, "compile", os.path.join(ROOT, "examples/stdp.nn"),
                     "--emit=obj", "-o", os.path.join(out, "stdp.o")],

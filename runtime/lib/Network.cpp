@@ -407,42 +407,59 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
     }
     steps[k] = std::llround(d / sim.dt);
   }
+  // A counting sort per source (delays are a few dozen distinct steps):
+  // linear, stable, and with buffers reused across sources.
+  int64_t maxSteps = 0;
+  for (int64_t k = 0; k < n; ++k)
+    maxSteps = std::max(maxSteps, steps[k]);
+  std::vector<int64_t> slot(static_cast<size_t>(maxSteps + 2));
   std::vector<int64_t> order;
   std::vector<int32_t> targets;
   std::vector<double> values;
   for (int64_t i = 0; i < numSources; ++i) {
     int64_t begin = proj.rowPtr[i], end = proj.rowPtr[i + 1];
-    order.resize(static_cast<size_t>(end - begin));
-    for (int64_t k = begin; k < end; ++k)
-      order[k - begin] = k;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int64_t a, int64_t b) { return steps[a] < steps[b]; });
-    targets.resize(order.size());
-    for (size_t j = 0; j < order.size(); ++j)
-      targets[j] = proj.colIdx[order[j]];
-    std::copy(targets.begin(), targets.end(), proj.colIdx.data() + begin);
-    for (int64_t row = 0; row < proj.numSynapseRows; ++row) {
-      double *base = proj.synState.data() + row * n;
-      values.resize(order.size());
-      for (size_t j = 0; j < order.size(); ++j)
-        values[j] = base[order[j]];
-      std::copy(values.begin(), values.end(), base + begin);
-    }
-    std::vector<int64_t> sorted(order.size());
-    for (size_t j = 0; j < order.size(); ++j)
-      sorted[j] = steps[order[j]];
     proj.groupPtr[i] = static_cast<int64_t>(proj.groupBegin.size());
-    for (size_t j = 0; j < sorted.size(); ++j) {
-      if (j > 0 && sorted[j] == sorted[j - 1])
+    if (begin == end)
+      continue;
+    bool sorted = true;
+    for (int64_t k = begin + 1; k < end && sorted; ++k)
+      sorted = steps[k - 1] <= steps[k];
+    if (!sorted) {
+      std::fill(slot.begin(), slot.end(), 0);
+      for (int64_t k = begin; k < end; ++k)
+        ++slot[steps[k] + 1];
+      for (size_t d = 1; d < slot.size(); ++d)
+        slot[d] += slot[d - 1];
+      order.resize(static_cast<size_t>(end - begin));
+      for (int64_t k = begin; k < end; ++k)
+        order[slot[steps[k]]++] = k;
+      targets.resize(order.size());
+      for (size_t j = 0; j < order.size(); ++j)
+        targets[j] = proj.colIdx[order[j]];
+      std::copy(targets.begin(), targets.end(), proj.colIdx.data() + begin);
+      values.resize(order.size());
+      for (int64_t row = 0; row < proj.numSynapseRows; ++row) {
+        double *base = proj.synState.data() + row * n;
+        for (size_t j = 0; j < order.size(); ++j)
+          values[j] = base[order[j]];
+        std::copy(values.begin(), values.end(), base + begin);
+      }
+      // steps[] of this row in sorted order, for the groups below.
+      for (size_t j = 0; j < order.size(); ++j)
+        targets[j] = static_cast<int32_t>(steps[order[j]]);
+      for (size_t j = 0; j < order.size(); ++j)
+        steps[begin + static_cast<int64_t>(j)] = targets[j];
+    }
+    for (int64_t k = begin; k < end; ++k) {
+      if (k > begin && steps[k] == steps[k - 1])
         continue;
-      if (!proj.groupBegin.pushBack(begin + static_cast<int64_t>(j)) ||
-          !proj.groupDelay.pushBack(sorted[j])) {
+      if (!proj.groupBegin.pushBack(k) || !proj.groupDelay.pushBack(steps[k])) {
         sim.fail("out of memory grouping the delays of " + what);
         return false;
       }
-      proj.maxDelaySteps = std::max(proj.maxDelaySteps, sorted[j]);
     }
   }
+  proj.maxDelaySteps = std::max(proj.maxDelaySteps, maxSteps);
   proj.groupPtr[numSources] = static_cast<int64_t>(proj.groupBegin.size());
   sim.memoryBytes += static_cast<double>(proj.groupBegin.capacity() +
                                          proj.groupDelay.capacity() +

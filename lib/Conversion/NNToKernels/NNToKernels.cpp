@@ -179,6 +179,31 @@ Value emitPoisson(OpBuilder &b, Location loc, Value lambda, Value u) {
   return loop.getResult(0);
 }
 
+/// A Poisson count with compile-time mean `mean`, by the same inversion as
+/// emitPoisson but branch-free: with the cumulative probabilities F_j
+/// computed here, k = #{j : F_j <= u} (the smallest k with u < F_k), summed
+/// over every j whose F_j can be <= a u < 1 - 2^-53. A fixed number of
+/// compares, so the loop over neurons still vectorises.
+Value emitPoissonConstantMean(OpBuilder &b, Location loc, double mean,
+                              Value u) {
+  Value count = f64Constant(b, loc, 0.0);
+  long double term = std::exp(-static_cast<long double>(mean));
+  long double cumulative = term;
+  for (int j = 0; cumulative < 1.0L - 0x1.0p-54L && j < 1000; ++j) {
+    Value reached = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OLE,
+        f64Constant(b, loc, static_cast<double>(cumulative)), u);
+    count = arith::AddFOp::create(
+        b, loc, count,
+        arith::UIToFPOp::create(
+            b, loc, b.getF64Type(),
+            arith::ExtUIOp::create(b, loc, b.getI32Type(), reached)));
+    term *= mean / (j + 1);
+    cumulative += term;
+  }
+  return count;
+}
+
 /// The value of random op `op` (nn.uniform, ...) with lowered operands
 /// `args`, from the Philox block of (key, counter).
 Value emitRandom(OpBuilder &b, Location loc, Operation *op, ValueRange args,
@@ -741,8 +766,8 @@ public:
           Value counter = arith::AddIOp::create(
               lb, l, base, arith::IndexCastOp::create(lb, l, i64, i));
           std::array<Value, 4> w = emitPhilox(lb, l, key, counter);
-          Value events = emitPoisson(lb, l, f64Constant(lb, l, mean),
-                                     emitUnit53(lb, l, w[0], w[1]));
+          Value events = emitPoissonConstantMean(lb, l, mean,
+                                                 emitUnit53(lb, l, w[0], w[1]));
           Environment env;
           env.params = post.getParamValues();
           for (StringRef name : touched)
