@@ -62,8 +62,8 @@ networkDecl : 'network' name=ID '{' networkMember* '}' ;
 
 networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
-  | 'population' name=ID '=' model=ID '[' size=expr ']'
-      (';' | block)                                             # populationMember
+  | 'population' name=ID '=' model=ID
+      ('(' spikeFile=STRING ')')? '[' size=expr ']' (';' | block) # populationMember
   | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
       ('delay' delay=expr)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember

@@ -392,6 +392,20 @@ private:
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
     for (auto &pop : net.populations) {
+      if (pop.isSpikeSource) {
+        SmallVector<int64_t> steps;
+        SmallVector<int32_t> indices;
+        for (auto [step, index] : pop.spikeEvents) {
+          steps.push_back(step);
+          indices.push_back(index);
+        }
+        nn::SpikeSourceOp::create(builder, loc(pop.loc),
+                                  builder.getStringAttr(pop.name),
+                                  builder.getI64IntegerAttr(pop.resolvedSize),
+                                  builder.getDenseI64ArrayAttr(steps),
+                                  builder.getDenseI32ArrayAttr(indices));
+        continue;
+      }
       // Parameters the population sets to one value for all its neurons
       // specialise the model; the rest are per-neuron values.
       llvm::StringMap<double> constants;

@@ -15,11 +15,14 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <tuple>
 
 using namespace nnc;
 using ast::Expr;
@@ -723,7 +726,14 @@ private:
       }
       pops[pop.name] = &pop;
       auto it = models.find(pop.model);
-      if (it == models.end()) {
+      if (pop.isSpikeSource) {
+        if (pop.model != "spike_times")
+          error(pop.modelLoc) << "unknown spike source '" << pop.model
+                              << "'; expected spike_times(\"FILE.csv\")";
+        if (!pop.overrides.empty())
+          error(pop.overrides[0].loc)
+              << "a spike source has no parameters or states to set";
+      } else if (it == models.end()) {
         auto diag = error(pop.modelLoc);
         diag << "unknown neuron model '" << pop.model << "'";
         std::vector<std::string> names;
@@ -750,6 +760,9 @@ private:
                              << " exceeds the limit of 2^31-1 neurons";
       else
         pop.resolvedSize = static_cast<long long>(size);
+      if (pop.isSpikeSource && pop.resolvedSize && dt > 0 &&
+          pop.model == "spike_times")
+        loadSpikeFile(pop, dt);
     }
 
     auto resolvePop =
@@ -791,6 +804,7 @@ private:
       std::vector<const ast::Neuron *> postModels;
       for (auto &ref : proj.post)
         if (ast::Population *p = resolvePop(ref)) {
+          rejectSpikeSource(*p, ref.second, "the target of a projection");
           if (p->neuron && std::find(postModels.begin(), postModels.end(),
                                      p->neuron) == postModels.end())
             postModels.push_back(p->neuron);
@@ -911,6 +925,8 @@ private:
       }
       ast::Population *pop = resolvePop({stmt.population, stmt.loc});
       checkExpr(*stmt.value, scope);
+      if (pop)
+        rejectSpikeSource(*pop, stmt.loc, "assigned to");
       if (!pop || !pop->neuron)
         continue;
       const ast::VarDecl *var =
@@ -1032,6 +1048,8 @@ private:
         continue;
       }
       ast::Population *pop = resolvePop({sel.population, sel.loc});
+      if (pop)
+        rejectSpikeSource(*pop, sel.loc, "recorded with state monitors");
       auto bound = [&](ast::ExprPtr &e, long long &out) {
         if (!e)
           return;
@@ -1081,6 +1099,132 @@ private:
     }
   }
 
+  /// A spike source has no state: it can only send spikes.
+  void rejectSpikeSource(const ast::Population &pop, ast::Loc loc,
+                         llvm::StringRef what) {
+    if (!pop.isSpikeSource)
+      return;
+    auto diag = error(loc);
+    diag << "spike source '" << pop.name << "' cannot be " << what
+         << "; it only sends the spikes of its file";
+    diag.attachNote(makeLoc(context, file, pop.loc))
+        << "'" << pop.name << "' is declared here";
+  }
+
+  /// Reads the spikes of `pop = spike_times("FILE")[n]`: a CSV file with
+  /// the header `index,time_ms` and one row per spike, found next to the
+  /// file that declares the population. Times are rounded to the nearest
+  /// step. Errors point into the CSV file (which becomes a source path).
+  void loadSpikeFile(ast::Population &pop, double dt) {
+    llvm::SmallString<256> path(pop.spikeFile);
+    if (!llvm::sys::path::is_absolute(path) &&
+        pop.loc.file < file.sourcePaths.size()) {
+      path = llvm::sys::path::parent_path(file.sourcePaths[pop.loc.file]);
+      llvm::sys::path::append(path, pop.spikeFile);
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!buffer) {
+      error(pop.spikeFileLoc) << "cannot read spike file '" << path
+                              << "': " << buffer.getError().message();
+      return;
+    }
+    unsigned fileIndex = static_cast<unsigned>(file.sourcePaths.size());
+    file.sourcePaths.push_back(std::string(path));
+    unsigned errors = 0;
+    auto fail = [&](unsigned line, unsigned col) -> mlir::InFlightDiagnostic {
+      ++errors;
+      return error(ast::Loc{line, col, fileIndex});
+    };
+    auto declared = [&](mlir::InFlightDiagnostic &diag) {
+      diag.attachNote(makeLoc(context, file, pop.spikeFileLoc))
+          << "spike file of population '" << pop.name << "'";
+    };
+    struct Row {
+      long long step;
+      int index;
+      unsigned line;
+      double timeMs;
+    };
+    std::vector<Row> rows;
+    llvm::StringRef text = (*buffer)->getBuffer();
+    unsigned lineNo = 0;
+    bool header = false;
+    while (!text.empty() && errors < 10) {
+      auto [line, rest] = text.split('\n');
+      text = rest;
+      ++lineNo;
+      line = line.rtrim("\r");
+      if (line.trim().empty())
+        continue;
+      if (!header) {
+        header = true;
+        if (line.trim() != "index,time_ms") {
+          auto diag = fail(lineNo, 1);
+          diag << "expected the header 'index,time_ms' in spike file '"
+               << pop.spikeFile << "'";
+          declared(diag);
+          return;
+        }
+        continue;
+      }
+      auto [first, second] = line.split(',');
+      unsigned secondCol = static_cast<unsigned>(first.size()) + 2;
+      long long index;
+      double timeMs;
+      if (second.contains(',')) {
+        auto diag = fail(lineNo, secondCol + second.find(','));
+        diag << "expected two fields 'index,time_ms', found more";
+        declared(diag);
+        continue;
+      }
+      if (first.trim().getAsInteger(10, index) || index < 0 ||
+          index >= pop.resolvedSize) {
+        auto diag = fail(lineNo, 1);
+        diag << "neuron index '" << first.trim()
+             << "' is not a whole number in [0, " << pop.resolvedSize
+             << ") (population '" << pop.name << "' has " << pop.resolvedSize
+             << " neurons)";
+        declared(diag);
+        continue;
+      }
+      if (second.trim().getAsDouble(timeMs) || !std::isfinite(timeMs) ||
+          timeMs < 0) {
+        auto diag = fail(lineNo, secondCol);
+        diag << "spike time '" << second.trim()
+             << "' is not a number of milliseconds >= 0";
+        declared(diag);
+        continue;
+      }
+      rows.push_back({std::llround(timeMs * 1e-3 / dt), static_cast<int>(index),
+                      lineNo, timeMs});
+    }
+    if (errors >= 10 && !text.empty())
+      error(pop.spikeFileLoc) << "too many errors in spike file '"
+                              << pop.spikeFile << "'; stopped reading it";
+    if (errors)
+      return;
+    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+      return std::tie(a.step, a.index) < std::tie(b.step, b.index);
+    });
+    for (size_t k = 1; k < rows.size(); ++k)
+      if (rows[k].step == rows[k - 1].step &&
+          rows[k].index == rows[k - 1].index) {
+        const Row &later =
+            rows[k].line > rows[k - 1].line ? rows[k] : rows[k - 1];
+        const Row &earlier =
+            rows[k].line > rows[k - 1].line ? rows[k - 1] : rows[k];
+        auto diag = fail(later.line, 1);
+        diag << "neuron " << later.index << " spikes twice in step "
+             << later.step << " (" << fmt(earlier.timeMs) << " ms on line "
+             << earlier.line << " and " << fmt(later.timeMs)
+             << " ms round to the same step of " << fmt(dt * 1e3) << " ms)";
+        declared(diag);
+        return;
+      }
+    for (const Row &r : rows)
+      pop.spikeEvents.push_back({r.step, r.index});
+  }
+
   /// `input name = poisson(rate, count) -> target { x += w; }`.
   void checkInput(ast::Input &input, const Scope &scope, double dt,
                   ast::Population *target) {
@@ -1125,6 +1269,8 @@ private:
                         << " events per step on average; at most 100 are "
                            "supported (use a smaller dt or a current)";
     }
+    if (target)
+      rejectSpikeSource(*target, input.targetLoc, "the target of an input");
     if (!target || !target->neuron)
       return;
     Scope postScope;

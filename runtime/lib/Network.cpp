@@ -271,6 +271,64 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   return id;
 }
 
+extern "C" int32_t nnc_rt_add_spike_source(nnc_sim *sim, const char *name,
+                                           int64_t size, const int64_t *steps,
+                                           const int32_t *indices,
+                                           int64_t count) {
+  if (!sim || sim->failed())
+    return -1;
+  if (!isValidName(name)) {
+    sim->fail("spike source without a name");
+    return -1;
+  }
+  std::string what = std::string("spike source '") + name + "'";
+  if (sim->step > 0) {
+    sim->fail(what + " added after the simulation started");
+    return -1;
+  }
+  for (const Population &pop : sim->populations)
+    if (pop.name == name) {
+      sim->fail("population '" + pop.name + "' is defined twice");
+      return -1;
+    }
+  if (size <= 0 || size > INT32_MAX || count < 0 ||
+      (count > 0 && (!steps || !indices))) {
+    sim->fail(what + " has an invalid size or event list");
+    return -1;
+  }
+  for (int64_t e = 0; e < count; ++e)
+    if (steps[e] < 0 || indices[e] < 0 || indices[e] >= size ||
+        (e > 0 &&
+         (steps[e] < steps[e - 1] ||
+          (steps[e] == steps[e - 1] && indices[e] <= indices[e - 1])))) {
+      sim->fail(what + ": event " + std::to_string(e) +
+                " is out of range or out of order");
+      return -1;
+    }
+  double bytes =
+      static_cast<double>(count) * (sizeof(int64_t) + sizeof(int32_t)) +
+      static_cast<double>(size) * sizeof(int32_t);
+  if (!sim->checkMemory(bytes, what))
+    return -1;
+  Population pop;
+  pop.name = name;
+  pop.model = "spike_times";
+  pop.size = size;
+  pop.state.reset(allocateAligned<double>(0));
+  pop.spikes.reset(allocateAligned<int32_t>(size));
+  if (!pop.spikes || !pop.eventSteps.resize(static_cast<size_t>(count)) ||
+      !pop.eventIndices.resize(static_cast<size_t>(count))) {
+    sim->fail("out of memory allocating " + what);
+    return -1;
+  }
+  std::copy(steps, steps + count, pop.eventSteps.data());
+  std::copy(indices, indices + count, pop.eventIndices.data());
+  sim->memoryBytes += bytes;
+  int32_t id = static_cast<int32_t>(sim->populations.size());
+  sim->populations.push_back(std::move(pop));
+  return id;
+}
+
 /// Fixed-probability connectivity: each (i, j) pair exists independently with
 /// probability p. Per row, the gaps between targets are geometric, so a row
 /// costs one draw per synapse instead of one per candidate; draw d of row i

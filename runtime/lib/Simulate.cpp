@@ -346,12 +346,30 @@ bool finishUpdate(nnc_sim &sim, int32_t id, int64_t k, int64_t n) {
 }
 
 /// Runs the update kernel of population `id` for step `k` on all neurons.
-bool updatePopulation(nnc_sim &sim, int32_t id, int64_t k) {
-  Population &pop = sim.populations[id];
+/// The spikes a spike source emits in step k, into its spike buffer.
+int64_t emitSourceSpikes(Population &pop, int64_t k) {
+  int64_t n = 0;
+  while (pop.nextEvent < pop.eventSteps.size() &&
+         pop.eventSteps[pop.nextEvent] <= k) {
+    if (pop.eventSteps[pop.nextEvent] == k)
+      pop.spikes.get()[n++] = pop.eventIndices[pop.nextEvent];
+    ++pop.nextEvent;
+  }
+  return n;
+}
+
+/// Runs the update kernel of population `id` for step `k` on all neurons
+/// (or emits a spike source's spikes).
+int64_t runUpdate(Population &pop, int64_t k) {
+  if (pop.isSpikeSource())
+    return emitSourceSpikes(pop, k);
   nnc_memref2d state = pop.stateRef();
   nnc_memref1d_i32 spikes = pop.spikesRef();
-  return finishUpdate(sim, id, k,
-                      pop.update(&state, &spikes, k, pop.updateKey));
+  return pop.update(&state, &spikes, k, pop.updateKey);
+}
+
+bool updatePopulation(nnc_sim &sim, int32_t id, int64_t k) {
+  return finishUpdate(sim, id, k, runUpdate(sim.populations[id], k));
 }
 
 /// Neurons [begin, end) of chunk `chunk` of `chunks` of a population of
@@ -374,7 +392,8 @@ public:
     slot_.assign(static_cast<size_t>(numPops), -1);
     wholeCounts_.assign(static_cast<size_t>(numPops), 0);
     for (int32_t id = 0; id < numPops; ++id) {
-      if (sim.populations[id].size >= sim.minParallelSize) {
+      if (sim.populations[id].size >= sim.minParallelSize &&
+          !sim.populations[id].isSpikeSource()) {
         slot_[id] = static_cast<int32_t>(chunked_.size());
         chunked_.push_back(id);
       } else {
@@ -427,12 +446,8 @@ private:
   }
 
   void updateWhole() {
-    for (int32_t id : whole_) {
-      Population &pop = sim_.populations[id];
-      nnc_memref2d state = pop.stateRef();
-      nnc_memref1d_i32 spikes = pop.spikesRef();
-      wholeCounts_[id] = pop.update(&state, &spikes, step_, pop.updateKey);
-    }
+    for (int32_t id : whole_)
+      wholeCounts_[id] = runUpdate(sim_.populations[id], step_);
   }
 
   /// Checks every chunk's spikes and moves them, as population indices and
@@ -601,7 +616,8 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
   std::unique_ptr<ParallelStep> parallel;
   bool anyLarge = false;
   for (const Population &pop : sim->populations)
-    anyLarge = anyLarge || pop.size >= sim->minParallelSize;
+    anyLarge =
+        anyLarge || (pop.size >= sim->minParallelSize && !pop.isSpikeSource());
   if (sim->threads > 1 && steps > 0 && anyLarge) {
     // One chunk per thread; the chunks do not depend on how many threads
     // the system actually granted.

@@ -155,6 +155,13 @@ struct Population {
   int64_t totalSpikes = 0;
   bool recorded = false;
   UpdateKernel update = nullptr;
+  /// A spike source (no update kernel, no state): neuron eventIndices[e]
+  /// spikes in step eventSteps[e], sorted; nextEvent is the first event
+  /// not yet emitted.
+  PodArray<int64_t> eventSteps;
+  PodArray<int32_t> eventIndices;
+  size_t nextEvent = 0;
+  bool isSpikeSource() const { return update == nullptr; }
   /// Key of the random numbers the update kernel draws (spike conditions
   /// and resets that use uniform()/normal()).
   uint64_t updateKey = 0;

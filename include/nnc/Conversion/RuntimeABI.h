@@ -50,6 +50,7 @@ constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
 constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
 constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
 constexpr llvm::StringLiteral kAddPoissonInput = "nnc_rt_add_poisson_input";
+constexpr llvm::StringLiteral kAddSpikeSource = "nnc_rt_add_spike_source";
 constexpr llvm::StringLiteral kRecordState = "nnc_rt_record_state";
 constexpr llvm::StringLiteral kRecordSynapseState =
     "nnc_rt_record_synapse_state";

@@ -156,6 +156,13 @@ struct Population {
   std::vector<Assign> overrides;
   const Neuron *neuron = nullptr; // resolved by Sema
   long long resolvedSize = 0;
+  /// `population p = spike_times("file.csv")[n];`: spikes read from a file
+  /// (the model name is then the source kind).
+  bool isSpikeSource = false;
+  std::string spikeFile; // as written, relative to the declaring file
+  Loc spikeFileLoc;
+  /// Sema: the file's spikes as (step, neuron), sorted.
+  std::vector<std::pair<long long, int>> spikeEvents;
 };
 
 struct Projection {

@@ -66,6 +66,29 @@ public:
                                     LLVM::Linkage::Internal);
   }
 
+  /// The address of a new internal constant global holding `values` as
+  /// integers of type `elementType` (a null pointer when empty).
+  Value globalArray(Location loc, IntegerType elementType,
+                    ArrayRef<int64_t> values) {
+    if (values.empty())
+      return LLVM::ZeroOp::create(b, loc, ptr);
+    auto arrayType = LLVM::LLVMArrayType::get(elementType, values.size());
+    auto tensorType = RankedTensorType::get(
+        {static_cast<int64_t>(values.size())}, elementType);
+    SmallVector<APInt> bits;
+    for (int64_t v : values)
+      bits.push_back(APInt(elementType.getWidth(), v, /*isSigned=*/true));
+    std::string name = "nnc_data_" + std::to_string(numStrings++);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      LLVM::GlobalOp::create(b, loc, arrayType, /*isConstant=*/true,
+                             LLVM::Linkage::Internal, name,
+                             DenseElementsAttr::get(tensorType, bits));
+    }
+    return LLVM::AddressOfOp::create(b, loc, ptr, name);
+  }
+
   Value f64Const(Location loc, double v) {
     return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
   }
@@ -113,6 +136,19 @@ public:
                     string(pop.getLoc(), pop.getModel()),
                     i64Const(pop.getLoc(), pop.getSize()),
                     i64Const(pop.getLoc(), model.getNumStateRows())});
+        } else if (auto source = dyn_cast<SpikeSourceOp>(op)) {
+          Location l = source.getLoc();
+          ArrayRef<int64_t> steps = source.getSteps();
+          ArrayRef<int32_t> indices = source.getIndices();
+          popIds[source.getSymName()] =
+              call(l, abi::kAddSpikeSource, {i32},
+                   {sim, string(l, source.getSymName()),
+                    i64Const(l, source.getSize()),
+                    globalArray(l, b.getI64Type(), steps),
+                    globalArray(l, b.getI32Type(),
+                                ArrayRef<int64_t>(SmallVector<int64_t>(
+                                    indices.begin(), indices.end()))),
+                    i64Const(l, static_cast<int64_t>(steps.size()))});
         } else if (auto proj = dyn_cast<ProjectionOp>(op)) {
           int32_t rule =
               llvm::StringSwitch<int32_t>(proj.getRule())
@@ -188,8 +224,10 @@ public:
       Value sim = program.getArgument(0);
       // The runtime numbers populations in the order they were added.
       llvm::StringMap<int32_t> popIndex;
-      for (PopulationOp pop : network.getBody().front().getOps<PopulationOp>())
-        popIndex.try_emplace(pop.getSymName(), popIndex.size());
+      for (Operation &op : network.getBody().front())
+        if (isa<PopulationOp, SpikeSourceOp>(op))
+          popIndex.try_emplace(SymbolTable::getSymbolName(&op),
+                               popIndex.size());
       for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>()) {
         for (Operation &op : prog.getBody().front()) {
           Location l = op.getLoc();

@@ -519,6 +519,12 @@ private:
         pop.model = p->model->getText();
         pop.modelLoc = locOf(p->model);
         pop.size = expr(p->size);
+        if (p->spikeFile) {
+          pop.isSpikeSource = true;
+          std::string text = p->spikeFile->getText();
+          pop.spikeFile = text.substr(1, text.size() - 2);
+          pop.spikeFileLoc = locOf(p->spikeFile);
+        }
         if (p->block())
           pop.overrides = block(p->block());
         net->populations.push_back(std::move(pop));

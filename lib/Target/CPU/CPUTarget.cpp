@@ -164,6 +164,8 @@ std::map<std::string, void *> cpu::runtimeSymbols() {
        reinterpret_cast<void *>(&nnc_rt_add_projection)},
       {"nnc_rt_record_spikes", reinterpret_cast<void *>(&nnc_rt_record_spikes)},
       {"nnc_rt_record_state", reinterpret_cast<void *>(&nnc_rt_record_state)},
+      {"nnc_rt_add_spike_source",
+       reinterpret_cast<void *>(&nnc_rt_add_spike_source)},
       {"nnc_rt_add_poisson_input",
        reinterpret_cast<void *>(&nnc_rt_add_poisson_input)},
       {"nnc_rt_record_synapse_state",

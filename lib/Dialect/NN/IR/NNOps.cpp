@@ -327,11 +327,15 @@ LogicalResult ProjectionOp::verify() {
   if (!(getDelay().convertToDouble() >= 0))
     return emitOpError() << "delay must not be negative";
   auto network = (*this)->getParentOfType<NetworkOp>();
-  for (StringRef name : {getPre(), getPost()})
-    if (!isa_and_nonnull<PopulationOp>(
-            mlir::SymbolTable::lookupSymbolIn(network, name)))
-      return emitOpError() << "'" << name
-                           << "' is not a population of this network";
+  if (!isa_and_nonnull<PopulationOp, SpikeSourceOp>(
+          mlir::SymbolTable::lookupSymbolIn(network, getPre())))
+    return emitOpError() << "'" << getPre()
+                         << "' is not a population of this network";
+  if (!isa_and_nonnull<PopulationOp>(
+          mlir::SymbolTable::lookupSymbolIn(network, getPost())))
+    return emitOpError() << "'" << getPost()
+                         << "' is not a population with a model in this "
+                            "network";
   if (getSynapse() && !getSynapseModel())
     return emitOpError() << "'" << *getSynapse()
                          << "' is not a synapse model of this module";
@@ -363,6 +367,24 @@ LogicalResult PoissonInputOp::verify() {
     return emitOpError() << "body must take the number of events (one f64)";
   if (!isa<YieldOp>(block.getTerminator()))
     return emitOpError() << "body must end with nn.yield";
+  return success();
+}
+
+LogicalResult SpikeSourceOp::verify() {
+  ArrayRef<int64_t> steps = getSteps();
+  ArrayRef<int32_t> indices = getIndices();
+  if (getSize() <= 0)
+    return emitOpError() << "size must be positive";
+  if (steps.size() != indices.size())
+    return emitOpError() << "needs as many steps as indices";
+  for (size_t e = 0; e < steps.size(); ++e) {
+    if (steps[e] < 0 || indices[e] < 0 || indices[e] >= getSize())
+      return emitOpError() << "event " << e << " is out of range";
+    if (e > 0 && std::make_pair(steps[e - 1], indices[e - 1]) >=
+                     std::make_pair(steps[e], indices[e]))
+      return emitOpError() << "events must be sorted by step, then neuron, "
+                              "and unique";
+  }
   return success();
 }
 

@@ -165,6 +165,15 @@ int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               int64_t delaySteps, int64_t numSynapseRows,
                               int64_t delayRow, int32_t hasOnPost);
 
+/// Adds a population of `size` neurons that emits given spikes: neuron
+/// indices[e] spikes in step steps[e], for e < count, sorted by step and
+/// then neuron, at most one spike per neuron and step (the arrays are
+/// copied). It has no state and no kernels. Returns its id, numbered with
+/// the other populations.
+int32_t nnc_rt_add_spike_source(nnc_sim *sim, const char *name, int64_t size,
+                                const int64_t *steps, const int32_t *indices,
+                                int64_t count);
+
 /// Adds a Poisson input onto population `pop`: kernel `<name>_apply`
 /// (void (nnc_memref2d *state, int64_t step, uint64_t rngKey)) adds each
 /// neuron's Poisson events of a step, after the step's on_pre deliveries

@@ -354,6 +354,20 @@ def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">,
   let hasVerifier = 1;
 }
 
+def NN_SpikeSourceOp : NN_Op<"spike_source", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "a population that emits given spikes (read from a file)";
+  let description = [{
+    Neuron `indices[e]` spikes in step `steps[e]`; the events are sorted by
+    step, then neuron, with at most one spike per neuron and step.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$size,
+                       DenseI64ArrayAttr:$steps, DenseI32ArrayAttr:$indices);
+  let assemblyFormat = [{
+    $sym_name `[` $size `]` `steps` $steps `indices` $indices attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
                                            NoRegionArguments]> {
   let summary = "synapses from one population to another";
