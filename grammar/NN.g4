@@ -84,10 +84,19 @@ connectRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
   ;
 
+// The program: phases, assignments and control flow, compiled into the
+// host program (docs/semantics.md, "The program").
 programStmt
-  : 'simulate' duration=expr ';'                                # simulateStmt
+  : 'simulate' duration=expr ('until' until=expr)? ';'          # simulateStmt
   | pop=ID '.' var=ID '=' value=expr ';'                        # assignStmt
+  | 'if' cond=expr then=programBlock
+      ('else' (otherwise=programBlock | elseIf=programStmt))?   # ifStmt
+  | 'while' cond=expr programBlock                              # whileStmt
+  | 'for' var=ID 'in' range=expr programBlock                   # forStmt
+  | gate=('freeze' | 'thaw' | 'enable' | 'disable') idList ';'  # gateStmt
   ;
+
+programBlock : '{' programStmt* '}' ;
 
 // Recorded variables; `delay` is a synapse's own (per-synapse) delay.
 recordVars : recordVar (',' recordVar)* ;

@@ -208,12 +208,48 @@ private:
         l << " at end";
       l << "\n";
     }
-    for (auto &s : n.program) {
-      if (s.kind == ProgramStmt::Kind::Simulate)
-        line(2, s.loc) << "Simulate " << expr(*s.duration) << "\n";
-      else
-        line(2, s.loc) << "Set " << s.population << "." << s.variable << " = "
-                       << expr(*s.value) << "\n";
+    program(2, n.program);
+  }
+
+  void program(unsigned depth, const std::vector<ProgramStmt> &stmts) {
+    for (auto &s : stmts) {
+      switch (s.kind) {
+      case ProgramStmt::Kind::Simulate: {
+        auto &l = line(depth, s.loc) << "Simulate " << expr(*s.duration);
+        if (s.until)
+          l << " until " << expr(*s.until);
+        l << "\n";
+        break;
+      }
+      case ProgramStmt::Kind::Assign:
+        line(depth, s.loc) << "Set " << s.population << "." << s.variable
+                           << " = " << expr(*s.value) << "\n";
+        break;
+      case ProgramStmt::Kind::If:
+        line(depth, s.loc) << "If " << expr(*s.cond) << "\n";
+        program(depth + 1, s.body);
+        if (!s.elseBody.empty()) {
+          line(depth, s.loc) << "Else\n";
+          program(depth + 1, s.elseBody);
+        }
+        break;
+      case ProgramStmt::Kind::While:
+        line(depth, s.loc) << "While " << expr(*s.cond) << "\n";
+        program(depth + 1, s.body);
+        break;
+      case ProgramStmt::Kind::For:
+        line(depth, s.loc) << "For " << s.loopVar << " in " << expr(*s.range)
+                           << "\n";
+        program(depth + 1, s.body);
+        break;
+      case ProgramStmt::Kind::Gate: {
+        auto &l = line(depth, s.loc) << "Gate " << s.gate;
+        for (auto &t : s.targets)
+          l << " " << t.first;
+        l << "\n";
+        break;
+      }
+      }
     }
   }
 

@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
@@ -262,6 +263,8 @@ private:
         return nn::TimeStepOp::create(builder, l);
       if (e.nameKind == ast::NameKind::NeuronIndex)
         return nn::IndexOp::create(builder, l);
+      if (e.nameKind == ast::NameKind::LoopVar)
+        return loopVars.lookup(e.name);
       return nn::ReadOp::create(builder, l, e.name);
     case Kind::Unary: {
       Value x = genExpr(*e.operands[0]);
@@ -338,6 +341,11 @@ private:
 
   Value genCall(const ast::Expr &e) {
     Location l = loc(e.loc);
+    // Observables of the run block name a population, not a value.
+    if (e.name == "count")
+      return nn::SpikeCountOp::create(builder, l, e.operands[0]->name);
+    if (e.name == "rate")
+      return nn::SpikeRateOp::create(builder, l, e.operands[0]->name);
     SmallVector<Value> args;
     for (auto &arg : e.operands)
       args.push_back(genExpr(*arg));
@@ -507,16 +515,85 @@ private:
 
     auto program = nn::ProgramOp::create(builder, loc(net.runLoc));
     builder.setInsertionPointToStart(builder.createBlock(&program.getBody()));
-    for (auto &stmt : net.program) {
-      if (stmt.kind == ast::ProgramStmt::Kind::Simulate)
-        nn::SimulateOp::create(
-            builder, loc(stmt.loc),
-            builder.getF64FloatAttr(*stmt.duration->constValue));
-      else
-        nn::SetOp::create(builder, loc(stmt.loc),
+    genProgram(net.program);
+  }
+
+  /// The run block: nn program ops inside scf control flow.
+  void genProgram(const std::vector<ast::ProgramStmt> &stmts) {
+    using Kind = ast::ProgramStmt::Kind;
+    for (auto &stmt : stmts) {
+      Location l = loc(stmt.loc);
+      switch (stmt.kind) {
+      case Kind::Simulate: {
+        auto op = nn::SimulateOp::create(
+            builder, l, builder.getF64FloatAttr(*stmt.duration->constValue));
+        if (stmt.until)
+          fillRegion(op.getUntil(), stmt.until->loc,
+                     [&] { return SmallVector<Value>{genExpr(*stmt.until)}; });
+        break;
+      }
+      case Kind::Assign:
+        nn::SetOp::create(builder, l,
                           FlatSymbolRefAttr::get(context, stmt.population),
                           FlatSymbolRefAttr::get(context, stmt.variable),
-                          builder.getF64FloatAttr(*stmt.value->constValue));
+                          genExpr(*stmt.value));
+        break;
+      case Kind::If: {
+        auto op = scf::IfOp::create(builder, l, genExpr(*stmt.cond),
+                                    /*withElseRegion=*/!stmt.elseBody.empty());
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(op.thenBlock());
+        genProgram(stmt.body);
+        if (!stmt.elseBody.empty()) {
+          builder.setInsertionPointToStart(op.elseBlock());
+          genProgram(stmt.elseBody);
+        }
+        break;
+      }
+      case Kind::While: {
+        auto op = scf::WhileOp::create(builder, l, TypeRange{}, ValueRange{});
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(builder.createBlock(&op.getBefore()));
+        scf::ConditionOp::create(builder, l, genExpr(*stmt.cond), ValueRange{});
+        builder.setInsertionPointToStart(builder.createBlock(&op.getAfter()));
+        genProgram(stmt.body);
+        scf::YieldOp::create(builder, l);
+        break;
+      }
+      case Kind::For: {
+        // range(first, last) or range(count): whole numbers, last exclusive.
+        const ast::Expr &range = *stmt.range;
+        auto bound = [&](const ast::Expr &e) -> Value {
+          Value v = math::RoundEvenOp::create(builder, l, genExpr(e));
+          Value i =
+              arith::FPToSIOp::create(builder, l, builder.getI64Type(), v);
+          return arith::IndexCastOp::create(builder, l, builder.getIndexType(),
+                                            i);
+        };
+        Value first = range.operands.size() == 2
+                          ? bound(*range.operands[0])
+                          : arith::ConstantIndexOp::create(builder, l, 0);
+        Value last = bound(*range.operands.back());
+        auto op =
+            scf::ForOp::create(builder, l, first, last,
+                               arith::ConstantIndexOp::create(builder, l, 1));
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPoint(op.getBody()->getTerminator());
+        Value iv = arith::IndexCastOp::create(builder, l, builder.getI64Type(),
+                                              op.getInductionVar());
+        loopVars[stmt.loopVar] =
+            arith::SIToFPOp::create(builder, l, builder.getF64Type(), iv);
+        genProgram(stmt.body);
+        loopVars.erase(stmt.loopVar);
+        break;
+      }
+      case Kind::Gate:
+        for (auto &[target, targetLoc] : stmt.targets)
+          nn::GateOp::create(builder, loc(targetLoc),
+                             builder.getStringAttr(stmt.gate),
+                             FlatSymbolRefAttr::get(context, target));
+        break;
+      }
     }
   }
 
@@ -639,12 +716,15 @@ private:
   llvm::StringSet<> modelNames;
   /// While emitting a population's specialisation: its parameter values.
   const llvm::StringMap<double> *specialization = nullptr;
+  /// Loop variables of the run block in scope (f64 values).
+  llvm::StringMap<Value> loopVars;
 };
 
 } // namespace
 
 OwningOpRef<ModuleOp> nnc::generateMLIR(const ast::File &file,
                                         MLIRContext *context) {
-  context->loadDialect<nn::NNDialect, arith::ArithDialect, math::MathDialect>();
+  context->loadDialect<nn::NNDialect, arith::ArithDialect, math::MathDialect,
+                       scf::SCFDialect>();
   return MLIRGen(file, context).run();
 }

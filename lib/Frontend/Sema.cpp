@@ -295,11 +295,22 @@ private:
             if (varies(*a.value, pop.model))
               mark(findParam(pop.model, a.target));
         }
-        for (auto &stmt : net->program)
+        forEachStmt(net->program, [&](ast::ProgramStmt &stmt) {
           if (stmt.kind == ast::ProgramStmt::Kind::Assign)
             if (auto it = modelOf.find(stmt.population); it != modelOf.end())
               mark(findParam(it->second, stmt.variable));
+        });
       }
+    }
+  }
+
+  /// Calls `fn` on every statement of a program, nested ones included.
+  template <typename Fn>
+  static void forEachStmt(std::vector<ast::ProgramStmt> &stmts, Fn &&fn) {
+    for (auto &stmt : stmts) {
+      fn(stmt);
+      forEachStmt(stmt.body, fn);
+      forEachStmt(stmt.elseBody, fn);
     }
   }
 
@@ -916,33 +927,144 @@ private:
     for (auto &rec : net.recordedStates)
       checkStateRecord(rec, scope, dt, resolvePop, namedProjections);
 
-    for (auto &stmt : net.program) {
-      if (stmt.kind == ast::ProgramStmt::Kind::Simulate) {
-        checkExpr(*stmt.duration, scope);
-        if (!failed(*stmt.duration))
-          requirePositiveTime(*stmt.duration, "the simulated duration");
-        continue;
-      }
-      ast::Population *pop = resolvePop({stmt.population, stmt.loc});
-      checkExpr(*stmt.value, scope);
-      if (pop)
-        rejectSpikeSource(*pop, stmt.loc, "assigned to");
-      if (!pop || !pop->neuron)
-        continue;
-      const ast::VarDecl *var =
-          findVariable(*pop->neuron, stmt.variable, stmt.variableLoc,
-                       "a program assignment");
-      if (!var || failed(*stmt.value))
-        continue;
-      if (checkAssignedValue(*stmt.value, stmt.variable, var->dim) &&
-          !stmt.value->constValue)
-        error(stmt.value->loc)
-            << "the value assigned to '" << stmt.population << "."
-            << stmt.variable << "' must be known at compile time";
-    }
+    // The run block: observables of this network's populations, the time
+    // `t`, and loop variables.
+    Scope programScope;
+    programScope.parent = &scope;
+    programScope.allowTime = true;
+    observablePops = &pops;
+    checkProgram(net.program, programScope, resolvePop, namedProjections,
+                 inputNames);
+    observablePops = nullptr;
     if (!net.hasRun)
       error(net.loc) << "network '" << net.name
                      << "' has no 'run { ... }' block saying what to simulate";
+  }
+
+  template <typename ResolvePop>
+  void checkProgram(std::vector<ast::ProgramStmt> &stmts, Scope &scope,
+                    ResolvePop &resolvePop,
+                    const llvm::StringMap<ast::Projection *> &projections,
+                    const llvm::StringMap<ast::Loc> &inputs) {
+    using Kind = ast::ProgramStmt::Kind;
+    auto condition = [&](Expr &cond, llvm::StringRef what) {
+      checkExpr(cond, scope);
+      if (!failed(cond) && !cond.isBool)
+        error(cond.loc) << "the condition of " << what
+                        << " must be a comparison, e.g. 'count(out) > 10'";
+    };
+    for (auto &stmt : stmts) {
+      switch (stmt.kind) {
+      case Kind::Simulate:
+        checkExpr(*stmt.duration, scope);
+        if (!failed(*stmt.duration))
+          requirePositiveTime(*stmt.duration, "the simulated duration");
+        if (stmt.until)
+          condition(*stmt.until, "'until'");
+        break;
+      case Kind::Assign: {
+        ast::Population *pop = resolvePop({stmt.population, stmt.loc});
+        checkExpr(*stmt.value, scope);
+        if (pop)
+          rejectSpikeSource(*pop, stmt.loc, "assigned to");
+        if (!pop || !pop->neuron)
+          break;
+        const ast::VarDecl *var =
+            findVariable(*pop->neuron, stmt.variable, stmt.variableLoc,
+                         "a program assignment");
+        if (var && !failed(*stmt.value))
+          checkAssignedValue(*stmt.value, stmt.variable, var->dim);
+        break;
+      }
+      case Kind::If:
+        condition(*stmt.cond, "'if'");
+        checkProgram(stmt.body, scope, resolvePop, projections, inputs);
+        checkProgram(stmt.elseBody, scope, resolvePop, projections, inputs);
+        break;
+      case Kind::While:
+        condition(*stmt.cond, "'while'");
+        checkProgram(stmt.body, scope, resolvePop, projections, inputs);
+        break;
+      case Kind::For: {
+        Expr &range = *stmt.range;
+        if (range.kind != Expr::Kind::Call || range.name != "range" ||
+            range.operands.empty() || range.operands.size() > 2) {
+          error(range.loc) << "expected 'range(first, last)' or "
+                              "'range(count)' after 'in'";
+        } else {
+          for (auto &bound : range.operands) {
+            checkExpr(*bound, scope);
+            if (!failed(*bound) && !bound->dim.isDimensionless())
+              error(bound->loc) << "the bounds of 'range' must be "
+                                   "dimensionless, not "
+                                << bound->dim.str();
+          }
+        }
+        Scope loopScope;
+        loopScope.parent = &scope;
+        loopScope.names[stmt.loopVar] =
+            Symbol{NameKind::LoopVar, Dim::dimensionless(), std::nullopt,
+                   stmt.loopVarLoc};
+        checkProgram(stmt.body, loopScope, resolvePop, projections, inputs);
+        break;
+      }
+      case Kind::Gate: {
+        bool plasticity = stmt.gate == "freeze" || stmt.gate == "thaw";
+        for (auto &[name, loc] : stmt.targets) {
+          auto proj = projections.find(name);
+          if (plasticity) {
+            if (proj == projections.end()) {
+              error(loc) << "'" << stmt.gate << "' needs a named projection "
+                         << "('connect " << name << " = a -> b ...'), not '"
+                         << name << "'";
+            } else {
+              bool hasState = proj->second->perSynapseDelay ||
+                              !proj->second->body.states.empty() ||
+                              (proj->second->resolvedModel &&
+                               !proj->second->resolvedModel->states.empty());
+              if (!hasState)
+                error(loc) << "projection '" << name
+                           << "' has no synapse state to freeze";
+            }
+            continue;
+          }
+          if (proj != projections.end() || inputs.count(name))
+            continue;
+          resolvePop({name, loc});
+        }
+        break;
+      }
+      }
+    }
+  }
+
+  /// `count(p)` and `rate(p)` in the run block: the spikes of population
+  /// `p` during the latest (or, in `until`, the current) `simulate`.
+  void checkObservable(Expr &e, const Scope &scope) {
+    if (!observablePops) {
+      error(e.loc) << "'" << e.name
+                   << "' is an observable of the run block; it is not "
+                      "available here";
+      return poison(e);
+    }
+    if (e.operands.size() != 1 || e.operands[0]->kind != Expr::Kind::Name) {
+      error(e.loc) << "'" << e.name << "' takes a population, e.g. '" << e.name
+                   << "(exc)'";
+      return poison(e);
+    }
+    Expr &arg = *e.operands[0];
+    if (!observablePops->count(arg.name)) {
+      auto diag = error(arg.loc);
+      diag << "unknown population '" << arg.name << "'";
+      std::vector<std::string> names;
+      for (auto &p : *observablePops)
+        names.push_back(p.getKey().str());
+      if (auto hint = suggest(arg.name, names))
+        diag << "; did you mean '" << *hint << "'?";
+      return poison(e);
+    }
+    e.dim = e.name == "rate" ? Dim::dimensionless() / dims::time()
+                             : Dim::dimensionless();
   }
 
   /// The parameter or state `name` of `model`, or null after reporting it.
@@ -1426,6 +1548,8 @@ private:
   static void poison(Expr &e) { e.dim.exp[6] = kPoison; }
 
   void checkExpr(Expr &e, const Scope &scope) {
+    if (e.kind == Expr::Kind::Call && (e.name == "count" || e.name == "rate"))
+      return checkObservable(e, scope);
     for (auto &operand : e.operands)
       checkExpr(*operand, scope);
     for (auto &operand : e.operands)
@@ -1737,6 +1861,8 @@ private:
   Scope globals;
   llvm::StringMap<ast::Neuron *> models;
   llvm::StringMap<ast::SynapseModel *> synapseModels;
+  /// The populations of the network whose run block is being checked.
+  const llvm::StringMap<ast::Population *> *observablePops = nullptr;
   bool hadError = false;
 };
 

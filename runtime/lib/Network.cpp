@@ -667,6 +667,9 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
   if (hasOnPost)
     proj.onPost = reinterpret_cast<OnPostKernel>(
         sim->lookupKernel("_mlir_ciface_" + projName + "_on_post"));
+  if (numSynapseRows > 0)
+    proj.onPreFrozen = reinterpret_cast<OnPreKernel>(
+        sim->lookupKernel("_mlir_ciface_" + projName + "_on_pre_frozen"));
   SynapseInitKernel initSynapses = nullptr;
   if (numSynapseRows > 0)
     initSynapses = reinterpret_cast<SynapseInitKernel>(

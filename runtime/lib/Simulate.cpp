@@ -311,6 +311,7 @@ bool recordSpikes(nnc_sim &sim, int32_t id, int64_t k, int64_t n) {
   Population &pop = sim.populations[id];
   pop.numSpikes = n;
   pop.totalSpikes += n;
+  pop.phaseSpikes += n;
   if (pop.recorded && sim.recorder && n > 0) {
     std::string error;
     if (!sim.recorder->record(sim, id, k, pop.spikes.get(), n, error)) {
@@ -361,6 +362,8 @@ int64_t emitSourceSpikes(Population &pop, int64_t k) {
 /// Runs the update kernel of population `id` for step `k` on all neurons
 /// (or emits a spike source's spikes).
 int64_t runUpdate(Population &pop, int64_t k) {
+  if (!pop.enabled)
+    return 0;
   if (pop.isSpikeSource())
     return emitSourceSpikes(pop, k);
   nnc_memref2d state = pop.stateRef();
@@ -436,7 +439,7 @@ private:
       int64_t begin, end;
       chunkBounds(pop.size, chunks_, chunk, begin, end);
       int64_t n = 0;
-      if (begin < end) {
+      if (begin < end && pop.enabled) {
         nnc_memref2d state = pop.stateRef(begin, end);
         nnc_memref1d_i32 spikes = pop.spikesRef(begin, end);
         n = pop.update(&state, &spikes, step_, pop.updateKey);
@@ -549,7 +552,9 @@ void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
   const Population &post = sim.populations[proj.post];
   int64_t slots = proj.maxDelaySteps + 1;
   std::vector<int64_t> &now = proj.ring[k % slots];
-  for (int64_t s = 0; s < pre.numSpikes; ++s) {
+  // A disabled projection queues no new spikes; those in flight arrive.
+  int64_t emitted = proj.enabled ? pre.numSpikes : 0;
+  for (int64_t s = 0; s < emitted; ++s) {
     int32_t i = pre.spikes.get()[s];
     if (proj.delayRow < 0) {
       std::vector<int64_t> &slot = proj.ring[(k + proj.delaySteps) % slots];
@@ -571,8 +576,9 @@ void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
   nnc_memref1d_i64 ranges =
       i64ListRef(now.data(), static_cast<int64_t>(now.size()));
   nnc_memref1d_i32 colIdx = targetsRef(proj);
-  proj.onPre(&postState, &synState, &ranges,
-             static_cast<int64_t>(now.size() / 2), &colIdx, k);
+  OnPreKernel onPre = proj.frozen ? proj.onPreFrozen : proj.onPre;
+  onPre(&postState, &synState, &ranges, static_cast<int64_t>(now.size() / 2),
+        &colIdx, k);
   now.clear();
 }
 
@@ -581,7 +587,7 @@ void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
 /// post pathways).
 void deliverPost(nnc_sim &sim, Projection &proj, int64_t k) {
   const Population &post = sim.populations[proj.post];
-  if (!proj.onPost || post.numSpikes == 0)
+  if (!proj.onPost || post.numSpikes == 0 || proj.frozen || !proj.enabled)
     return;
   nnc_memref2d postState = post.stateRef();
   nnc_memref2d synState = proj.synStateRef();
@@ -596,22 +602,9 @@ void deliverPost(nnc_sim &sim, Projection &proj, int64_t k) {
 
 } // namespace
 
-extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
-  if (!sim || sim->failed())
-    return;
-  if (!sim->networkSet)
-    return sim->fail("nnc_rt_simulate called before nnc_rt_set_network");
-  if (!(duration >= 0.0) || !std::isfinite(duration)) {
-    char text[64];
-    std::snprintf(text, sizeof(text), "%g", duration);
-    return sim->fail(std::string("cannot simulate a duration of ") + text +
-                     " s");
-  }
-  double ratio = duration / sim->dt;
-  if (ratio > 0x1.0p62)
-    return sim->fail("simulated duration is too long for the time step");
-  int64_t steps = std::llround(ratio);
-
+/// Runs `steps` steps (monitors, updates, deliveries, inputs, post events),
+/// with a progress bar if asked for.
+static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
   // The pool is started once per run, by the first call that can use it.
   std::unique_ptr<ParallelStep> parallel;
   bool anyLarge = false;
@@ -627,7 +620,7 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     parallel = std::make_unique<ParallelStep>(*sim, threads);
   }
 
-  ProgressBar progress(sim->progress, steps, sim->dt);
+  ProgressBar progress(showProgress && sim->progress, steps, sim->dt);
   int32_t numPops = static_cast<int32_t>(sim->populations.size());
   for (int64_t s = 0; s < steps; ++s) {
     int64_t k = sim->step;
@@ -644,6 +637,8 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
     for (const PoissonInput &input : sim->inputs) {
+      if (!input.enabled || !sim->populations[input.pop].enabled)
+        continue;
       nnc_memref2d state = sim->populations[input.pop].stateRef();
       input.apply(&state, k, input.key);
     }
@@ -653,6 +648,102 @@ extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
     progress.update(s + 1);
   }
   progress.finish(steps);
+}
+
+extern "C" void nnc_rt_begin_phase(nnc_sim *sim) {
+  if (!sim || sim->failed())
+    return;
+  sim->phaseStart = sim->step;
+  for (Population &pop : sim->populations)
+    pop.phaseSpikes = 0;
+}
+
+extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
+  if (!sim || sim->failed())
+    return;
+  if (!sim->networkSet)
+    return sim->fail("nnc_rt_simulate called before nnc_rt_set_network");
+  if (!(duration >= 0.0) || !std::isfinite(duration)) {
+    char text[64];
+    std::snprintf(text, sizeof(text), "%g", duration);
+    return sim->fail(std::string("cannot simulate a duration of ") + text +
+                     " s");
+  }
+  double ratio = duration / sim->dt;
+  if (ratio > 0x1.0p62)
+    return sim->fail("simulated duration is too long for the time step");
+  nnc_rt_begin_phase(sim);
+  runSteps(sim, std::llround(ratio), /*showProgress=*/true);
+}
+
+extern "C" void nnc_rt_step(nnc_sim *sim) {
+  if (!sim || sim->failed())
+    return;
+  if (!sim->networkSet)
+    return sim->fail("nnc_rt_step called before nnc_rt_set_network");
+  runSteps(sim, 1, /*showProgress=*/false);
+}
+
+extern "C" double nnc_rt_spike_count(nnc_sim *sim, int32_t pop) {
+  if (!sim || pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return 0.0;
+  return static_cast<double>(sim->populations[pop].phaseSpikes);
+}
+
+extern "C" double nnc_rt_spike_rate(nnc_sim *sim, int32_t pop) {
+  if (!sim || pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return 0.0;
+  int64_t steps = sim->step - sim->phaseStart;
+  if (steps <= 0)
+    return 0.0;
+  const Population &p = sim->populations[pop];
+  return static_cast<double>(p.phaseSpikes) /
+         (static_cast<double>(p.size) * static_cast<double>(steps) * sim->dt);
+}
+
+extern "C" double nnc_rt_time(nnc_sim *sim) {
+  return sim ? static_cast<double>(sim->step) * sim->dt : 0.0;
+}
+
+extern "C" void nnc_rt_gate(nnc_sim *sim, int32_t gate, int32_t target,
+                            int32_t id) {
+  if (!sim || sim->failed())
+    return;
+  auto bad = [&](const char *what) {
+    sim->fail(std::string("nnc_rt_gate: ") + what + " " + std::to_string(id));
+  };
+  bool on = gate == NNC_GATE_ENABLE || gate == NNC_GATE_THAW;
+  switch (target) {
+  case NNC_TARGET_POPULATION:
+    if (id < 0 || static_cast<size_t>(id) >= sim->populations.size())
+      return bad("unknown population");
+    if (gate == NNC_GATE_FREEZE || gate == NNC_GATE_THAW)
+      return bad("cannot freeze population");
+    sim->populations[id].enabled = on;
+    return;
+  case NNC_TARGET_PROJECTION: {
+    if (id < 0 || static_cast<size_t>(id) >= sim->projections.size())
+      return bad("unknown projection");
+    Projection &proj = sim->projections[id];
+    if (gate == NNC_GATE_FREEZE || gate == NNC_GATE_THAW) {
+      if (!proj.onPreFrozen)
+        return bad("projection without synapse state cannot be frozen:");
+      proj.frozen = !on;
+    } else {
+      proj.enabled = on;
+    }
+    return;
+  }
+  case NNC_TARGET_INPUT:
+    if (id < 0 || static_cast<size_t>(id) >= sim->inputs.size())
+      return bad("unknown input");
+    if (gate == NNC_GATE_FREEZE || gate == NNC_GATE_THAW)
+      return bad("cannot freeze input");
+    sim->inputs[id].enabled = on;
+    return;
+  default:
+    return bad("unknown target kind for");
+  }
 }
 
 extern "C" void nnc_rt_set_state_row(nnc_sim *sim, int32_t pop, int64_t row,

@@ -153,6 +153,10 @@ struct Population {
   std::unique_ptr<int32_t, FreeDeleter> spikes;
   int64_t numSpikes = 0;
   int64_t totalSpikes = 0;
+  /// Spikes since the current phase began (nnc_rt_begin_phase).
+  int64_t phaseSpikes = 0;
+  /// nnc_rt_gate: a disabled population is not updated.
+  bool enabled = true;
   bool recorded = false;
   UpdateKernel update = nullptr;
   /// A spike source (no update kernel, no state): neuron eventIndices[e]
@@ -184,7 +188,12 @@ struct Projection {
   PodArray<int64_t> rowPtr;
   PodArray<int32_t> colIdx;
   OnPreKernel onPre = nullptr;
+  /// on_pre without synapse-state writes, for a frozen projection.
+  OnPreKernel onPreFrozen = nullptr;
   OnPostKernel onPost = nullptr;
+  /// nnc_rt_gate: frozen (plasticity off) and enabled (transmits).
+  bool frozen = false;
+  bool enabled = true;
   /// [numSynapseRows x numSynapses] per-synapse state.
   int64_t numSynapseRows = 0;
   PodArray<double> synState;
@@ -216,6 +225,7 @@ struct PoissonInput {
   int32_t pop = 0;
   InputKernel apply = nullptr;
   uint64_t key = 0;
+  bool enabled = true;
 };
 
 /// A state monitor added by nnc_rt_record_state.
@@ -277,6 +287,8 @@ struct nnc_sim {
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;
+  /// The step at which the current phase began (nnc_rt_begin_phase).
+  int64_t phaseStart = 0;
 
   /// Started by the first nnc_rt_simulate that needs it; lives until the
   /// end of the run.

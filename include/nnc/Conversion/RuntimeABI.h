@@ -28,6 +28,10 @@ inline std::string updateKernel(llvm::StringRef model) {
 inline std::string onPreKernel(llvm::StringRef projection) {
   return (projection + "_on_pre").str();
 }
+/// on_pre of a frozen projection: synapse state is read, never written.
+inline std::string onPreFrozenKernel(llvm::StringRef projection) {
+  return (projection + "_on_pre_frozen").str();
+}
 inline std::string onPostKernel(llvm::StringRef projection) {
   return (projection + "_on_post").str();
 }
@@ -56,6 +60,12 @@ constexpr llvm::StringLiteral kRecordSynapseState =
     "nnc_rt_record_synapse_state";
 constexpr llvm::StringLiteral kSetStateRow = "nnc_rt_set_state_row";
 constexpr llvm::StringLiteral kSimulate = "nnc_rt_simulate";
+constexpr llvm::StringLiteral kBeginPhase = "nnc_rt_begin_phase";
+constexpr llvm::StringLiteral kStep = "nnc_rt_step";
+constexpr llvm::StringLiteral kSpikeCount = "nnc_rt_spike_count";
+constexpr llvm::StringLiteral kSpikeRate = "nnc_rt_spike_rate";
+constexpr llvm::StringLiteral kTime = "nnc_rt_time";
+constexpr llvm::StringLiteral kGate = "nnc_rt_gate";
 
 } // namespace nnc::abi
 

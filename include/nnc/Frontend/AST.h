@@ -40,8 +40,9 @@ enum class NameKind {
   Parameter,
   State,
   Time,
-  TimeStep,   // `dt` in a model: the time step of the network that runs it
-  NeuronIndex // `i` in a population's per-neuron values
+  TimeStep,    // `dt` in a model: the time step of the network that runs it
+  NeuronIndex, // `i` in a population's per-neuron values
+  LoopVar      // `k` of `for k in range(...)` in the run block
 };
 
 struct Expr {
@@ -200,14 +201,24 @@ struct Input {
 };
 
 struct ProgramStmt {
-  enum class Kind { Simulate, Assign };
+  enum class Kind { Simulate, Assign, If, While, For, Gate };
   Kind kind = Kind::Simulate;
   Loc loc;
   ExprPtr duration; // Simulate
+  ExprPtr until;    // Simulate: `until COND` (optional)
   // Assign: `population.variable = value;`
   std::string population, variable;
   Loc variableLoc;
   ExprPtr value;
+  ExprPtr cond;                            // If, While
+  std::vector<ProgramStmt> body, elseBody; // If, While, For
+  // For: `for var in range(from, to)`
+  std::string loopVar;
+  Loc loopVarLoc;
+  ExprPtr range;
+  // Gate: `freeze S;`, `thaw S;`, `enable x;`, `disable x;`
+  std::string gate;
+  std::vector<std::pair<std::string, Loc>> targets;
 };
 
 /// `record v, w of p[0:10] every 1 ms;`

@@ -672,7 +672,7 @@ public:
   void emitSynapseEvent(OpBuilder &ib, Location il, ProjectionOp proj,
                         NeuronOp post, SynapseOp synapse, Region &handler,
                         Value postState, Value synState, Value k, Value target,
-                        Value step, double dt) {
+                        Value step, double dt, bool frozen = false) {
     Environment env;
     env.params = post.getParamValues();
     if (synapse)
@@ -715,7 +715,9 @@ public:
           ValueRange{rowIndex(post.getStateRow(name)), target});
     llvm::MapVector<StringRef, Value> old = env.state;
     Value stepF = arith::SIToFPOp::create(ib, il, f64, step);
-    if (advance) {
+    // A frozen synapse (plasticity off) still acts on its target, but its
+    // own state stays exactly as it is: no advance, no stores.
+    if (advance && !frozen) {
       Value lastRow = rowIndex(synapse.getLastUpdateRow());
       Value last =
           memref::LoadOp::create(ib, il, synState, ValueRange{lastRow, k});
@@ -727,7 +729,7 @@ public:
     }
     lowerRegion(ib, handler, env);
     for (StringRef name : synTouched)
-      if (env.state[name] != old[name])
+      if (!frozen && env.state[name] != old[name])
         memref::StoreOp::create(ib, il, env.state[name], synState,
                                 ValueRange{rowIndex(synRow(name)), k});
     for (StringRef name : postTouched)
@@ -793,13 +795,16 @@ public:
   /// `<projection>_on_pre(postState, synState, ranges, numRanges, colIdx,
   /// step)`: runs `on pre` for every synapse k in each range
   /// [ranges[2r], ranges[2r+1]) of synapses whose spikes arrive now.
-  void buildOnPre(ProjectionOp proj, NeuronOp post, double dt) {
+  void buildOnPre(ProjectionOp proj, NeuronOp post, double dt,
+                  bool frozen = false) {
     Location loc = proj.getLoc();
     SynapseOp synapse = proj.getSynapseModel();
     auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
     auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
     auto fn = kernel(
-        loc, abi::onPreKernel(proj.getSymName()),
+        loc,
+        frozen ? abi::onPreFrozenKernel(proj.getSymName())
+               : abi::onPreKernel(proj.getSymName()),
         {stateType(post), synapseStateType(synapse), i64Vec, i64, i32Vec, i64},
         {});
     OpBuilder::InsertionGuard guard(b);
@@ -831,7 +836,8 @@ public:
                     ib, il, ib.getIndexType(),
                     memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
                 emitSynapseEvent(ib, il, proj, post, synapse, proj.getOnPre(),
-                                 postState, synState, k, target, step, dt);
+                                 postState, synState, k, target, step, dt,
+                                 frozen);
                 scf::YieldOp::create(ib, il);
               });
           scf::YieldOp::create(lb, l);
@@ -941,8 +947,10 @@ public:
       builder.buildOnPre(proj, post, dt);
       if (!proj.getOnPost().empty())
         builder.buildOnPost(proj, post, dt);
-      if (synapse)
+      if (synapse) {
+        builder.buildOnPre(proj, post, dt, /*frozen=*/true);
         builder.buildSynapseInit(proj, synapse);
+      }
     });
     module.walk([&](PoissonInputOp input) {
       auto network = input->getParentOfType<NetworkOp>();

@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -222,27 +224,82 @@ public:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(program.addEntryBlock());
       Value sim = program.getArgument(0);
+      dtOfProgram = network.getDt().convertToDouble();
       // The runtime numbers populations in the order they were added.
       llvm::StringMap<int32_t> popIndex;
       for (Operation &op : network.getBody().front())
         if (isa<PopulationOp, SpikeSourceOp>(op))
           popIndex.try_emplace(SymbolTable::getSymbolName(&op),
                                popIndex.size());
+      // Runtime ids of projections and inputs: the order they were added.
+      llvm::StringMap<int32_t> projIndex, inputIndex;
+      for (ProjectionOp proj : network.getBody().front().getOps<ProjectionOp>())
+        projIndex.try_emplace(proj.getSymName(), projIndex.size());
+      for (PoissonInputOp input :
+           network.getBody().front().getOps<PoissonInputOp>())
+        inputIndex.try_emplace(input.getSymName(), inputIndex.size());
+      // The run block's ops (with their scf control flow) move into
+      // nnc_program; then each nn op becomes runtime calls, innermost
+      // first, so an `until` region is already lowered when its simulate
+      // inlines it.
       for (ProgramOp prog : network.getBody().front().getOps<ProgramOp>()) {
-        for (Operation &op : prog.getBody().front()) {
-          Location l = op.getLoc();
-          if (auto step = dyn_cast<SimulateOp>(op)) {
-            call(l, abi::kSimulate, {},
-                 {sim, f64Const(l, step.getDuration().convertToDouble())});
-          } else if (auto set = dyn_cast<SetOp>(op)) {
-            auto pop = cast<PopulationOp>(
-                SymbolTable::lookupSymbolIn(network, set.getPopulation()));
-            call(l, abi::kSetStateRow, {},
-                 {sim, i32Const(l, popIndex.lookup(set.getPopulation())),
-                  i64Const(l, pop.getNeuron().getStateRow(set.getVar())),
-                  f64Const(l, set.getValue().convertToDouble())});
+        IRMapping mapping;
+        for (Operation &op : prog.getBody().front())
+          b.clone(op, mapping);
+      }
+      SmallVector<Operation *> nnOps;
+      program.walk<WalkOrder::PostOrder>([&](Operation *op) {
+        if (isa<SimulateOp, SetOp, SpikeCountOp, SpikeRateOp, GateOp, TimeOp>(
+                op))
+          nnOps.push_back(op);
+      });
+      for (Operation *op : nnOps) {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPoint(op);
+        Location l = op->getLoc();
+        if (auto step = dyn_cast<SimulateOp>(op)) {
+          double duration = step.getDuration().convertToDouble();
+          if (step.getUntil().empty()) {
+            call(l, abi::kSimulate, {}, {sim, f64Const(l, duration)});
+          } else {
+            lowerSimulateUntil(step, sim, duration);
           }
+        } else if (auto set = dyn_cast<SetOp>(op)) {
+          auto pop = cast<PopulationOp>(
+              SymbolTable::lookupSymbolIn(network, set.getPopulation()));
+          call(l, abi::kSetStateRow, {},
+               {sim, i32Const(l, popIndex.lookup(set.getPopulation())),
+                i64Const(l, pop.getNeuron().getStateRow(set.getVar())),
+                set.getValue()});
+        } else if (auto count = dyn_cast<SpikeCountOp>(op)) {
+          op->getResult(0).replaceAllUsesWith(
+              call(l, abi::kSpikeCount, {f64},
+                   {sim, i32Const(l, popIndex.lookup(count.getPopulation()))}));
+        } else if (auto rate = dyn_cast<SpikeRateOp>(op)) {
+          op->getResult(0).replaceAllUsesWith(
+              call(l, abi::kSpikeRate, {f64},
+                   {sim, i32Const(l, popIndex.lookup(rate.getPopulation()))}));
+        } else if (isa<TimeOp>(op)) {
+          op->getResult(0).replaceAllUsesWith(
+              call(l, abi::kTime, {f64}, {sim}));
+        } else if (auto gate = dyn_cast<GateOp>(op)) {
+          StringRef target = gate.getTarget();
+          int32_t kind = llvm::StringSwitch<int32_t>(gate.getKind())
+                             .Case("freeze", NNC_GATE_FREEZE)
+                             .Case("thaw", NNC_GATE_THAW)
+                             .Case("disable", NNC_GATE_DISABLE)
+                             .Default(NNC_GATE_ENABLE);
+          int32_t targetKind = popIndex.count(target)    ? NNC_TARGET_POPULATION
+                               : projIndex.count(target) ? NNC_TARGET_PROJECTION
+                                                         : NNC_TARGET_INPUT;
+          int32_t id = popIndex.count(target)    ? popIndex.lookup(target)
+                       : projIndex.count(target) ? projIndex.lookup(target)
+                                                 : inputIndex.lookup(target);
+          call(l, abi::kGate, {},
+               {sim, i32Const(l, kind), i32Const(l, targetKind),
+                i32Const(l, id)});
         }
+        op->erase();
       }
       func::ReturnOp::create(b, loc);
     }
@@ -250,10 +307,45 @@ public:
   }
 
 private:
+  /// `simulate T until C`: a new phase, then single steps while fewer than
+  /// T/dt steps ran and C (evaluated after each step) is false.
+  void lowerSimulateUntil(SimulateOp step, Value sim, double duration) {
+    Location l = step.getLoc();
+    call(l, abi::kBeginPhase, {}, {sim});
+    double dt = dtOfProgram;
+    Value steps = i64Const(l, std::llround(duration / dt));
+    auto loop =
+        scf::WhileOp::create(b, l, TypeRange{i64}, ValueRange{i64Const(l, 0)});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *before = b.createBlock(&loop.getBefore(), {}, {i64}, {l});
+      Value done = before->getArgument(0);
+      Value more =
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, done, steps);
+      scf::ConditionOp::create(b, l, more, ValueRange{done});
+      Block *after = b.createBlock(&loop.getAfter(), {}, {i64}, {l});
+      call(l, abi::kStep, {}, {sim});
+      Value next =
+          arith::AddIOp::create(b, l, after->getArgument(0), i64Const(l, 1));
+      // Inline the (already lowered) condition; stop by jumping to the
+      // step count once it holds.
+      Block &until = step.getUntil().front();
+      auto yield = cast<YieldOp>(until.getTerminator());
+      Value stop = yield.getValues()[0];
+      for (Operation &op :
+           llvm::make_early_inc_range(until.without_terminator()))
+        op.moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+      Value result = arith::SelectOp::create(b, l, stop, steps, next);
+      scf::YieldOp::create(b, l, ValueRange{result});
+    }
+  }
+
   ModuleOp module;
   OpBuilder b;
   Type ptr, f64, i64, i32;
   unsigned numStrings = 0;
+  /// The time step of the network whose program is being lowered.
+  double dtOfProgram = 0.0;
 };
 
 class ConvertNNToRuntimePass

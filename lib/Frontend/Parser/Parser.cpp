@@ -561,25 +561,68 @@ private:
         }
         net->hasRun = true;
         net->runLoc = locOf(r);
-        for (auto *s : r->programStmt()) {
-          ast::ProgramStmt stmt;
-          stmt.loc = locOf(s);
-          if (auto *sim = dynamic_cast<NNParser::SimulateStmtContext *>(s)) {
-            stmt.duration = expr(sim->duration);
-          } else if (auto *a = dynamic_cast<NNParser::AssignStmtContext *>(s)) {
-            stmt.kind = ast::ProgramStmt::Kind::Assign;
-            stmt.population = a->pop->getText();
-            stmt.variable = a->var->getText();
-            stmt.variableLoc = locOf(a->var);
-            stmt.value = expr(a->value);
-          } else {
-            continue; // a syntax error, already reported
-          }
-          net->program.push_back(std::move(stmt));
-        }
+        net->program = programStmts(r->programStmt());
       }
     }
     return net;
+  }
+
+  std::vector<ast::ProgramStmt>
+  programStmts(const std::vector<NNParser::ProgramStmtContext *> &ctxs,
+               unsigned depth = 0) {
+    std::vector<ast::ProgramStmt> out;
+    for (auto *s : ctxs)
+      if (std::optional<ast::ProgramStmt> stmt = programStmt(s, depth))
+        out.push_back(std::move(*stmt));
+    return out;
+  }
+
+  std::optional<ast::ProgramStmt> programStmt(NNParser::ProgramStmtContext *s,
+                                              unsigned depth) {
+    using Kind = ast::ProgramStmt::Kind;
+    ast::ProgramStmt stmt;
+    stmt.loc = locOf(s);
+    if (depth > kMaxParseDepth) {
+      if (!tooDeep)
+        tooDeep = locOf(s);
+      return std::nullopt;
+    }
+    if (auto *sim = dynamic_cast<NNParser::SimulateStmtContext *>(s)) {
+      stmt.duration = expr(sim->duration);
+      if (sim->until)
+        stmt.until = expr(sim->until);
+    } else if (auto *a = dynamic_cast<NNParser::AssignStmtContext *>(s)) {
+      stmt.kind = Kind::Assign;
+      stmt.population = a->pop->getText();
+      stmt.variable = a->var->getText();
+      stmt.variableLoc = locOf(a->var);
+      stmt.value = expr(a->value);
+    } else if (auto *i = dynamic_cast<NNParser::IfStmtContext *>(s)) {
+      stmt.kind = Kind::If;
+      stmt.cond = expr(i->cond);
+      stmt.body = programStmts(i->then->programStmt(), depth + 1);
+      if (i->otherwise)
+        stmt.elseBody = programStmts(i->otherwise->programStmt(), depth + 1);
+      else if (i->elseIf)
+        stmt.elseBody = programStmts({i->elseIf}, depth + 1);
+    } else if (auto *w = dynamic_cast<NNParser::WhileStmtContext *>(s)) {
+      stmt.kind = Kind::While;
+      stmt.cond = expr(w->cond);
+      stmt.body = programStmts(w->programBlock()->programStmt(), depth + 1);
+    } else if (auto *f = dynamic_cast<NNParser::ForStmtContext *>(s)) {
+      stmt.kind = Kind::For;
+      stmt.loopVar = f->var->getText();
+      stmt.loopVarLoc = locOf(f->var);
+      stmt.range = expr(f->range);
+      stmt.body = programStmts(f->programBlock()->programStmt(), depth + 1);
+    } else if (auto *g = dynamic_cast<NNParser::GateStmtContext *>(s)) {
+      stmt.kind = Kind::Gate;
+      stmt.gate = g->gate->getText();
+      stmt.targets = idList(g->idList());
+    } else {
+      return std::nullopt; // a syntax error, already reported
+    }
+    return stmt;
   }
 
   ast::StateRecord stateRecord(NNParser::RecordStateMemberContext *ctx) {

@@ -25,7 +25,8 @@ nn.network @Net dt 1.000000e-04 {
   nn.record_state @b [@v, @I] [2, 5] every 10
   nn.program {
     nn.simulate 5.000000e-01
-    nn.set @b, @I = 2.0e-10
+    %current = arith.constant 2.0e-10 : f64
+    nn.set @b, @I = %current
     nn.simulate 2.500000e-01
   }
 }

@@ -146,7 +146,7 @@ nn.neuron @A {
 }
 nn.network @N dt 1.0e-04 {
   nn.population @p : @A[10]
-  // expected-error @+1 {{'q' is not a population of this network}}
+  // expected-error @+1 {{'q' is not a population with a model in this network}}
   nn.projection @x from @p to @q "all_to_all"(0.0) delay 0.0 on_pre {
     nn.yield
   }

@@ -296,7 +296,66 @@ LogicalResult RecordStateOp::verify() {
   return success();
 }
 
+/// Program ops live in nn.program, possibly inside scf control flow.
+static LogicalResult verifyInProgram(Operation *op) {
+  if (!op->getParentOfType<ProgramOp>())
+    return op->emitOpError() << "must be inside nn.program";
+  return success();
+}
+
+/// A population (with a model or a spike source) of the network around
+/// `op`.
+static bool isPopulation(Operation *op, StringRef name) {
+  auto network = op->getParentOfType<NetworkOp>();
+  return network && isa_and_nonnull<PopulationOp, SpikeSourceOp>(
+                        mlir::SymbolTable::lookupSymbolIn(network, name));
+}
+
+LogicalResult SpikeCountOp::verify() {
+  if (failed(verifyInProgram(*this)))
+    return failure();
+  if (!isPopulation(*this, getPopulation()))
+    return emitOpError() << "'" << getPopulation()
+                         << "' is not a population of this network";
+  return success();
+}
+
+LogicalResult SpikeRateOp::verify() {
+  if (failed(verifyInProgram(*this)))
+    return failure();
+  if (!isPopulation(*this, getPopulation()))
+    return emitOpError() << "'" << getPopulation()
+                         << "' is not a population of this network";
+  return success();
+}
+
+LogicalResult GateOp::verify() {
+  if (failed(verifyInProgram(*this)))
+    return failure();
+  StringRef kind = getKind();
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  Operation *target =
+      network ? mlir::SymbolTable::lookupSymbolIn(network, getTarget())
+              : nullptr;
+  if (kind == "freeze" || kind == "thaw") {
+    auto proj = dyn_cast_or_null<ProjectionOp>(target);
+    if (!proj || !proj.getSynapseModel())
+      return emitOpError() << "'" << getTarget()
+                           << "' is not a projection with synapse state";
+    return success();
+  }
+  if (kind != "disable" && kind != "enable")
+    return emitOpError() << "unknown gate '" << kind << "'";
+  if (!isa_and_nonnull<PopulationOp, SpikeSourceOp, ProjectionOp,
+                       PoissonInputOp>(target))
+    return emitOpError() << "'" << getTarget()
+                         << "' is not a population, projection or input";
+  return success();
+}
+
 LogicalResult SetOp::verify() {
+  if (failed(verifyInProgram(*this)))
+    return failure();
   PopulationOp pop = lookupPopulation(*this, getPopulation());
   if (!pop)
     return emitOpError() << "'" << getPopulation()
@@ -389,8 +448,16 @@ LogicalResult SpikeSourceOp::verify() {
 }
 
 LogicalResult SimulateOp::verify() {
+  if (failed(verifyInProgram(*this)))
+    return failure();
   if (!(getDuration().convertToDouble() > 0))
     return emitOpError() << "duration must be positive";
+  if (!getUntil().empty()) {
+    auto yield = dyn_cast<YieldOp>(getUntil().front().getTerminator());
+    if (!yield || yield.getValues().size() != 1 ||
+        !yield.getValues()[0].getType().isInteger(1))
+      return emitOpError() << "until region must yield one i1";
+  }
   return success();
 }
 

@@ -140,6 +140,19 @@ enum nnc_connect_rule {
   NNC_CONNECT_FIXED_INDEGREE = 4,
 };
 
+/// What nnc_rt_gate does, and to what kind of object.
+enum nnc_gate {
+  NNC_GATE_FREEZE = 0,  ///< projection: synapse state read-only
+  NNC_GATE_THAW = 1,    ///< projection: plastic again
+  NNC_GATE_DISABLE = 2, ///< population/projection/input: off
+  NNC_GATE_ENABLE = 3,  ///< on again
+};
+enum nnc_gate_target {
+  NNC_TARGET_POPULATION = 0,
+  NNC_TARGET_PROJECTION = 1,
+  NNC_TARGET_INPUT = 2,
+};
+
 //===-- Called by nnc_describe
 //---------------------------------------------===//
 
@@ -211,6 +224,33 @@ void nnc_rt_record_synapse_state(nnc_sim *sim, int32_t proj, int64_t row,
 
 /// Advances the simulation by `duration` seconds (rounded to whole steps).
 void nnc_rt_simulate(nnc_sim *sim, double duration);
+
+/// Starts a new phase: nnc_rt_spike_count and nnc_rt_spike_rate count from
+/// here. nnc_rt_simulate starts one itself.
+void nnc_rt_begin_phase(nnc_sim *sim);
+
+/// Runs one time step (no phase start, no progress bar): the body of
+/// `simulate T until C` loops, which test C after every step.
+void nnc_rt_step(nnc_sim *sim);
+
+/// Spikes of population `pop` since the current phase began.
+double nnc_rt_spike_count(nnc_sim *sim, int32_t pop);
+
+/// Their mean rate in Hz: count / (size * time since the phase began); 0
+/// before any step of the phase.
+double nnc_rt_spike_rate(nnc_sim *sim, int32_t pop);
+
+/// The simulated time in seconds (steps run so far times dt).
+double nnc_rt_time(nnc_sim *sim);
+
+/// Applies `gate` (enum nnc_gate) to object `id` of kind `target` (enum
+/// nnc_gate_target), effective from the next step: a frozen projection
+/// delivers spikes but its handlers no longer change synapse state
+/// (on_pre runs the `_on_pre_frozen` kernel, on_post does not run); a
+/// disabled population is not updated and emits no spikes; a disabled
+/// projection queues no new spikes (those in flight still arrive) and runs
+/// no on_post; a disabled input adds nothing.
+void nnc_rt_gate(nnc_sim *sim, int32_t gate, int32_t target, int32_t id);
 
 /// Sets state row `row` of every neuron of population `pop` to `value`
 /// (a program statement such as `p.I_ext = 1 nA;`, between simulate calls).

@@ -454,18 +454,61 @@ def NN_ProgramOp : NN_Op<"program", [HasParent<"NetworkOp">, NoTerminator,
   let assemblyFormat = "attr-dict-with-keyword $body";
 }
 
-def NN_SimulateOp : NN_Op<"simulate", [HasParent<"ProgramOp">]> {
+def NN_SimulateOp : NN_Op<"simulate"> {
   let summary = "advances the simulation by `duration` seconds";
+  let description = [{
+    With an `until` region (yielding an i1, evaluated after every step),
+    stops early after the first step at whose end the condition holds.
+    Starts a new phase: `nn.spike_count` and `nn.spike_rate` count from the
+    start of the latest simulate. Inside `nn.program` (possibly nested in
+    scf ops).
+  }];
   let arguments = (ins F64Attr:$duration);
-  let assemblyFormat = "$duration attr-dict";
+  let regions = (region AnyRegion:$until);
+  let assemblyFormat = "$duration (`until` $until^)? attr-dict";
   let hasVerifier = 1;
 }
 
-def NN_SetOp : NN_Op<"set", [HasParent<"ProgramOp">]> {
+def NN_SetOp : NN_Op<"set"> {
   let summary = "sets a state or per-neuron parameter of every neuron";
   let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var,
-                       F64Attr:$value);
+                       F64:$value);
   let assemblyFormat = "$population `,` $var `=` $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def NN_SpikeCountOp : NN_Op<"spike_count", [MemoryEffects<[MemRead]>]> {
+  let summary = "spikes of a population since the latest simulate began";
+  let arguments = (ins FlatSymbolRefAttr:$population);
+  let results = (outs F64:$count);
+  let assemblyFormat = "$population attr-dict";
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$population), [{
+    build($_builder, $_state, $_builder.getF64Type(),
+          ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), population));
+  }]>];
+  let hasVerifier = 1;
+}
+
+def NN_SpikeRateOp : NN_Op<"spike_rate", [MemoryEffects<[MemRead]>]> {
+  let summary = "mean rate (Hz) of a population since the latest simulate";
+  let arguments = (ins FlatSymbolRefAttr:$population);
+  let results = (outs F64:$rate);
+  let assemblyFormat = "$population attr-dict";
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$population), [{
+    build($_builder, $_state, $_builder.getF64Type(),
+          ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), population));
+  }]>];
+  let hasVerifier = 1;
+}
+
+def NN_GateOp : NN_Op<"gate"> {
+  let summary = "freezes/thaws a projection's plasticity, or disables/enables "
+                "a population, projection or input";
+  let description = [{
+    `kind` is `freeze`, `thaw`, `disable` or `enable` (docs/semantics.md).
+  }];
+  let arguments = (ins StrAttr:$kind, FlatSymbolRefAttr:$target);
+  let assemblyFormat = "$kind $target attr-dict";
   let hasVerifier = 1;
 }
 
