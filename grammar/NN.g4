@@ -30,12 +30,16 @@ neuronMember
   | 'spike' 'when' cond=expr block                            # spikeMember
   | 'refractory' period=expr ('clamp' idList)? ';'            # refractoryMember
   | 'solver' method=ID ';'                                    # solverMember
+  // A compartment holds parameters, states and equations; its members are
+  // `name` inside it and `comp.name` elsewhere.
+  | 'compartment' name=ID '{' neuronMember* '}'               # compartmentMember
+  | 'couple' a=ID ',' b=ID 'conductance' g=expr ';'           # coupleMember
   ;
 
 block : '{' stmt* '}' ;
 
 stmt
-  : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') value=expr ';'
+  : target=qualifiedName op=('=' | '+=' | '-=' | '*=' | '/=') value=expr ';'
   ;
 
 // ---- synapse models -------------------------------------------------------
@@ -88,7 +92,7 @@ connectRule
 // host program (docs/semantics.md, "The program").
 programStmt
   : 'simulate' duration=expr ('until' until=expr)? ';'          # simulateStmt
-  | pop=ID '.' var=ID '=' value=expr ';'                        # assignStmt
+  | pop=ID '.' var=qualifiedName '=' value=expr ';'             # assignStmt
   | 'if' cond=expr then=programBlock
       ('else' (otherwise=programBlock | elseIf=programStmt))?   # ifStmt
   | 'while' cond=expr programBlock                              # whileStmt
@@ -100,7 +104,10 @@ programBlock : '{' programStmt* '}' ;
 
 // Recorded variables; `delay` is a synapse's own (per-synapse) delay.
 recordVars : recordVar (',' recordVar)* ;
-recordVar : ID | 'delay' ;
+recordVar : qualifiedName | 'delay' ;
+
+// `v`, or `soma.v` for a member of a compartment.
+qualifiedName : ID ('.' ID)? ;
 
 // `p` or `p[first:last]` (half-open neuron range) or `p[k]`.
 popSelection : pop=ID ('[' first=expr (':' last=expr)? ']')? ;
@@ -113,6 +120,7 @@ expr
   : '(' inner=expr ')'                                  # parenExpr
   | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
   | NUMBER unit=ID?                                     # numberExpr
+  | ID '.' ID                                           # qualifiedNameExpr
   | ID                                                  # nameExpr
   | 'dt'                                                # dtExpr
   | <assoc=right> lhs=expr op='^' rhs=expr              # powerExpr

@@ -4,14 +4,17 @@
 # works as root or through sudo; never prompts.
 set -euo pipefail
 
-# Build toolchain, LLVM/MLIR 22, ANTLR4, test tools and the peer simulator
-# used by the benchmarks and reference tests.
+# Build toolchain, LLVM/MLIR 22, ANTLR4, test tools and the peer simulators
+# used by the benchmarks and reference tests. NEURON (neuron, python3-neuron)
+# only regenerates test/reference/compartments_neuron.json
+# (generate_compartment_reference.py); the tests read the stored JSON.
 PACKAGES=(
   cmake ninja-build g++ make ccache
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   antlr4 libantlr4-runtime-dev
   libgtest-dev libeigen3-dev librandom123-dev
   python3-brian time
+  neuron python3-neuron
 )
 # Node.js runs the editor-grammar test (test/Editors/textmate.test). Checked
 # by command rather than by package: NodeSource's nodejs ships its own npm

@@ -186,6 +186,10 @@ public:
 
   mlir::LogicalResult run() {
     checkConstants();
+    // Compartments become ordinary (qualified) members first: parameters
+    // the program sets per neuron may live in a compartment.
+    for (auto &neuron : file.neurons)
+      flattenCompartments(*neuron);
     markPerNeuronParameters();
     for (auto &neuron : file.neurons)
       checkNeuron(*neuron);
@@ -355,6 +359,133 @@ private:
   /// A bare `0` fits any dimension, as in Brian2.
   static bool isZeroLiteral(const Expr &e) {
     return e.kind == Expr::Kind::Number && e.name.empty() && e.number == 0.0;
+  }
+
+  static ast::ExprPtr makeName(const std::string &name, ast::Loc loc) {
+    auto e = std::make_unique<Expr>(Expr::Kind::Name, loc);
+    e->name = name;
+    return e;
+  }
+  static ast::ExprPtr makeBinary(Expr::Op op, ast::ExprPtr lhs,
+                                 ast::ExprPtr rhs, ast::Loc loc) {
+    auto e = std::make_unique<Expr>(Expr::Kind::Binary, loc);
+    e->op = op;
+    e->operands.push_back(std::move(lhs));
+    e->operands.push_back(std::move(rhs));
+    return e;
+  }
+
+  /// Moves the members of the neuron's compartments into the neuron as
+  /// `comp.name` (inside a compartment its own names come first), and adds
+  /// each coupling current g (v_b - v_a) / C_a to the compartments' `v'`.
+  void flattenCompartments(ast::Neuron &neuron) {
+    llvm::StringMap<ast::Loc> compartments;
+    for (auto &comp : neuron.compartments) {
+      if (auto [it, inserted] = compartments.try_emplace(comp.name, comp.loc);
+          !inserted) {
+        auto diag = error(comp.loc);
+        diag << "redefinition of compartment '" << comp.name << "'";
+        diag.attachNote(makeLoc(context, file, it->second))
+            << "previous definition is here";
+        continue; // its members would only repeat the error
+      }
+      llvm::StringSet<> own;
+      for (auto &p : comp.params)
+        own.insert(p.name);
+      for (auto &s : comp.states)
+        own.insert(s.name);
+      std::function<void(Expr &)> qualify = [&](Expr &e) {
+        if (e.kind == Expr::Kind::Name && own.contains(e.name))
+          e.name = comp.name + "." + e.name;
+        for (auto &operand : e.operands)
+          qualify(*operand);
+      };
+      for (auto &p : comp.params) {
+        qualify(*p.value);
+        p.name = comp.name + "." + p.name;
+        neuron.params.push_back(std::move(p));
+      }
+      for (auto &s : comp.states) {
+        qualify(*s.value);
+        s.name = comp.name + "." + s.name;
+        neuron.states.push_back(std::move(s));
+      }
+      for (auto &ode : comp.odes) {
+        qualify(*ode.rhs);
+        if (own.contains(ode.state))
+          ode.state = comp.name + "." + ode.state;
+        neuron.odes.push_back(std::move(ode));
+      }
+    }
+    neuron.compartments.clear();
+    for (auto &c : neuron.couplings) {
+      bool ok = true;
+      for (auto [name, loc] :
+           {std::pair{c.a, c.aLoc}, std::pair{c.b, c.bLoc}}) {
+        if (!compartments.count(name)) {
+          auto diag = error(loc);
+          diag << "unknown compartment '" << name << "'";
+          std::vector<std::string> names;
+          for (auto &entry : compartments)
+            names.push_back(entry.getKey().str());
+          if (auto hint = suggest(name, names))
+            diag << "; did you mean '" << *hint << "'?";
+          ok = false;
+          continue;
+        }
+        bool hasV = false, hasC = false;
+        for (auto &s : neuron.states)
+          hasV |= s.name == name + ".v";
+        for (auto &p : neuron.params)
+          hasC |= p.name == name + ".C";
+        if (!hasV || !hasC) {
+          error(loc) << "compartment '" << name
+                     << "' is coupled, so it needs a state 'v' (its "
+                        "membrane potential) and a parameter 'C' (its "
+                        "capacitance)";
+          ok = false;
+        }
+      }
+      if (!ok || c.a == c.b) {
+        if (ok)
+          error(c.bLoc) << "a compartment cannot be coupled to itself";
+        continue;
+      }
+      auto current = [&](const std::string &self,
+                         const std::string &other) -> ast::ExprPtr {
+        // g * (other.v - self.v) / self.C
+        return makeBinary(
+            Expr::Op::Div,
+            makeBinary(Expr::Op::Mul, cloneExpr(*c.conductance),
+                       makeBinary(Expr::Op::Sub, makeName(other + ".v", c.loc),
+                                  makeName(self + ".v", c.loc), c.loc),
+                       c.loc),
+            makeName(self + ".C", c.loc), c.loc);
+      };
+      for (auto [self, other] : {std::pair{c.a, c.b}, std::pair{c.b, c.a}}) {
+        ast::Ode *ode = nullptr;
+        for (auto &o : neuron.odes)
+          if (o.state == self + ".v")
+            ode = &o;
+        if (!ode) {
+          neuron.odes.push_back({self + ".v", c.loc, current(self, other)});
+          continue;
+        }
+        ode->rhs = makeBinary(Expr::Op::Add, std::move(ode->rhs),
+                              current(self, other), c.loc);
+      }
+    }
+  }
+
+  static ast::ExprPtr cloneExpr(const Expr &e) {
+    auto copy = std::make_unique<Expr>(e.kind, e.loc);
+    copy->op = e.op;
+    copy->number = e.number;
+    copy->name = e.name;
+    copy->unitLoc = e.unitLoc;
+    for (auto &operand : e.operands)
+      copy->operands.push_back(cloneExpr(*operand));
+    return copy;
   }
 
   void checkNeuron(ast::Neuron &neuron) {

@@ -115,9 +115,29 @@ struct Ode {
   ExprPtr rhs;
 };
 
+/// `compartment soma { ... }` inside a neuron: Sema flattens its members
+/// into the neuron as `soma.x`.
+struct Compartment {
+  std::string name;
+  Loc loc;
+  std::vector<VarDecl> params;
+  std::vector<VarDecl> states;
+  std::vector<Ode> odes;
+};
+
+/// `couple a, b conductance g;`: adds g (v_b - v_a) / C_a to a's v' and
+/// the mirror term to b's.
+struct Coupling {
+  std::string a, b;
+  Loc aLoc, bLoc, loc;
+  ExprPtr conductance;
+};
+
 struct Neuron {
   std::string name;
   Loc loc;
+  std::vector<Compartment> compartments;
+  std::vector<Coupling> couplings;
   std::vector<VarDecl> params;
   std::vector<VarDecl> states;
   std::vector<Ode> odes;

@@ -435,6 +435,37 @@ private:
     neuron->name = ctx->name->getText();
     neuron->loc = locOf(ctx->name);
     for (auto *member : ctx->neuronMember()) {
+      if (auto *c =
+              dynamic_cast<NNParser::CompartmentMemberContext *>(member)) {
+        ast::Compartment comp;
+        comp.name = c->name->getText();
+        comp.loc = locOf(c->name);
+        for (auto *inner : c->neuronMember()) {
+          if (auto *p = dynamic_cast<NNParser::ParamMemberContext *>(inner))
+            comp.params.push_back(varDecl(p->name, p->unit, p->value));
+          else if (auto *s =
+                       dynamic_cast<NNParser::StateMemberContext *>(inner))
+            comp.states.push_back(varDecl(s->name, s->unit, s->value));
+          else if (auto *o = dynamic_cast<NNParser::OdeMemberContext *>(inner))
+            comp.odes.push_back(
+                {o->name->getText(), locOf(o->name), expr(o->value)});
+          else
+            notInCompartment.push_back(locOf(inner));
+        }
+        neuron->compartments.push_back(std::move(comp));
+        continue;
+      }
+      if (auto *c = dynamic_cast<NNParser::CoupleMemberContext *>(member)) {
+        ast::Coupling coupling;
+        coupling.a = c->a->getText();
+        coupling.b = c->b->getText();
+        coupling.aLoc = locOf(c->a);
+        coupling.bLoc = locOf(c->b);
+        coupling.loc = locOf(c);
+        coupling.conductance = expr(c->g);
+        neuron->couplings.push_back(std::move(coupling));
+        continue;
+      }
       if (auto *p = dynamic_cast<NNParser::ParamMemberContext *>(member)) {
         neuron->params.push_back(varDecl(p->name, p->unit, p->value));
       } else if (auto *s =
@@ -754,6 +785,11 @@ private:
       e->name = n->ID()->getText();
       return e;
     }
+    if (auto *q = dynamic_cast<NNParser::QualifiedNameExprContext *>(ctx)) {
+      auto e = std::make_unique<ast::Expr>(Kind::Name, locOf(ctx));
+      e->name = q->ID(0)->getText() + "." + q->ID(1)->getText();
+      return e;
+    }
     if (auto *c = dynamic_cast<NNParser::CallExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Call, locOf(ctx));
       e->name = c->callee->getText();
@@ -795,6 +831,8 @@ public:
   std::vector<std::pair<std::string, ast::Loc>> duplicates;
   /// `on X` with X other than pre or post.
   std::vector<std::pair<std::string, ast::Loc>> badEvents;
+  /// Members other than parameters, states and equations in a compartment.
+  std::vector<ast::Loc> notInCompartment;
   /// The first expression nested deeper than kMaxParseDepth.
   std::optional<ast::Loc> tooDeep;
 
@@ -928,7 +966,13 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
     mlir::emitError(makeLoc(context, *file, loc))
         << "unknown synaptic event '" << event
         << "'; expected 'on pre' or 'on post'";
-  if (!builder.duplicates.empty() || !builder.badEvents.empty())
+  for (ast::Loc loc : builder.notInCompartment)
+    mlir::emitError(makeLoc(context, *file, loc))
+        << "a compartment holds parameters, states and equations only; "
+           "spike conditions, refractory periods and solvers belong to "
+           "the neuron";
+  if (!builder.duplicates.empty() || !builder.badEvents.empty() ||
+      !builder.notInCompartment.empty())
     return nullptr;
   return file;
 }

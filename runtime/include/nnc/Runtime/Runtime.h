@@ -85,6 +85,9 @@
 // nnc_rt_record_state and nnc_rt_set_state_row. Version 3 added synapse
 // state, on_post, per-synapse delays, synapse monitors and monitors
 // sampled once at the end (everySteps == 0); on_pre takes synapse ranges.
+// Version 4 added spike sources, Poisson inputs, phases and observables
+// (nnc_rt_begin_phase, nnc_rt_step, nnc_rt_spike_count, nnc_rt_spike_rate,
+// nnc_rt_time) and gates (nnc_rt_gate, `_on_pre_frozen` kernels).
 //
 // The runtime has no MLIR dependency.
 //
@@ -95,7 +98,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 3
+#define NNC_ABI_VERSION 4
 
 #ifdef __cplusplus
 extern "C" {

@@ -26,9 +26,11 @@ syn match nnPrime "\%(\w\s*\)\@<='"
 " A number and the unit right after it (20 ms, 0.5 mV/ms); a keyword after a
 " number is not a unit (probability 0.1 delay 1 ms).
 syn match nnNumber "\w\@<!\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][+-]\=\d\+\)\=" nextgroup=nnUnit skipwhite
-syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|network\|dt\|population\|connect\|delay\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|on\|simulate\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
+syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|compartment\|couple\|conductance\|network\|dt\|population\|connect\|delay\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
 
-syn match nnBuiltin "\<\%(exp\|log\|sqrt\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\)\ze\s*("
+" Built-in functions only before `(`: `count`, `rate`, `range` (run block)
+" and `poisson` stay usable as names.
+syn match nnBuiltin "\<\%(exp\|log\|sqrt\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\|exponential\|lognormal\|poisson\|spike_times\|count\|rate\|range\)\ze\s*("
 
 " Declarations and the names they introduce.
 syn keyword nnImport import
@@ -40,12 +42,18 @@ syn match nnVarName "\h\w*" contained nextgroup=nnUnitAnnotation skipwhite
 syn match nnUnitAnnotation ":\s*\h\w*\%(\s*[*/]\s*\h\w*\)\=" contained contains=nnUnitName
 syn match nnUnitName "\h\w*" contained
 syn match nnPopName "\h\w*" contained nextgroup=nnPopAssign skipwhite
-syn match nnPopAssign "=" contained nextgroup=nnTypeName skipwhite
+syn match nnPopAssign "=" contained nextgroup=nnTypeName,nnPopSource skipwhite
+" A spike source: population s = spike_times("FILE.csv")[n].
+syn match nnPopSource "\<spike_times\ze\s*(" contained
 " A named projection: connect S = a -> b ...
 syn keyword nnKeyword connect nextgroup=nnProjName skipwhite
 syn match nnProjName "\h\w*\ze\s*==\@!" contained
 
-syn keyword nnKeyword spike when refractory clamp delay record spikes of every at end run simulate dt
+syn keyword nnKeyword spike when refractory clamp compartment couple conductance delay record spikes of every at end run simulate until dt
+" The run block's control flow and gates.
+syn keyword nnConditional if else
+syn keyword nnRepeat while for in
+syn keyword nnGate freeze thaw enable disable
 " `pre` and `post` are keywords only in `on pre` / `on post`; elsewhere names.
 syn keyword nnKeyword on nextgroup=nnEvent skipwhite skipnl
 syn match nnEvent "\<\%(pre\|post\)\>" contained
@@ -78,9 +86,13 @@ hi def link nnTypeName       Function
 hi def link nnVarName        Identifier
 hi def link nnPopName        Identifier
 hi def link nnPopAssign      Operator
+hi def link nnPopSource      Function
 hi def link nnProjName       Identifier
 hi def link nnKeyword        Keyword
 hi def link nnEvent          Keyword
+hi def link nnConditional    Conditional
+hi def link nnRepeat         Repeat
+hi def link nnGate           Statement
 hi def link nnRule           Keyword
 hi def link nnLogical        Operator
 hi def link nnSolverName     Constant
