@@ -501,29 +501,7 @@ private:
 
     Scope scope;
     scope.parent = &globals;
-    for (auto &p : neuron.params) {
-      checkExpr(*p.value, scope);
-      if (!failed(*p.value) && !p.value->constValue)
-        error(p.value->loc) << "the default value of parameter '" << p.name
-                            << "' must be known at compile time";
-      std::optional<Dim> declared = declaredDim(p);
-      p.dim = declared ? *declared : p.value->dim;
-      declareOnce(scope, p.name, p.loc, parameterSymbol(p), "parameter");
-    }
-    // States see parameters (and each other's names for ODEs).
-    Scope initScope;
-    initScope.parent = &scope;
-    initScope.allowRandom = true;
-    for (auto &s : neuron.states) {
-      checkExpr(*s.value, initScope);
-      std::optional<Dim> declared = declaredDim(s);
-      s.dim = declared ? *declared : s.value->dim;
-      if (!declared && isZeroLiteral(*s.value))
-        s.dim = Dim::dimensionless();
-    }
-    for (auto &s : neuron.states)
-      declareOnce(scope, s.name, s.loc,
-                  {NameKind::State, s.dim, std::nullopt, s.loc}, "state");
+    checkVariables(neuron.params, neuron.states, scope);
 
     Scope dynScope;
     dynScope.parent = &scope;
@@ -645,7 +623,16 @@ private:
   /// `connect` body and declares them in `scope`. Equations are
   /// event-driven: they see only the synapse's own variables and constants.
   void checkSynapseMembers(ast::SynapseModel &model, Scope &scope) {
-    for (auto &p : model.params) {
+    checkVariables(model.params, model.states, scope);
+    checkOdes(model.odes, scope, scope);
+  }
+
+  /// Parameters (compile-time defaults) and states (initial values, which
+  /// may be random and see the parameters) of a neuron or synapse model,
+  /// declared in `scope` in that order.
+  void checkVariables(std::vector<ast::VarDecl> &params,
+                      std::vector<ast::VarDecl> &states, Scope &scope) {
+    for (auto &p : params) {
       checkExpr(*p.value, scope);
       if (!failed(*p.value) && !p.value->constValue)
         error(p.value->loc) << "the default value of parameter '" << p.name
@@ -654,20 +641,20 @@ private:
       p.dim = declared ? *declared : p.value->dim;
       declareOnce(scope, p.name, p.loc, parameterSymbol(p), "parameter");
     }
+    // States see parameters (and each other's names for equations).
     Scope initScope;
     initScope.parent = &scope;
     initScope.allowRandom = true;
-    for (auto &s : model.states) {
+    for (auto &s : states) {
       checkExpr(*s.value, initScope);
       std::optional<Dim> declared = declaredDim(s);
       s.dim = declared ? *declared : s.value->dim;
       if (!declared && isZeroLiteral(*s.value))
         s.dim = Dim::dimensionless();
     }
-    for (auto &s : model.states)
+    for (auto &s : states)
       declareOnce(scope, s.name, s.loc,
                   {NameKind::State, s.dim, std::nullopt, s.loc}, "state");
-    checkOdes(model.odes, scope, scope);
   }
 
   /// A projection's synapses: the model it names, its own members and

@@ -49,15 +49,32 @@ static LogicalResult verifyOwnVariables(Operation *model, StringRef name) {
   return failure(result.wasInterrupted());
 }
 
-SmallVector<StateOp, 4> NeuronOp::getStates() {
-  return llvm::to_vector(getBodyBlock().getOps<StateOp>());
+// Neuron and synapse models share the layout of their body: states in
+// declaration order are the rows of the state array.
+static SmallVector<StateOp, 4> statesOf(Block &body) {
+  return llvm::to_vector(body.getOps<StateOp>());
 }
 
-int NeuronOp::getStateRow(StringRef state) {
-  for (auto [row, op] : llvm::enumerate(getStates()))
+static int stateRowIn(Block &body, StringRef state) {
+  for (auto [row, op] : llvm::enumerate(body.getOps<StateOp>()))
     if (op.getSymName() == state)
       return row;
   return -1;
+}
+
+static llvm::StringMap<double> paramValuesOf(Block &body) {
+  llvm::StringMap<double> values;
+  for (ParamOp p : body.getOps<ParamOp>())
+    values[p.getSymName()] = p.getValue().convertToDouble();
+  return values;
+}
+
+SmallVector<StateOp, 4> NeuronOp::getStates() {
+  return statesOf(getBodyBlock());
+}
+
+int NeuronOp::getStateRow(StringRef state) {
+  return stateRowIn(getBodyBlock(), state);
 }
 
 RefractoryOp NeuronOp::getRefractory() {
@@ -74,10 +91,7 @@ unsigned NeuronOp::getNumStateRows() {
 }
 
 llvm::StringMap<double> NeuronOp::getParamValues() {
-  llvm::StringMap<double> values;
-  for (ParamOp p : getBodyBlock().getOps<ParamOp>())
-    values[p.getSymName()] = p.getValue().convertToDouble();
-  return values;
+  return paramValuesOf(getBodyBlock());
 }
 
 LogicalResult NeuronOp::verify() {
@@ -116,14 +130,11 @@ LogicalResult NeuronOp::verify() {
 }
 
 SmallVector<StateOp, 4> SynapseOp::getStates() {
-  return llvm::to_vector(getBodyBlock().getOps<StateOp>());
+  return statesOf(getBodyBlock());
 }
 
 int SynapseOp::getStateRow(StringRef state) {
-  for (auto [row, op] : llvm::enumerate(getStates()))
-    if (op.getSymName() == state)
-      return row;
-  return -1;
+  return stateRowIn(getBodyBlock(), state);
 }
 
 bool SynapseOp::hasDynamics() {
@@ -140,10 +151,7 @@ unsigned SynapseOp::getNumStateRows() {
 }
 
 llvm::StringMap<double> SynapseOp::getParamValues() {
-  llvm::StringMap<double> values;
-  for (ParamOp p : getBodyBlock().getOps<ParamOp>())
-    values[p.getSymName()] = p.getValue().convertToDouble();
-  return values;
+  return paramValuesOf(getBodyBlock());
 }
 
 LogicalResult SynapseOp::verify() {

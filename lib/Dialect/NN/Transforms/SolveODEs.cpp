@@ -384,22 +384,8 @@ private:
   /// trace, a recovering resource), whose solution over any elapsed time
   /// is closed-form: x(t + s) = x_inf + (x(t) - x_inf) exp(a s).
   LogicalResult solveEventDriven(SynapseOp synapse, double dt) {
-    synapse.walk([&](TimeStepOp op) {
-      OpBuilder b(op);
-      op.replaceAllUsesWith(
-          arith::ConstantOp::create(b, op.getLoc(), b.getF64FloatAttr(dt))
-              .getResult());
-      op.erase();
-    });
-    OdeSystem sys;
-    sys.states = synapse.getStates();
-    for (StateOp s : sys.states) {
-      OdeOp found;
-      for (OdeOp ode : synapse.getBodyBlock().getOps<OdeOp>())
-        if (ode.getState() == s.getSymName())
-          found = ode;
-      sys.odes.push_back(found);
-    }
+    replaceTimeStep(synapse, dt);
+    OdeSystem sys = collectOdes(synapse.getBodyBlock(), synapse.getStates());
     if (llvm::all_of(sys.odes, [](OdeOp ode) { return !ode; }))
       return success();
     std::string why;
@@ -466,25 +452,35 @@ private:
     return success();
   }
 
-  LogicalResult solve(NeuronOp neuron, double dt) {
-    emittedRows.clear();
-    // `dt` in the model is this network's time step.
-    neuron.walk([&](TimeStepOp op) {
+  /// `dt` in a model is the time step of the network that runs it.
+  static void replaceTimeStep(Operation *model, double dt) {
+    model->walk([&](TimeStepOp op) {
       OpBuilder b(op);
       op.replaceAllUsesWith(
           arith::ConstantOp::create(b, op.getLoc(), b.getF64FloatAttr(dt))
               .getResult());
       op.erase();
     });
+  }
+
+  /// The states of a model's body in row order with their equations.
+  static OdeSystem collectOdes(Block &body, SmallVector<StateOp, 4> states) {
     OdeSystem sys;
-    sys.states = neuron.getStates();
+    sys.states = std::move(states);
     for (StateOp s : sys.states) {
       OdeOp found;
-      for (OdeOp ode : neuron.getBodyBlock().getOps<OdeOp>())
+      for (OdeOp ode : body.getOps<OdeOp>())
         if (ode.getState() == s.getSymName())
           found = ode;
       sys.odes.push_back(found);
     }
+    return sys;
+  }
+
+  LogicalResult solve(NeuronOp neuron, double dt) {
+    emittedRows.clear();
+    replaceTimeStep(neuron, dt);
+    OdeSystem sys = collectOdes(neuron.getBodyBlock(), neuron.getStates());
     sys.clamped.assign(sys.states.size(), false);
     if (RefractoryOp refractory = neuron.getRefractory())
       for (Attribute attr : refractory.getClamped()) {
