@@ -86,6 +86,7 @@ connectRule
   | 'probability' p=expr          # probabilityRule
   | 'fixed_indegree' k=expr       # inDegreeRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
+  | 'from_csv' '(' csv=STRING ')' # csvRule
   ;
 
 // The program: phases, assignments and control flow, compiled into the

@@ -168,8 +168,9 @@ private:
                      << expr(*p.size) << "]\n";
       block(3, p.overrides);
     }
-    static const char *rules[] = {"all_to_all", "one_to_one", "probability",
-                                  "fixed_indegree", "fixed_outdegree"};
+    static const char *rules[] = {"all_to_all",      "one_to_one",
+                                  "probability",     "fixed_indegree",
+                                  "fixed_outdegree", "from_csv"};
     for (auto &p : n.projections) {
       auto &l = line(2, p.loc) << "Connect";
       if (!p.name.empty())

@@ -455,8 +455,9 @@ private:
     for (auto &input : net.inputs)
       usedNames.insert(input.name);
     for (auto &proj : net.projections) {
-      static const char *rules[] = {"all_to_all", "one_to_one", "probability",
-                                    "fixed_indegree", "fixed_outdegree"};
+      static const char *rules[] = {"all_to_all",      "one_to_one",
+                                    "probability",     "fixed_indegree",
+                                    "fixed_outdegree", "from_csv"};
       StringRef rule = rules[static_cast<int>(proj.rule)];
       double param = proj.ruleParam ? *proj.ruleParam->constValue : 0.0;
       double delay =
@@ -640,7 +641,16 @@ private:
         FlatSymbolRefAttr::get(context, pre),
         FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
         builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
-        synapseRef);
+        synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr());
+    if (proj.rule == ast::Projection::Rule::FromCsv) {
+      SmallVector<int32_t> sources, targets;
+      for (auto [i, j] : proj.csvPairs) {
+        sources.push_back(i);
+        targets.push_back(j);
+      }
+      p.setPairsPreAttr(builder.getDenseI32ArrayAttr(sources));
+      p.setPairsPostAttr(builder.getDenseI32ArrayAttr(targets));
+    }
     auto handler = [&](bool isPre)
         -> std::pair<const std::vector<ast::Assign> *, ast::Loc> {
       ast::Loc bodyLoc = isPre ? body.onPreLoc : body.onPostLoc;

@@ -1002,6 +1002,18 @@ private:
                 << " ms; use 0 ms (same step) or at least dt";
         }
       }
+      if (proj.rule == ast::Projection::Rule::FromCsv) {
+        if (proj.pre.size() != 1 || proj.post.size() != 1) {
+          error(proj.ruleLoc) << "a connection file connects one population "
+                                 "to one population";
+        } else {
+          auto preIt = pops.find(proj.pre[0].first);
+          auto postIt = pops.find(proj.post[0].first);
+          if (preIt != pops.end() && postIt != pops.end() &&
+              preIt->second->resolvedSize && postIt->second->resolvedSize)
+            loadConnectionFile(proj, *preIt->second, *postIt->second);
+        }
+      }
       checkProjectionSynapses(proj, postModels);
     }
 
@@ -1293,20 +1305,15 @@ private:
       auto bound = [&](ast::ExprPtr &e, long long &out) {
         if (!e)
           return;
-        checkExpr(*e, scope);
-        if (failed(*e))
+        std::optional<long long> v = checkIndex(*e, scope, "neuron");
+        if (!v)
           return;
-        double v = e->constValue.value_or(-1);
-        if (!e->dim.isDimensionless() || !e->constValue || v != std::floor(v) ||
-            v < 0)
-          error(e->loc) << "a neuron index must be a whole number >= 0 "
-                           "known at compile time";
-        else if (pop && pop->resolvedSize && v > pop->resolvedSize)
-          error(e->loc) << "neuron index " << fmt(v)
+        if (pop && pop->resolvedSize && *v > pop->resolvedSize)
+          error(e->loc) << "neuron index " << *v
                         << " is out of range: population '" << pop->name
                         << "' has " << pop->resolvedSize << " neurons";
         else
-          out = static_cast<long long>(v);
+          out = *v;
       };
       bound(sel.first, sel.resolvedFirst);
       if (sel.single) {
@@ -1351,34 +1358,102 @@ private:
         << "'" << pop.name << "' is declared here";
   }
 
-  /// Reads the spikes of `pop = spike_times("FILE")[n]`: a CSV file with
-  /// the header `index,time_ms` and one row per spike, found next to the
-  /// file that declares the population. Times are rounded to the nearest
-  /// step. Errors point into the CSV file (which becomes a source path).
-  void loadSpikeFile(ast::Population &pop, double dt) {
-    llvm::SmallString<256> path(pop.spikeFile);
+  /// A data file (CSV) read at compile time: where it is, which fields a
+  /// row has, and how errors point into it.
+  struct CsvFile {
+    unsigned fileIndex = 0;
+    unsigned errors = 0;
+  };
+
+  /// Reads the CSV file `name` (relative to the file that declares it at
+  /// `declLoc`): the first non-empty line must be `header`, and every other
+  /// non-empty line must have as many comma-separated fields. Each data row
+  /// goes to `row(line, fields, columns)`, which reports its own errors
+  /// through `fail`. Errors point into the CSV file, with a note at
+  /// `declLoc` saying `what` it is; reading stops after 10. Returns false
+  /// if the file is missing or had an error.
+  template <typename RowFn>
+  bool readCsv(const std::string &name, ast::Loc declLoc,
+               llvm::StringRef header, const std::string &what, RowFn row,
+               CsvFile &csv) {
+    llvm::SmallString<256> path(name);
     if (!llvm::sys::path::is_absolute(path) &&
-        pop.loc.file < file.sourcePaths.size()) {
-      path = llvm::sys::path::parent_path(file.sourcePaths[pop.loc.file]);
-      llvm::sys::path::append(path, pop.spikeFile);
+        declLoc.file < file.sourcePaths.size()) {
+      path = llvm::sys::path::parent_path(file.sourcePaths[declLoc.file]);
+      llvm::sys::path::append(path, name);
     }
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer) {
-      error(pop.spikeFileLoc) << "cannot read spike file '" << path
-                              << "': " << buffer.getError().message();
-      return;
+      error(declLoc) << "cannot read '" << path << "' (the " << what
+                     << "): " << buffer.getError().message();
+      return false;
     }
-    unsigned fileIndex = static_cast<unsigned>(file.sourcePaths.size());
+    csv.fileIndex = static_cast<unsigned>(file.sourcePaths.size());
     file.sourcePaths.push_back(std::string(path));
-    unsigned errors = 0;
-    auto fail = [&](unsigned line, unsigned col) -> mlir::InFlightDiagnostic {
-      ++errors;
-      return error(ast::Loc{line, col, fileIndex});
-    };
-    auto declared = [&](mlir::InFlightDiagnostic &diag) {
-      diag.attachNote(makeLoc(context, file, pop.spikeFileLoc))
-          << "spike file of population '" << pop.name << "'";
-    };
+    unsigned columns = static_cast<unsigned>(header.count(',')) + 1;
+    llvm::StringRef text = (*buffer)->getBuffer();
+    unsigned lineNo = 0;
+    bool sawHeader = false;
+    while (!text.empty() && csv.errors < 10) {
+      auto [line, rest] = text.split('\n');
+      text = rest;
+      ++lineNo;
+      line = line.rtrim("\r");
+      if (line.trim().empty())
+        continue;
+      if (!sawHeader) {
+        sawHeader = true;
+        if (line.trim() != header) {
+          auto diag = fail(csv, declLoc, what, lineNo, 1);
+          diag << "expected the header '" << header
+               << "' on the first line of '" << name << "'";
+          return false;
+        }
+        continue;
+      }
+      llvm::SmallVector<llvm::StringRef, 4> fields;
+      llvm::SmallVector<unsigned, 4> starts;
+      unsigned col = 1;
+      for (llvm::StringRef rest = line;;) {
+        auto [field, tail] = rest.split(',');
+        fields.push_back(field);
+        starts.push_back(col);
+        col += static_cast<unsigned>(field.size()) + 1;
+        if (field.size() == rest.size())
+          break;
+        rest = tail;
+      }
+      if (fields.size() != columns) {
+        auto diag = fail(csv, declLoc, what, lineNo,
+                         fields.size() > columns ? starts[columns] - 1 : col);
+        diag << "expected " << columns << " fields '" << header << "', found "
+             << fields.size();
+        continue;
+      }
+      row(lineNo, fields, starts);
+    }
+    if (csv.errors >= 10 && !text.empty())
+      error(declLoc) << "too many errors in " << what << " '" << name
+                     << "'; stopped reading it";
+    return csv.errors == 0;
+  }
+
+  /// An error at `line`:`col` of a CSV file, with a note at its declaration.
+  mlir::InFlightDiagnostic fail(CsvFile &csv, ast::Loc declLoc,
+                                const std::string &what, unsigned line,
+                                unsigned col) {
+    ++csv.errors;
+    auto diag = error(ast::Loc{line, col, csv.fileIndex});
+    diag.attachNote(makeLoc(context, file, declLoc))
+        << what << " declared here";
+    return diag;
+  }
+
+  /// Reads the spikes of `pop = spike_times("FILE")[n]`: a CSV file with
+  /// the header `index,time_ms` and one row per spike, found next to the
+  /// file that declares the population. Times are rounded to the nearest
+  /// step.
+  void loadSpikeFile(ast::Population &pop, double dt) {
     struct Row {
       long long step;
       int index;
@@ -1386,62 +1461,33 @@ private:
       double timeMs;
     };
     std::vector<Row> rows;
-    llvm::StringRef text = (*buffer)->getBuffer();
-    unsigned lineNo = 0;
-    bool header = false;
-    while (!text.empty() && errors < 10) {
-      auto [line, rest] = text.split('\n');
-      text = rest;
-      ++lineNo;
-      line = line.rtrim("\r");
-      if (line.trim().empty())
-        continue;
-      if (!header) {
-        header = true;
-        if (line.trim() != "index,time_ms") {
-          auto diag = fail(lineNo, 1);
-          diag << "expected the header 'index,time_ms' in spike file '"
-               << pop.spikeFile << "'";
-          declared(diag);
-          return;
-        }
-        continue;
-      }
-      auto [first, second] = line.split(',');
-      unsigned secondCol = static_cast<unsigned>(first.size()) + 2;
+    std::string what = "spike file of population '" + pop.name + "'";
+    CsvFile csv;
+    auto row = [&](unsigned line, llvm::ArrayRef<llvm::StringRef> fields,
+                   llvm::ArrayRef<unsigned> cols) {
       long long index;
       double timeMs;
-      if (second.contains(',')) {
-        auto diag = fail(lineNo, secondCol + second.find(','));
-        diag << "expected two fields 'index,time_ms', found more";
-        declared(diag);
-        continue;
-      }
-      if (first.trim().getAsInteger(10, index) || index < 0 ||
+      if (fields[0].trim().getAsInteger(10, index) || index < 0 ||
           index >= pop.resolvedSize) {
-        auto diag = fail(lineNo, 1);
-        diag << "neuron index '" << first.trim()
-             << "' is not a whole number in [0, " << pop.resolvedSize
-             << ") (population '" << pop.name << "' has " << pop.resolvedSize
-             << " neurons)";
-        declared(diag);
-        continue;
+        fail(csv, pop.spikeFileLoc, what, line, cols[0])
+            << "neuron index '" << fields[0].trim()
+            << "' is not a whole number in [0, " << pop.resolvedSize
+            << ") (population '" << pop.name << "' has " << pop.resolvedSize
+            << " neurons)";
+        return;
       }
-      if (second.trim().getAsDouble(timeMs) || !std::isfinite(timeMs) ||
+      if (fields[1].trim().getAsDouble(timeMs) || !std::isfinite(timeMs) ||
           timeMs < 0) {
-        auto diag = fail(lineNo, secondCol);
-        diag << "spike time '" << second.trim()
-             << "' is not a number of milliseconds >= 0";
-        declared(diag);
-        continue;
+        fail(csv, pop.spikeFileLoc, what, line, cols[1])
+            << "spike time '" << fields[1].trim()
+            << "' is not a number of milliseconds >= 0";
+        return;
       }
       rows.push_back({std::llround(timeMs * 1e-3 / dt), static_cast<int>(index),
-                      lineNo, timeMs});
-    }
-    if (errors >= 10 && !text.empty())
-      error(pop.spikeFileLoc) << "too many errors in spike file '"
-                              << pop.spikeFile << "'; stopped reading it";
-    if (errors)
+                      line, timeMs});
+    };
+    if (!readCsv(pop.spikeFile, pop.spikeFileLoc, "index,time_ms", what, row,
+                 csv))
       return;
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
       return std::tie(a.step, a.index) < std::tie(b.step, b.index);
@@ -1453,16 +1499,66 @@ private:
             rows[k].line > rows[k - 1].line ? rows[k] : rows[k - 1];
         const Row &earlier =
             rows[k].line > rows[k - 1].line ? rows[k - 1] : rows[k];
-        auto diag = fail(later.line, 1);
-        diag << "neuron " << later.index << " spikes twice in step "
-             << later.step << " (" << fmt(earlier.timeMs) << " ms on line "
-             << earlier.line << " and " << fmt(later.timeMs)
-             << " ms round to the same step of " << fmt(dt * 1e3) << " ms)";
-        declared(diag);
+        fail(csv, pop.spikeFileLoc, what, later.line, 1)
+            << "neuron " << later.index << " spikes twice in step "
+            << later.step << " (" << fmt(earlier.timeMs) << " ms on line "
+            << earlier.line << " and " << fmt(later.timeMs)
+            << " ms round to the same step of " << fmt(dt * 1e3) << " ms)";
         return;
       }
     for (const Row &r : rows)
       pop.spikeEvents.push_back({r.step, r.index});
+  }
+
+  /// Reads `connect a -> b from_csv("FILE")`: the header `pre,post` and one
+  /// row per synapse, indices within the two populations, no pair twice.
+  void loadConnectionFile(ast::Projection &proj, const ast::Population &pre,
+                          const ast::Population &post) {
+    struct Row {
+      int pre, post;
+      unsigned line;
+    };
+    std::vector<Row> rows;
+    std::string what =
+        "connection file of '" + pre.name + " -> " + post.name + "'";
+    CsvFile csv;
+    auto index = [&](llvm::StringRef field, const ast::Population &pop,
+                     unsigned line, unsigned col) -> std::optional<int> {
+      long long v;
+      if (field.trim().getAsInteger(10, v) || v < 0 || v >= pop.resolvedSize) {
+        fail(csv, proj.csvLoc, what, line, col)
+            << "neuron index '" << field.trim()
+            << "' is not a whole number in [0, " << pop.resolvedSize
+            << ") (population '" << pop.name << "' has " << pop.resolvedSize
+            << " neurons)";
+        return std::nullopt;
+      }
+      return static_cast<int>(v);
+    };
+    auto row = [&](unsigned line, llvm::ArrayRef<llvm::StringRef> fields,
+                   llvm::ArrayRef<unsigned> cols) {
+      std::optional<int> i = index(fields[0], pre, line, cols[0]);
+      std::optional<int> j = index(fields[1], post, line, cols[1]);
+      if (i && j)
+        rows.push_back({*i, *j, line});
+    };
+    if (!readCsv(proj.csvFile, proj.csvLoc, "pre,post", what, row, csv))
+      return;
+    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+      return std::tie(a.pre, a.post) < std::tie(b.pre, b.post);
+    });
+    for (size_t k = 1; k < rows.size(); ++k)
+      if (rows[k].pre == rows[k - 1].pre && rows[k].post == rows[k - 1].post) {
+        unsigned first = std::min(rows[k].line, rows[k - 1].line);
+        unsigned second = std::max(rows[k].line, rows[k - 1].line);
+        fail(csv, proj.csvLoc, what, second, 1)
+            << "the pair " << rows[k].pre << " -> " << rows[k].post
+            << " appears twice (lines " << first << " and " << second
+            << "); nnc has one synapse per pair";
+        return;
+      }
+    for (const Row &r : rows)
+      proj.csvPairs.push_back({r.pre, r.post});
   }
 
   /// `input name = poisson(rate, count) -> target { x += w; }`.
@@ -1541,24 +1637,33 @@ private:
     checkBlock(body.onPre, postScope, postScope, nullptr);
   }
 
+  /// A neuron or synapse index in a monitor's range: a whole number >= 0
+  /// known at compile time, or nothing after reporting it.
+  std::optional<long long> checkIndex(Expr &e, const Scope &scope,
+                                      llvm::StringRef kind) {
+    checkExpr(e, scope);
+    if (failed(e))
+      return std::nullopt;
+    double v = e.constValue.value_or(-1);
+    if (!e.dim.isDimensionless() || !e.constValue || v != std::floor(v) ||
+        v < 0) {
+      error(e.loc) << "a " << kind
+                   << " index must be a whole number >= 0 known at compile "
+                      "time";
+      return std::nullopt;
+    }
+    return static_cast<long long>(v);
+  }
+
   /// `record w of S[0:10];` for a named projection S: synapse states of
   /// synapses [first, last) in storage order.
   void checkSynapseRecord(ast::StateRecord &rec,
                           ast::StateRecord::Selection &sel,
                           const ast::Projection &proj, const Scope &scope) {
     auto bound = [&](ast::ExprPtr &e, long long &out) {
-      if (!e)
-        return;
-      checkExpr(*e, scope);
-      if (failed(*e))
-        return;
-      double v = e->constValue.value_or(-1);
-      if (!e->dim.isDimensionless() || !e->constValue || v != std::floor(v) ||
-          v < 0)
-        error(e->loc) << "a synapse index must be a whole number >= 0 "
-                         "known at compile time";
-      else
-        out = static_cast<long long>(v);
+      if (e)
+        if (std::optional<long long> v = checkIndex(*e, scope, "synapse"))
+          out = *v;
     };
     bound(sel.first, sel.resolvedFirst);
     if (sel.single)

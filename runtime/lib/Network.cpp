@@ -552,12 +552,12 @@ static bool indexSynapsesByTarget(nnc_sim &sim, Projection &proj,
   return true;
 }
 
-extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
-                                         int32_t pre, int32_t post,
-                                         int32_t rule, double param,
-                                         int64_t delaySteps,
-                                         int64_t numSynapseRows,
-                                         int64_t delayRow, int32_t hasOnPost) {
+extern "C" int32_t
+nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
+                      int32_t rule, double param, int64_t delaySteps,
+                      int64_t numSynapseRows, int64_t delayRow,
+                      int32_t hasOnPost, const int32_t *pairPre,
+                      const int32_t *pairPost, int64_t numPairs) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name)) {
@@ -650,6 +650,22 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
     expected = reserve = param * static_cast<double>(out ? preSize : postSize);
     break;
   }
+  case NNC_CONNECT_EXPLICIT:
+    if (numPairs < 0 || (numPairs > 0 && (!pairPre || !pairPost))) {
+      sim->fail(what + " has an invalid list of connections");
+      return -1;
+    }
+    for (int64_t k = 0; k < numPairs; ++k)
+      if (pairPre[k] < 0 || pairPre[k] >= preSize || pairPost[k] < 0 ||
+          pairPost[k] >= postSize ||
+          (k > 0 && std::make_pair(pairPre[k - 1], pairPost[k - 1]) >=
+                        std::make_pair(pairPre[k], pairPost[k]))) {
+        sim->fail(what + ": connection " + std::to_string(k) +
+                  " is out of range, out of order or repeated");
+        return -1;
+      }
+    expected = reserve = static_cast<double>(numPairs);
+    break;
   default:
     sim->fail(what + " has unknown connection rule " + std::to_string(rule));
     return -1;
@@ -718,6 +734,18 @@ extern "C" int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name,
     }
     proj.rowPtr[preSize] = preSize;
     break;
+  case NNC_CONNECT_EXPLICIT: {
+    // Sorted by source: the CSR rows are consecutive runs of the list.
+    proj.colIdx.resize(static_cast<size_t>(numPairs));
+    int64_t k = 0;
+    for (int64_t i = 0; i < preSize; ++i) {
+      proj.rowPtr[i] = k;
+      for (; k < numPairs && pairPre[k] == i; ++k)
+        proj.colIdx[k] = pairPost[k];
+    }
+    proj.rowPtr[preSize] = numPairs;
+    break;
+  }
   default: {
     uint64_t key = deriveKey(sim->seed, kPurposeConn,
                              static_cast<uint64_t>(sim->projections.size()));

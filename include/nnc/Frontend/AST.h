@@ -187,7 +187,14 @@ struct Population {
 };
 
 struct Projection {
-  enum class Rule { AllToAll, OneToOne, Probability, InDegree, OutDegree };
+  enum class Rule {
+    AllToAll,
+    OneToOne,
+    Probability,
+    InDegree,
+    OutDegree,
+    FromCsv
+  };
   std::string name; // `connect name = a -> b ...`; empty: a_to_b
   Loc nameLoc;
   std::vector<std::pair<std::string, Loc>> pre, post;
@@ -195,6 +202,11 @@ struct Projection {
   Rule rule = Rule::AllToAll;
   Loc ruleLoc;
   ExprPtr ruleParam; // the probability, or the in- or out-degree
+  /// `from_csv("FILE")`: the file as written, and (Sema) its (pre, post)
+  /// pairs sorted by pre, then post.
+  std::string csvFile;
+  Loc csvLoc;
+  std::vector<std::pair<int, int>> csvPairs;
   ExprPtr delay;
   /// `synapse Model` (empty: none), and the members of the `{ ... }` body.
   std::string model;

@@ -91,6 +91,14 @@ public:
     return LLVM::AddressOfOp::create(b, loc, ptr, name);
   }
 
+  /// A connection file's source or target list as a global (or null).
+  Value pairArray(Location loc, std::optional<ArrayRef<int32_t>> values) {
+    if (!values)
+      return LLVM::ZeroOp::create(b, loc, ptr);
+    return globalArray(loc, b.getI32Type(),
+                       SmallVector<int64_t>(values->begin(), values->end()));
+  }
+
   Value f64Const(Location loc, double v) {
     return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
   }
@@ -158,6 +166,7 @@ public:
                   .Case("one_to_one", NNC_CONNECT_ONE_TO_ONE)
                   .Case("fixed_indegree", NNC_CONNECT_FIXED_INDEGREE)
                   .Case("fixed_outdegree", NNC_CONNECT_FIXED_OUTDEGREE)
+                  .Case("from_csv", NNC_CONNECT_EXPLICIT)
                   .Default(NNC_CONNECT_FIXED_PROBABILITY);
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));
@@ -165,14 +174,19 @@ public:
           SynapseOp synapse = proj.getSynapseModel();
           int64_t synapseRows = synapse ? synapse.getNumStateRows() : 0;
           int64_t delayRow = synapse ? synapse.getStateRow("delay") : -1;
-          projIds[proj.getSymName()] =
-              call(l, abi::kAddProjection, {i32},
-                   {sim, string(l, proj.getSymName()), popIds[proj.getPre()],
-                    popIds[proj.getPost()], i32Const(l, rule),
-                    f64Const(l, proj.getParam().convertToDouble()),
-                    i64Const(l, delaySteps), i64Const(l, synapseRows),
-                    i64Const(l, delayRow),
-                    i32Const(l, proj.getOnPost().empty() ? 0 : 1)});
+          projIds[proj.getSymName()] = call(
+              l, abi::kAddProjection, {i32},
+              {sim, string(l, proj.getSymName()), popIds[proj.getPre()],
+               popIds[proj.getPost()], i32Const(l, rule),
+               f64Const(l, proj.getParam().convertToDouble()),
+               i64Const(l, delaySteps), i64Const(l, synapseRows),
+               i64Const(l, delayRow),
+               i32Const(l, proj.getOnPost().empty() ? 0 : 1),
+               pairArray(l, proj.getPairsPre()),
+               pairArray(l, proj.getPairsPost()),
+               i64Const(l, proj.getPairsPre() ? static_cast<int64_t>(
+                                                    proj.getPairsPre()->size())
+                                              : 0)});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},

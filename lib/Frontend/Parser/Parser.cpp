@@ -737,6 +737,11 @@ private:
     } else if (auto *d = dynamic_cast<NNParser::OutDegreeRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::OutDegree;
       proj.ruleParam = expr(d->k);
+    } else if (auto *c = dynamic_cast<NNParser::CsvRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::FromCsv;
+      std::string text = c->csv->getText();
+      proj.csvFile = text.substr(1, text.size() - 2);
+      proj.csvLoc = locOf(c->csv);
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);

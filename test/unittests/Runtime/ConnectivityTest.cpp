@@ -52,7 +52,8 @@ Build connect(int64_t preSize, int64_t postSize, int32_t rule, double param,
     nnc_rt_set_network(sim, "conn", 1e-4);
     int32_t pre = nnc_rt_add_population(sim, "pre", "burst", preSize, 1);
     int32_t post = nnc_rt_add_population(sim, "post", "burst", postSize, 1);
-    nnc_rt_add_projection(sim, "syn", pre, post, rule, param, 0, 0, -1, 0);
+    nnc_rt_add_projection(sim, "syn", pre, post, rule, param, 0, 0, -1, 0,
+                          nullptr, nullptr, 0);
   };
   RunOptions options;
   options.outDir = "";
@@ -183,7 +184,7 @@ TEST(Connectivity, FixedProbabilityAllowsAutapses) {
     nnc_rt_set_network(sim, "self", 1e-4);
     int32_t pop = nnc_rt_add_population(sim, "pop", "burst", 4000, 1);
     nnc_rt_add_projection(sim, "rec", pop, pop, NNC_CONNECT_FIXED_PROBABILITY,
-                          0.5, 0, 0, -1, 0);
+                          0.5, 0, 0, -1, 0, nullptr, nullptr, 0);
   };
   RunOptions options;
   options.outDir = "";
@@ -257,9 +258,9 @@ TEST(Connectivity, ProjectionsDrawFromDistinctStreams) {
     nnc_rt_set_network(sim, "two", 1e-4);
     int32_t x = nnc_rt_add_population(sim, "x", "burst", 200, 1);
     nnc_rt_add_projection(sim, "a", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1, 0,
-                          0, -1, 0);
+                          0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_add_projection(sim, "b", x, x, NNC_CONNECT_FIXED_PROBABILITY, 0.1, 0,
-                          0, -1, 0);
+                          0, -1, 0, nullptr, nullptr, 0);
   };
   RunOptions options;
   options.outDir = "";

@@ -154,7 +154,7 @@ void setUpCountingNetwork(FakeArtifact &artifact) {
     int32_t a = nnc_rt_add_population(sim, "a", "periodic", 4, 2);
     int32_t b = nnc_rt_add_population(sim, "b", "periodic", 2, 2);
     nnc_rt_add_projection(sim, "ab", a, b, NNC_CONNECT_ALL_TO_ALL, 0, 1, 0, -1,
-                          0);
+                          0, nullptr, nullptr, 0);
     nnc_rt_record_spikes(sim, a);
   };
 }

@@ -56,7 +56,7 @@ void setUpDelayNetwork(FakeArtifact &artifact, DelayProbe &probe,
     int32_t a = nnc_rt_add_population(sim, "a", "src", 4, 1);
     int32_t b = nnc_rt_add_population(sim, "b", "src", 4, 1);
     nnc_rt_add_projection(sim, "syn", a, b, NNC_CONNECT_ALL_TO_ALL, 0.0,
-                          delaySteps, 0, -1, 0);
+                          delaySteps, 0, -1, 0, nullptr, nullptr, 0);
   };
 }
 
@@ -164,9 +164,9 @@ TEST(Steps, PopulationsUpdateBeforeProjectionsInDeclarationOrder) {
     int32_t a = nnc_rt_add_population(sim, "a", "first", 2, 0);
     int32_t b = nnc_rt_add_population(sim, "b", "second", 2, 0);
     nnc_rt_add_projection(sim, "p1", b, a, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0, -1,
-                          0);
+                          0, nullptr, nullptr, 0);
     nnc_rt_add_projection(sim, "p2", a, b, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0, -1,
-                          0);
+                          0, nullptr, nullptr, 0);
   };
   RunResult result;
   std::string error;
@@ -233,7 +233,7 @@ TEST(State, LayoutSeenByKernels) {
     nnc_rt_set_network(sim, "layout", 1e-4);
     int32_t p = nnc_rt_add_population(sim, "p", "lif", 10, 3);
     nnc_rt_add_projection(sim, "self", p, p, NNC_CONNECT_ONE_TO_ONE, 0, 0, 0,
-                          -1, 0);
+                          -1, 0, nullptr, nullptr, 0);
   };
   RunResult result;
   std::string error;
@@ -293,9 +293,9 @@ void setUpRandomNetwork(FakeArtifact &artifact) {
     int32_t e = nnc_rt_add_population(sim, "e", "acc", 400, 2);
     int32_t i = nnc_rt_add_population(sim, "i", "acc", 100, 2);
     nnc_rt_add_projection(sim, "ee", e, e, NNC_CONNECT_FIXED_PROBABILITY, 0.05,
-                          3, 0, -1, 0);
+                          3, 0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_add_projection(sim, "ei", e, i, NNC_CONNECT_FIXED_PROBABILITY, 0.1,
-                          0, 0, -1, 0);
+                          0, 0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_record_spikes(sim, e);
     nnc_rt_record_spikes(sim, i);
   };
@@ -368,7 +368,7 @@ TEST(Errors, MissingKernels) {
     artifact.describe = [](nnc_sim *sim) {
       describeOnePopulation(sim);
       nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, 0, 0,
-                            -1, 0);
+                            -1, 0, nullptr, nullptr, 0);
     };
     Outcome o = run(artifact);
     EXPECT_FALSE(o.ok);
@@ -466,14 +466,14 @@ TEST(Errors, InvalidPopulationsAndProjections) {
          nnc_rt_set_network(sim, "n", 1e-4);
          nnc_rt_add_population(sim, "p", "lif", 5, 1);
          nnc_rt_add_projection(sim, "syn", 0, 1, NNC_CONNECT_ALL_TO_ALL, 0, 0,
-                               0, -1, 0);
+                               0, -1, 0, nullptr, nullptr, 0);
        },
        "projection 'syn' refers to an unknown population"},
       {[](nnc_sim *sim) {
          nnc_rt_set_network(sim, "n", 1e-4);
          nnc_rt_add_population(sim, "p", "lif", 5, 1);
          nnc_rt_add_projection(sim, "syn", 0, 0, NNC_CONNECT_ALL_TO_ALL, 0, -1,
-                               0, -1, 0);
+                               0, -1, 0, nullptr, nullptr, 0);
        },
        "projection 'syn' has a negative delay"},
       {[](nnc_sim *sim) {
@@ -532,7 +532,7 @@ TEST(Errors, FirstErrorWinsAndLaterCallsAreNoOps) {
     ids.push_back(nnc_rt_add_population(sim, "b", "missing", 5, 1));
     ids.push_back(nnc_rt_add_population(sim, "c", "lif", 6, 1));
     ids.push_back(nnc_rt_add_projection(sim, "x", 0, 2, NNC_CONNECT_ONE_TO_ONE,
-                                        0, 0, 0, -1, 0));
+                                        0, 0, 0, -1, 0, nullptr, nullptr, 0));
     nnc_rt_simulate(sim, 0.001);
   };
   Outcome o = run(artifact);

@@ -280,11 +280,11 @@ Outputs runInvarianceNetwork(int threads, const TempDir &dir) {
     int32_t e = nnc_rt_add_population(sim, "exc", "noisy", 1203, 2);
     int32_t i = nnc_rt_add_population(sim, "inh", "noisy", 37, 2);
     nnc_rt_add_projection(sim, "ee", e, e, NNC_CONNECT_FIXED_PROBABILITY, 0.02,
-                          2, 0, -1, 0);
+                          2, 0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_add_projection(sim, "ie", i, e, NNC_CONNECT_FIXED_PROBABILITY, 0.2,
-                          0, 0, -1, 0);
+                          0, 0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_add_projection(sim, "ei", e, i, NNC_CONNECT_FIXED_PROBABILITY, 0.1,
-                          1, 0, -1, 0);
+                          1, 0, -1, 0, nullptr, nullptr, 0);
     nnc_rt_record_spikes(sim, e);
     nnc_rt_record_spikes(sim, i);
     nnc_rt_record_state(sim, e, 0, "v", "V", 7, 0, -1);

@@ -380,9 +380,14 @@ LogicalResult ProjectionOp::verify() {
   StringRef rule = getRule();
   if (!llvm::is_contained(ArrayRef<StringRef>{"all_to_all", "one_to_one",
                                               "probability", "fixed_indegree",
-                                              "fixed_outdegree"},
+                                              "fixed_outdegree", "from_csv"},
                           rule))
     return emitOpError() << "unknown connection rule '" << rule << "'";
+  if ((rule == "from_csv") !=
+          (getPairsPre().has_value() && getPairsPost().has_value()) ||
+      (getPairsPre() && getPairsPre()->size() != getPairsPost()->size()))
+    return emitOpError() << "needs source and target lists of equal length "
+                            "exactly for rule 'from_csv'";
   if (rule.starts_with("fixed_")) {
     double k = getParam().convertToDouble();
     if (!(k >= 0 && k == std::floor(k)))

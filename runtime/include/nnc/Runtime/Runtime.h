@@ -141,6 +141,8 @@ enum nnc_connect_rule {
   NNC_CONNECT_FIXED_OUTDEGREE = 3,
   /// Every target receives from `param` distinct sources chosen uniformly.
   NNC_CONNECT_FIXED_INDEGREE = 4,
+  /// The given (source, target) pairs (a connection file).
+  NNC_CONNECT_EXPLICIT = 5,
 };
 
 /// What nnc_rt_gate does, and to what kind of object.
@@ -175,11 +177,16 @@ int32_t nnc_rt_add_population(nnc_sim *sim, const char *name, const char *model,
 /// own delay in seconds, rounded to whole steps (at least 1). Each synapse
 /// has `numSynapseRows` rows of state. Kernels `<name>_on_pre`, and
 /// `<name>_init_synapses` if numSynapseRows > 0 and `<name>_on_post` if
-/// hasOnPost, are resolved by name. Returns its id.
+/// hasOnPost, are resolved by name. For NNC_CONNECT_EXPLICIT the synapses
+/// are pairPre[k] -> pairPost[k], k < numPairs, sorted by source and then
+/// target, each pair once (the arrays are copied); otherwise pass null and
+/// 0. Returns its id.
 int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               int32_t post, int32_t rule, double param,
                               int64_t delaySteps, int64_t numSynapseRows,
-                              int64_t delayRow, int32_t hasOnPost);
+                              int64_t delayRow, int32_t hasOnPost,
+                              const int32_t *pairPre, const int32_t *pairPost,
+                              int64_t numPairs);
 
 /// Adds a population of `size` neurons that emits given spikes: neuron
 /// indices[e] spikes in step steps[e], for e < count, sorted by step and

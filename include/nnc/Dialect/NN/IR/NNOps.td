@@ -381,14 +381,17 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
     `rule` is `all_to_all`, `one_to_one`, `probability` (with the
     probability in `param`), `fixed_indegree` or `fixed_outdegree` (with
     the number of distinct sources per target or targets per source in
-    `param`). Spikes arrive `delay` seconds after they are
+    `param`), or `from_csv` (the synapses are `pairs_pre[k] ->
+    pairs_post[k]`, sorted by source, then target, each pair once). Spikes arrive `delay` seconds after they are
     emitted. The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
                        FlatSymbolRefAttr:$post, StrAttr:$rule, F64Attr:$param,
                        F64Attr:$delay,
-                       OptionalAttr<FlatSymbolRefAttr>:$synapse);
+                       OptionalAttr<FlatSymbolRefAttr>:$synapse,
+                       OptionalAttr<DenseI32ArrayAttr>:$pairs_pre,
+                       OptionalAttr<DenseI32ArrayAttr>:$pairs_post);
   let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
                  AnyRegion:$init);
   let assemblyFormat = [{
