@@ -698,6 +698,7 @@ private:
     llvm::StringMap<ast::Loc> valueFor;
     for (auto &v : proj.body.values) {
       checkExpr(*v.value, valueScope);
+      warnHiddenConstants(*v.value, synScope);
       auto it = synScope.names.find(v.target);
       if (it == synScope.names.end()) {
         auto diag = error(v.loc);
@@ -767,6 +768,31 @@ private:
       checkBlock(*handler, handlerScope, handlerScope, &posts);
       checkSameInAllTargets(*handler, posts, handlerScope);
     }
+  }
+
+  /// In a `connect` body, `w = 0.5 * w_max;` reads the synapse model's
+  /// parameter `w_max`, not a global constant of the same name; say so
+  /// when the two differ, since that is rarely what was meant.
+  void warnHiddenConstants(const Expr &e, const Scope &synapse) {
+    if (e.kind == Expr::Kind::Name && e.nameKind == NameKind::Parameter) {
+      auto own = synapse.names.find(e.name);
+      auto global = globals.names.find(e.name);
+      if (own != synapse.names.end() && global != globals.names.end() &&
+          global->second.kind == NameKind::Constant &&
+          own->second.value != global->second.value) {
+        auto diag = mlir::emitWarning(makeLoc(context, file, e.loc));
+        diag << "'" << e.name << "' is the synapse model's parameter ("
+             << (own->second.value ? fmt(*own->second.value) : "?")
+             << "), not the constant '" << e.name << "' ("
+             << (global->second.value ? fmt(*global->second.value) : "?")
+             << "); set the parameter in this body ('" << e.name
+             << " = ...;') to change it";
+        diag.attachNote(makeLoc(context, file, global->second.loc))
+            << "the constant is declared here";
+      }
+    }
+    for (auto &operand : e.operands)
+      warnHiddenConstants(*operand, synapse);
   }
 
   void reportNotAState(const std::string &name, ast::Loc loc,
