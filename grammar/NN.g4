@@ -40,6 +40,9 @@ block : '{' stmt* '}' ;
 
 stmt
   : target=qualifiedName op=('=' | '+=' | '-=' | '*=' | '/=') value=expr ';'
+                                                              # assignment
+  | 'if' cond=expr then=block ('else' (otherwise=block | elseIf=stmt))?
+                                                              # conditional
   ;
 
 // ---- synapse models -------------------------------------------------------

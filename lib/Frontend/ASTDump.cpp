@@ -115,9 +115,19 @@ private:
 
   void block(unsigned depth, const std::vector<Assign> &stmts) {
     static const char *ops[] = {"=", "+=", "-=", "*=", "/="};
-    for (auto &a : stmts)
+    for (auto &a : stmts) {
+      if (a.cond) {
+        line(depth, a.loc) << "If " << expr(*a.cond) << "\n";
+        block(depth + 1, a.then);
+        if (!a.otherwise.empty()) {
+          line(depth, a.loc) << "Else\n";
+          block(depth + 1, a.otherwise);
+        }
+        continue;
+      }
       line(depth, a.loc) << a.target << " " << ops[static_cast<int>(a.op)]
                          << " " << expr(*a.value) << "\n";
+    }
   }
 
   void neuron(const Neuron &n) {

@@ -147,9 +147,12 @@ private:
       if (neuron.hasClampList)
         for (auto &[name, l] : neuron.clamped)
           addClamp(name);
-      else
-        for (auto &assign : neuron.reset)
-          addClamp(assign.target);
+      else {
+        std::vector<std::string> targets;
+        collectTargets(neuron.reset, targets);
+        for (auto &target : targets)
+          addClamp(target);
+      }
       nn::RefractoryOp::create(
           builder, loc(neuron.refractoryLoc),
           builder.getF64FloatAttr(fold(*neuron.refractory)),
@@ -165,9 +168,32 @@ private:
     genAssignments(all);
   }
 
-  void genAssignments(const std::vector<const ast::Assign *> &stmts) {
+  /// With `guard`, the statements only take effect where it holds: each
+  /// write becomes select(guard, new, old), so `if` needs no branches.
+  void genAssignments(const std::vector<const ast::Assign *> &stmts,
+                      Value guard = {}) {
     for (const ast::Assign *stmtPtr : stmts) {
       const ast::Assign &stmt = *stmtPtr;
+      if (stmt.cond) {
+        Location l = loc(stmt.loc);
+        Value cond = genExpr(*stmt.cond);
+        auto branch = [&](const std::vector<ast::Assign> &body, Value c) {
+          std::vector<const ast::Assign *> inner;
+          for (auto &s : body)
+            inner.push_back(&s);
+          genAssignments(
+              inner,
+              guard ? Value(arith::AndIOp::create(builder, l, guard, c)) : c);
+        };
+        branch(stmt.then, cond);
+        if (!stmt.otherwise.empty())
+          branch(stmt.otherwise,
+                 arith::XOrIOp::create(
+                     builder, l, cond,
+                     arith::ConstantOp::create(builder, l,
+                                               builder.getBoolAttr(true))));
+        continue;
+      }
       Value value = genExpr(*stmt.value);
       if (stmt.op != ast::Assign::Op::Set) {
         Value old = nn::ReadOp::create(builder, loc(stmt.loc), stmt.target);
@@ -188,7 +214,24 @@ private:
           break;
         }
       }
+      if (guard)
+        value = arith::SelectOp::create(
+            builder, loc(stmt.loc), guard, value,
+            nn::ReadOp::create(builder, loc(stmt.loc), stmt.target));
       nn::WriteOp::create(builder, loc(stmt.loc), stmt.target, value);
+    }
+  }
+
+  /// The states a block assigns, nested `if`s included.
+  static void collectTargets(const std::vector<ast::Assign> &stmts,
+                             std::vector<std::string> &out) {
+    for (auto &stmt : stmts) {
+      if (stmt.cond) {
+        collectTargets(stmt.then, out);
+        collectTargets(stmt.otherwise, out);
+      } else {
+        out.push_back(stmt.target);
+      }
     }
   }
 

@@ -821,6 +821,15 @@ private:
                   const Scope &targets,
                   const std::vector<const ast::Neuron *> *postModels) {
     for (auto &stmt : stmts) {
+      if (stmt.cond) {
+        checkExpr(*stmt.cond, exprScope);
+        if (!failed(*stmt.cond) && !stmt.cond->isBool)
+          error(stmt.cond->loc)
+              << "the condition of 'if' must be a comparison, e.g. 'v > 0 mV'";
+        checkBlock(stmt.then, exprScope, targets, postModels);
+        checkBlock(stmt.otherwise, exprScope, targets, postModels);
+        continue;
+      }
       checkExpr(*stmt.value, exprScope);
       const Symbol *sym = targets.lookup(stmt.target);
       if (!sym || sym->kind != NameKind::State) {
@@ -1657,7 +1666,11 @@ private:
       error(input.kindLoc) << "a Poisson input needs an 'on pre' handler "
                               "saying what each event adds";
     for (auto &stmt : body.onPre)
-      if (stmt.op != ast::Assign::Op::Add && stmt.op != ast::Assign::Op::Sub)
+      if (stmt.cond)
+        error(stmt.loc) << "each event of a Poisson input adds to its "
+                           "target; 'if' is not supported here";
+      else if (stmt.op != ast::Assign::Op::Add &&
+               stmt.op != ast::Assign::Op::Sub)
         error(stmt.loc) << "each event of a Poisson input adds to its "
                            "target: use '+=' or '-='";
     checkBlock(body.onPre, postScope, postScope, nullptr);
@@ -1773,10 +1786,20 @@ private:
       for (auto &operand : e.operands)
         walk(*operand);
     };
-    for (auto &stmt : stmts) {
-      compare(stmt.target, stmt.loc);
-      walk(*stmt.value);
-    }
+    std::function<void(const std::vector<ast::Assign> &)> visit =
+        [&](const std::vector<ast::Assign> &block) {
+          for (auto &stmt : block) {
+            if (stmt.cond) {
+              walk(*stmt.cond);
+              visit(stmt.then);
+              visit(stmt.otherwise);
+              continue;
+            }
+            compare(stmt.target, stmt.loc);
+            walk(*stmt.value);
+          }
+        };
+    visit(stmts);
   }
 
   void requirePositiveTime(Expr &e, llvm::StringRef what) {

@@ -107,6 +107,11 @@ struct Assign {
   Loc loc;
   Op op = Op::Set;
   ExprPtr value;
+  /// `if cond { then } else { otherwise }` when set (then target, op and
+  /// value are unused). Compiled without branches: each write becomes a
+  /// select on the condition.
+  ExprPtr cond;
+  std::vector<Assign> then, otherwise;
 };
 
 struct Ode {

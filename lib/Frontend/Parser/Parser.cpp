@@ -504,22 +504,47 @@ private:
     return neuron;
   }
 
-  std::vector<ast::Assign> block(NNParser::BlockContext *ctx) {
+  std::vector<ast::Assign> block(NNParser::BlockContext *ctx,
+                                 unsigned depth = 0) {
     std::vector<ast::Assign> stmts;
-    for (auto *s : ctx->stmt()) {
-      ast::Assign assign;
-      assign.target = s->target->getText();
-      assign.loc = locOf(s->target);
-      std::string op = s->op->getText();
-      assign.op = op == "+="   ? ast::Assign::Op::Add
-                  : op == "-=" ? ast::Assign::Op::Sub
-                  : op == "*=" ? ast::Assign::Op::Mul
-                  : op == "/=" ? ast::Assign::Op::Div
-                               : ast::Assign::Op::Set;
-      assign.value = expr(s->value);
-      stmts.push_back(std::move(assign));
-    }
+    for (auto *s : ctx->stmt())
+      if (std::optional<ast::Assign> assign = statement(s, depth))
+        stmts.push_back(std::move(*assign));
     return stmts;
+  }
+
+  std::optional<ast::Assign> statement(NNParser::StmtContext *s,
+                                       unsigned depth) {
+    if (depth > kMaxParseDepth) {
+      if (!tooDeep)
+        tooDeep = locOf(s);
+      return std::nullopt;
+    }
+    ast::Assign assign;
+    if (auto *c = dynamic_cast<NNParser::ConditionalContext *>(s)) {
+      assign.loc = locOf(c);
+      assign.cond = expr(c->cond);
+      assign.then = block(c->then, depth + 1);
+      if (c->otherwise)
+        assign.otherwise = block(c->otherwise, depth + 1);
+      else if (c->elseIf)
+        if (std::optional<ast::Assign> inner = statement(c->elseIf, depth + 1))
+          assign.otherwise.push_back(std::move(*inner));
+      return assign;
+    }
+    auto *a = dynamic_cast<NNParser::AssignmentContext *>(s);
+    if (!a)
+      return std::nullopt; // a syntax error, already reported
+    assign.target = a->target->getText();
+    assign.loc = locOf(a->target);
+    std::string op = a->op->getText();
+    assign.op = op == "+="   ? ast::Assign::Op::Add
+                : op == "-=" ? ast::Assign::Op::Sub
+                : op == "*=" ? ast::Assign::Op::Mul
+                : op == "/=" ? ast::Assign::Op::Div
+                             : ast::Assign::Op::Set;
+    assign.value = expr(a->value);
+    return assign;
   }
 
   std::vector<std::pair<std::string, ast::Loc>>
