@@ -2,18 +2,25 @@
 # configures and builds nnc, then does its job:
 #   make demo   - compile and run examples/cuba.nn, print a summary
 #   make check  - run every test (lit regression tests + GoogleTest)
-# Other targets: build, bench, format, clean.
+# Other targets: build, bench, fuzz, format, clean.
 #   make bench  - nnc vs Brian2: CUBA and COBA at 4000 and 32000 neurons,
 #                 1 and 2 threads (bench/run.sh $(BENCH_ARGS), e.g.
 #                 BENCH_ARGS=--quick for 1 s runs), then bench/neurons.sh,
 #                 bench/stdp.sh (STDP vs Brian2) and bench/microcircuit.sh
+#   make fuzz   - build the front end's libFuzzer target with clang-22, ASan
+#                 and UBSan in build-fuzz/ and run it for FUZZ_SECONDS
+#                 (default 600) on the seed corpus (docs/fuzzing.md); fails
+#                 on any crash, sanitizer report, leak or timeout
 
 BUILD_DIR ?= build
 LLVM_DIR  ?= /usr/lib/llvm-22
 DEMO_OUT  ?= nnc-out
 BENCH_ARGS ?=
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_ARGS ?=
 
-.PHONY: all deps configure build demo check bench format clean
+.PHONY: all deps configure build demo check bench fuzz format clean
 
 all: build
 
@@ -45,8 +52,20 @@ bench: build
 	NNC_BUILD=$(BUILD_DIR) bench/stdp.sh
 	NNC_BUILD=$(BUILD_DIR) bench/microcircuit.sh
 
+$(FUZZ_BUILD_DIR)/build.ninja:
+	CC=clang-22 CXX=clang++-22 cmake -G Ninja -S . -B $(FUZZ_BUILD_DIR) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMLIR_DIR=$(LLVM_DIR)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_DIR)/bin/lit \
+	  -DNNC_ENABLE_FUZZER=ON
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BUILD_DIR)/build.ninja
+	cmake --build $(FUZZ_BUILD_DIR) --target nnc-fuzz
+	utils/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(DEMO_OUT)
+	rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR) $(DEMO_OUT)

@@ -8,6 +8,8 @@ set -euo pipefail
 # used by the benchmarks and reference tests. NEURON (neuron, python3-neuron)
 # only regenerates test/reference/compartments_neuron.json
 # (generate_compartment_reference.py); the tests read the stored JSON.
+# clang-22 and its runtime libraries (libFuzzer, ASan, UBSan) build the
+# front end's fuzz target (make fuzz, docs/fuzzing.md).
 PACKAGES=(
   cmake ninja-build g++ make ccache
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
@@ -15,6 +17,7 @@ PACKAGES=(
   libgtest-dev libeigen3-dev librandom123-dev
   python3-brian time
   neuron python3-neuron
+  clang-22 libclang-rt-22-dev
 )
 # Node.js runs the editor-grammar test (test/Editors/textmate.test). Checked
 # by command rather than by package: NodeSource's nodejs ships its own npm

@@ -579,7 +579,7 @@ private:
         continue;
       }
       odeFor[ode.state] = ode.loc;
-      if (failed(*ode.rhs))
+      if (failed(*ode.rhs) || failed(target->dim))
         continue;
       Dim expected = target->dim / dims::time();
       if (ode.rhs->dim != expected && !isZeroLiteral(*ode.rhs))
@@ -849,7 +849,7 @@ private:
                 << "' has no state variable '" << stmt.target << "'";
         }
       }
-      if (failed(*stmt.value))
+      if (failed(*stmt.value) || failed(sym->dim))
         continue;
       bool scales =
           stmt.op == ast::Assign::Op::Mul || stmt.op == ast::Assign::Op::Div;
@@ -917,8 +917,8 @@ private:
         error(pop.size->loc) << "population size must be a whole number "
                                 "known at compile time";
       else if (size <= 0)
-        error(pop.size->loc) << "population size must be positive, not "
-                             << static_cast<long long>(size);
+        error(pop.size->loc)
+            << "population size must be positive, not " << fmt(size);
       else if (size > 2147483647.0)
         error(pop.size->loc) << "population size " << fmt(size)
                              << " exceeds the limit of 2^31-1 neurons";
@@ -1292,6 +1292,8 @@ private:
   /// `dim`); true if it can.
   bool checkAssignedValue(const Expr &value, const std::string &target,
                           const Dim &dim) {
+    if (failed(dim)) // the target's declaration was reported
+      return false;
     if (value.isBool) {
       error(value.loc) << "cannot assign a condition to '" << target << "'";
       return false;
@@ -1324,6 +1326,11 @@ private:
                 << "the recording period " << fmt(*rec.every->constValue * 1e3)
                 << " ms is not a whole multiple of the time step dt = "
                 << fmt(dt * 1e3) << " ms";
+          else if (steps > 0x1.0p62)
+            error(rec.every->loc)
+                << "the recording period " << fmt(*rec.every->constValue * 1e3)
+                << " ms is too long for the time step dt = " << fmt(dt * 1e3)
+                << " ms";
           else
             rec.everySteps = static_cast<long long>(std::round(steps));
         }
@@ -1691,6 +1698,10 @@ private:
                       "time";
       return std::nullopt;
     }
+    if (v > 0x1.0p62) {
+      error(e.loc) << kind << " index " << fmt(v) << " is too large";
+      return std::nullopt;
+    }
     return static_cast<long long>(v);
   }
 
@@ -1816,8 +1827,16 @@ private:
   /// Expressions that already produced an error are marked with this
   /// (impossible) dimension exponent so callers stay quiet about them.
   static constexpr int kPoison = 1 << 20;
-  static bool failed(const Expr &e) { return e.dim.exp[6] == kPoison; }
+  /// A variable whose declaration failed has the marker as its dimension;
+  /// values assigned to it are not checked against it.
+  static bool failed(const Dim &dim) { return dim.exp[6] == kPoison; }
+  static bool failed(const Expr &e) { return failed(e.dim); }
   static void poison(Expr &e) { e.dim.exp[6] = kPoison; }
+
+  /// Dimension exponents beyond this are rejected: they mean nothing
+  /// physical, and the bound keeps the arithmetic on them from overflowing
+  /// (`((x^16)^16)^16...` multiplies them by 16 each time).
+  static constexpr int kMaxExponent = 1000;
 
   void checkExpr(Expr &e, const Scope &scope) {
     if (e.kind == Expr::Kind::Call && (e.name == "count" || e.name == "rate"))
@@ -1845,6 +1864,14 @@ private:
     case Expr::Kind::Call:
       checkCall(e, scope);
       break;
+    }
+    if (!failed(e) && llvm::any_of(e.dim.exp, [](int x) {
+          return x > kMaxExponent || x < -kMaxExponent;
+        })) {
+      error(e.loc) << "dimension " << e.dim.str()
+                   << " is out of range: exponents are limited to "
+                   << kMaxExponent << " in magnitude";
+      return poison(e);
     }
     // Folding can overflow or leave the domain (exp(1000), sqrt(-1)); such a
     // value would slip past every range check below (NaN compares false).
