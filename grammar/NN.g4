@@ -60,6 +60,7 @@ synapseMember
   | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # synStateMember
   | name=ID PRIME '=' value=expr ';'                          # synOdeMember
   | 'on' event=ID block                                       # synHandlerMember
+  | 'solver' method=ID ';'                                    # synSolverMember
   | name=ID '=' value=expr ';'                                # synValueMember
   ;
 
@@ -71,6 +72,9 @@ networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
   | 'population' name=ID '=' model=ID
       ('(' spikeFile=STRING ')')? '[' size=expr ']' (';' | block) # populationMember
+  // A modulator: one global signal with its own state and equations
+  // (a population of one without spikes), read by synapses.
+  | 'modulator' name=ID '{' neuronMember* '}'                   # modulatorMember
   | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
       ('delay' delay=expr)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember

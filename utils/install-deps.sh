@@ -5,7 +5,8 @@
 set -euo pipefail
 
 # Build toolchain, LLVM/MLIR 22, ANTLR4, test tools and the peer simulators
-# used by the benchmarks and reference tests. NEURON (neuron, python3-neuron)
+# used by the benchmarks and reference tests (python-brian-doc ships the
+# Brian2 examples that test/reference scripts follow). NEURON (neuron, python3-neuron)
 # only regenerates test/reference/compartments_neuron.json
 # (generate_compartment_reference.py); the tests read the stored JSON.
 # clang-22 and its runtime libraries (libFuzzer, ASan, UBSan) build the
@@ -15,7 +16,7 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   antlr4 libantlr4-runtime-dev
   libgtest-dev libeigen3-dev librandom123-dev
-  python3-brian time
+  python3-brian python-brian-doc time
   neuron python3-neuron
   clang-22 libclang-rt-22-dev
 )

@@ -290,11 +290,25 @@ private:
     return false;
   }
 
+  /// Whether `e` reads a parameter that follows a modulator in the
+  /// projection being emitted (then it is not a compile-time constant).
+  bool readsBoundParameter(const ast::Expr &e) {
+    if (bindings.empty())
+      return false;
+    if (e.kind == ast::Expr::Kind::Name &&
+        e.nameKind == ast::NameKind::Parameter && bindings.count(e.name))
+      return true;
+    for (auto &operand : e.operands)
+      if (readsBoundParameter(*operand))
+        return true;
+    return false;
+  }
+
   Value genExpr(const ast::Expr &e) {
     using Kind = ast::Expr::Kind;
     using Op = ast::Expr::Op;
     Location l = loc(e.loc);
-    if (e.constValue && !e.isBool)
+    if (e.constValue && !e.isBool && !readsBoundParameter(e))
       return constant(fold(e), e.loc);
     switch (e.kind) {
     case Kind::Number:
@@ -308,6 +322,16 @@ private:
         return nn::IndexOp::create(builder, l);
       if (e.nameKind == ast::NameKind::LoopVar)
         return loopVars.lookup(e.name);
+      if (e.nameKind == ast::NameKind::Modulator) {
+        auto [population, var] = StringRef(e.name).split('.');
+        return nn::ReadModulatorOp::create(
+            builder, l, builder.getF64Type(),
+            FlatSymbolRefAttr::get(context, population),
+            FlatSymbolRefAttr::get(context, var));
+      }
+      if (e.nameKind == ast::NameKind::Parameter)
+        if (const ast::Expr *bound = bindings.lookup(e.name))
+          return genExpr(*bound);
       return nn::ReadOp::create(builder, l, e.name);
     case Kind::Unary: {
       Value x = genExpr(*e.operands[0]);
@@ -442,7 +466,17 @@ private:
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
-    for (auto &pop : net.populations) {
+    // Modulators come last: they are updated after everything that reads
+    // them, so every read in a step sees the value at its start.
+    std::vector<const ast::Population *> ordered;
+    for (auto &pop : net.populations)
+      if (!pop.isModulator)
+        ordered.push_back(&pop);
+    for (auto &pop : net.populations)
+      if (pop.isModulator)
+        ordered.push_back(&pop);
+    for (const ast::Population *popPtr : ordered) {
+      const ast::Population &pop = *popPtr;
       if (pop.isSpikeSource) {
         SmallVector<int64_t> steps;
         SmallVector<int32_t> indices;
@@ -480,9 +514,9 @@ private:
         builder.setInsertionPoint(op);
         genNeuron(*pop.neuron, model, constants);
       }
-      auto popOp =
-          nn::PopulationOp::create(builder, loc(pop.loc), pop.name, model,
-                                   static_cast<int64_t>(pop.resolvedSize));
+      auto popOp = nn::PopulationOp::create(
+          builder, loc(pop.loc), pop.name, model,
+          static_cast<int64_t>(pop.resolvedSize), pop.isModulator);
       if (!perNeuron.empty())
         fillRegion(popOp.getInit(), pop.loc, [&] {
           genAssignments(perNeuron);
@@ -657,8 +691,13 @@ private:
       if (m)
         for (auto &p : m->params)
           values[p.name] = *p.value->constValue;
+    // A parameter given a value that reads a modulator follows it: its
+    // reads become that expression (bindings), not a constant.
+    auto restoreBindings = llvm::make_scope_exit([&] { bindings.clear(); });
     for (auto &v : body.values) {
-      if (values.count(v.target))
+      if (values.count(v.target) && !v.value->constValue)
+        bindings[v.target] = v.value.get();
+      else if (values.count(v.target))
         values[v.target] = *v.value->constValue;
       else
         perSynapse.push_back(&v);
@@ -726,17 +765,23 @@ private:
   /// those of the `connect` body, then (if it varies) the delay as a state.
   void genSynapseModel(const ast::Projection &proj, StringRef name,
                        const llvm::StringMap<double> &paramValues) {
-    auto op = nn::SynapseOp::create(builder, loc(proj.loc), name);
+    auto op = nn::SynapseOp::create(builder, loc(proj.loc), name,
+                                    /*solver=*/StringAttr());
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
     const ast::SynapseModel *parts[] = {proj.resolvedModel, &proj.body};
+    // The body's solver overrides the model's.
+    for (auto *m : parts)
+      if (m && !m->solver.empty())
+        op.setSolver(m->solver);
     for (auto *m : parts)
       if (m)
         for (auto &p : m->params)
-          nn::ParamOp::create(
-              builder, loc(p.loc), builder.getStringAttr(p.name),
-              builder.getF64FloatAttr(paramValues.lookup(p.name)),
-              builder.getStringAttr(p.dim.symbol()));
+          if (!bindings.count(p.name))
+            nn::ParamOp::create(
+                builder, loc(p.loc), builder.getStringAttr(p.name),
+                builder.getF64FloatAttr(paramValues.lookup(p.name)),
+                builder.getStringAttr(p.dim.symbol()));
     for (auto *m : parts)
       if (m)
         for (auto &s : m->states) {
@@ -771,6 +816,9 @@ private:
   const llvm::StringMap<double> *specialization = nullptr;
   /// Loop variables of the run block in scope (f64 values).
   llvm::StringMap<Value> loopVars;
+  /// While emitting a projection: its parameters that follow a modulator,
+  /// and the expressions they follow.
+  llvm::StringMap<const ast::Expr *> bindings;
 };
 
 } // namespace

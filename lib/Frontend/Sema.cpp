@@ -11,6 +11,7 @@
 #include "nnc/Frontend/Frontend.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
@@ -36,6 +37,9 @@ struct Symbol {
   Dim dim;
   std::optional<double> value; // for constants, parameters and units
   ast::Loc loc;                // declaration, for notes
+  /// A modulator's state as `modulator.state` (also for the bare name of a
+  /// modulator with one state).
+  std::string target;
 };
 
 /// The context an expression is checked in: which names are visible and
@@ -188,8 +192,15 @@ public:
     checkConstants();
     // Compartments become ordinary (qualified) members first: parameters
     // the program sets per neuron may live in a compartment.
-    for (auto &neuron : file.neurons)
+    for (auto &neuron : file.neurons) {
+      if (neuron->isModulator && !neuron->compartments.empty())
+        error(neuron->compartments[0].loc)
+            << "a modulator is one signal; it cannot have compartments";
+      else if (neuron->isModulator && !neuron->couplings.empty())
+        error(neuron->couplings[0].loc)
+            << "a modulator is one signal; it cannot couple compartments";
       flattenCompartments(*neuron);
+    }
     markPerNeuronParameters();
     for (auto &neuron : file.neurons)
       checkNeuron(*neuron);
@@ -491,7 +502,12 @@ private:
   void checkNeuron(ast::Neuron &neuron) {
     if (auto it = models.find(neuron.name); it != models.end()) {
       auto diag = error(neuron.loc);
-      diag << "redefinition of neuron model '" << neuron.name << "'";
+      if (neuron.isModulator || it->second->isModulator)
+        diag << "modulator '" << neuron.name
+             << "' has the same name as another modulator or a neuron "
+                "model";
+      else
+        diag << "redefinition of neuron model '" << neuron.name << "'";
       diag.attachNote(makeLoc(context, file, it->second->loc))
           << "previous definition is here";
       // Still check the body, so one run reports all of its errors too.
@@ -508,6 +524,12 @@ private:
     dynScope.allowTime = true;
     checkOdes(neuron.odes, scope, dynScope);
 
+    if (neuron.isModulator && neuron.threshold)
+      error(neuron.thresholdLoc)
+          << "a modulator has no spikes; its value changes through its "
+             "equations, projections onto it and the program";
+    if (neuron.isModulator && neuron.refractory)
+      error(neuron.refractoryLoc) << "a modulator has no refractory period";
     if (neuron.threshold) {
       // Spike conditions and resets may draw random numbers (a Poisson
       // source: `spike when uniform(0, 1) < rate * dt`).
@@ -543,18 +565,22 @@ private:
           reportNotAState(name, loc, scope, "'clamp'");
       }
     }
-    if (!neuron.solver.empty()) {
-      static const char *solvers[] = {"exact", "euler", "rk2", "rk4",
-                                      "exponential_euler"};
-      bool known = false;
-      for (const char *s : solvers)
-        known |= neuron.solver == s;
-      if (!known) {
-        error(neuron.solverLoc)
-            << "unknown solver '" << neuron.solver
-            << "'; expected one of exact, exponential_euler, euler, rk2, rk4";
-      }
-    }
+    checkSolverName(neuron.solver, neuron.solverLoc);
+  }
+
+  /// `solver NAME;` of a neuron or synapse model (empty: none given).
+  void checkSolverName(const std::string &solver, ast::Loc loc) {
+    if (solver.empty())
+      return;
+    static const char *solvers[] = {"exact", "euler", "rk2", "rk4",
+                                    "exponential_euler"};
+    bool known = false;
+    for (const char *s : solvers)
+      known |= solver == s;
+    if (!known)
+      error(loc) << "unknown solver '" << solver
+                 << "'; expected one of exact, exponential_euler, euler, rk2, "
+                    "rk4";
   }
 
   /// Checks equations `x' = rhs`: x is a state of `scope`, at most one
@@ -625,6 +651,7 @@ private:
   void checkSynapseMembers(ast::SynapseModel &model, Scope &scope) {
     checkVariables(model.params, model.states, scope);
     checkOdes(model.odes, scope, scope);
+    checkSolverName(model.solver, model.solverLoc);
   }
 
   /// Parameters (compile-time defaults) and states (initial values, which
@@ -679,9 +706,10 @@ private:
     }
     proj.resolvedModel = model;
 
-    // The synapse's own variables: the model's, then the body's.
+    // The synapse's own variables: the model's, then the body's. A
+    // `connect` body also sees the network's modulators.
     Scope synScope;
-    synScope.parent = &globals;
+    synScope.parent = modulators ? modulators : &globals;
     if (model) {
       for (auto &p : model->params)
         synScope.names[p.name] = parameterSymbol(p);
@@ -722,11 +750,23 @@ private:
       if (failed(*v.value) ||
           !checkAssignedValue(*v.value, v.target, it->second.dim))
         continue;
-      if (it->second.kind == NameKind::Parameter && !v.value->constValue)
+      // A parameter may follow a modulator (`reward = dopamine;`): every
+      // read of it then reads the modulator's current value.
+      bool readsMod = readsModulator(*v.value);
+      if (readsMod &&
+          (it->second.kind != NameKind::Parameter || usesRandom(*v.value)))
+        error(v.value->loc)
+            << (it->second.kind == NameKind::Parameter
+                    ? "a parameter that follows a modulator cannot also be "
+                      "random"
+                    : "the initial value of a synapse state cannot read a "
+                      "modulator; bind a parameter to it instead");
+      else if (it->second.kind == NameKind::Parameter && !v.value->constValue &&
+               !readsMod)
         error(v.value->loc)
             << "the value of parameter '" << v.target
-            << "' must be known at compile time; make it a 'state' to give "
-               "each synapse its own value";
+            << "' must be known at compile time or follow a modulator; make "
+               "it a 'state' to give each synapse its own value";
     }
 
     // Handlers: one `on pre` (required) and at most one `on post`.
@@ -753,7 +793,7 @@ private:
     if (posts.empty())
       return;
     Scope postScope;
-    postScope.parent = &globals;
+    postScope.parent = modulators ? modulators : &globals;
     for (auto &p : posts[0]->params)
       postScope.names.try_emplace(p.name, parameterSymbol(p));
     for (auto &s : posts[0]->states)
@@ -928,6 +968,25 @@ private:
           pop.model == "spike_times")
         loadSpikeFile(pop, dt);
     }
+
+    // `connect` bodies read the modulators as `name.state`, or `name` for
+    // one with a single state.
+    Scope modulatorScope;
+    modulatorScope.parent = &globals;
+    for (auto &pop : net.populations) {
+      if (!pop.isModulator || !pop.neuron)
+        continue;
+      for (auto &s : pop.neuron->states) {
+        Symbol sym{NameKind::Modulator, s.dim, std::nullopt, s.loc,
+                   pop.name + "." + s.name};
+        modulatorScope.names[sym.target] = sym;
+        if (pop.neuron->states.size() == 1)
+          modulatorScope.names[pop.name] = sym;
+      }
+    }
+    modulators = &modulatorScope;
+    auto restoreModulators =
+        llvm::make_scope_exit([&] { modulators = nullptr; });
 
     auto resolvePop =
         [&](const std::pair<std::string, ast::Loc> &ref) -> ast::Population * {
@@ -1910,6 +1969,8 @@ private:
     if (const Symbol *sym = scope.lookup(e.name)) {
       e.nameKind = sym->kind;
       e.dim = sym->dim;
+      if (sym->kind == NameKind::Modulator)
+        e.name = sym->target;
       if (sym->kind == NameKind::Constant || sym->kind == NameKind::Parameter)
         e.constValue = sym->value;
       return;
@@ -2148,6 +2209,27 @@ private:
     e.constValue = applyMathFunction(e.name, args);
   }
 
+  static bool readsModulator(const Expr &e) {
+    if (e.kind == Expr::Kind::Name && e.nameKind == NameKind::Modulator)
+      return true;
+    for (auto &operand : e.operands)
+      if (readsModulator(*operand))
+        return true;
+    return false;
+  }
+
+  static bool usesRandom(const Expr &e) {
+    if (e.kind == Expr::Kind::Call) {
+      const Builtin *fn = findBuiltin(e.name);
+      if (fn && fn->kind == FnKind::Random)
+        return true;
+    }
+    for (auto &operand : e.operands)
+      if (usesRandom(*operand))
+        return true;
+    return false;
+  }
+
   static bool inheritsRandom(const Scope &scope) {
     for (const Scope *s = &scope; s; s = s->parent)
       if (s->allowRandom)
@@ -2162,6 +2244,9 @@ private:
   llvm::StringMap<ast::SynapseModel *> synapseModels;
   /// The populations of the network whose run block is being checked.
   const llvm::StringMap<ast::Population *> *observablePops = nullptr;
+  /// The modulators of the network being checked (`dopamine.level`), seen
+  /// by its `connect` bodies; its parent is `globals`.
+  const Scope *modulators = nullptr;
   bool hadError = false;
 };
 

@@ -164,6 +164,13 @@ nnc_memref2d Projection::synStateRef() {
   return ref;
 }
 
+nnc_memref2d Projection::synStateRef(int64_t begin, int64_t end) {
+  nnc_memref2d ref = synStateRef();
+  ref.offset = begin;
+  ref.sizes[1] = end - begin;
+  return ref;
+}
+
 nnc_memref2d Population::stateRef(int64_t begin, int64_t end) const {
   nnc_memref2d ref = stateRef();
   ref.offset = begin;
@@ -202,9 +209,9 @@ extern "C" void nnc_rt_set_network(nnc_sim *sim, const char *name, double dt) {
   sim->networkSet = true;
 }
 
-extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
-                                         const char *model, int64_t size,
-                                         int64_t numRows) {
+/// nnc_rt_add_population and nnc_rt_add_modulator.
+static int32_t addPopulation(nnc_sim *sim, const char *name, const char *model,
+                             int64_t size, int64_t numRows, bool modulator) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name) || !isValidName(model)) {
@@ -243,6 +250,7 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   pop.model = model;
   pop.size = size;
   pop.numRows = numRows;
+  pop.isModulator = modulator;
   auto init = reinterpret_cast<InitKernel>(
       sim->lookupKernel("_mlir_ciface_" + popName + "_init"));
   pop.update = reinterpret_cast<UpdateKernel>(
@@ -269,6 +277,50 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   pop.updateKey = deriveKey(sim->seed, kPurposeStep, id);
   sim->populations.push_back(std::move(pop));
   return id;
+}
+
+extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
+                                         const char *model, int64_t size,
+                                         int64_t numRows) {
+  return addPopulation(sim, name, model, size, numRows, /*modulator=*/false);
+}
+
+extern "C" int32_t nnc_rt_add_modulator(nnc_sim *sim, const char *name,
+                                        const char *model, int64_t size,
+                                        int64_t numRows) {
+  return addPopulation(sim, name, model, size, numRows, /*modulator=*/true);
+}
+
+extern "C" double *nnc_rt_state_row(nnc_sim *sim, int32_t pop, int64_t row) {
+  if (!sim || sim->failed())
+    return nullptr;
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size() ||
+      sim->populations[pop].isSpikeSource()) {
+    sim->fail("nnc_rt_state_row: no population " + std::to_string(pop) +
+              " with state");
+    return nullptr;
+  }
+  Population &p = sim->populations[pop];
+  if (row < 0 || row >= p.numRows) {
+    sim->fail("nnc_rt_state_row: population '" + p.name +
+              "' has no state row " + std::to_string(row));
+    return nullptr;
+  }
+  return p.state.get() + row * p.size;
+}
+
+extern "C" void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj) {
+  if (!sim || sim->failed())
+    return;
+  if (proj < 0 || static_cast<size_t>(proj) >= sim->projections.size())
+    return sim->fail("nnc_rt_add_clock_driven: unknown projection " +
+                     std::to_string(proj));
+  Projection &p = sim->projections[proj];
+  if (p.numSynapseRows == 0)
+    return sim->fail("nnc_rt_add_clock_driven: projection '" + p.name +
+                     "' has no synapse state");
+  p.updateSynapses = reinterpret_cast<SynapseUpdateKernel>(
+      sim->lookupKernel("_mlir_ciface_" + p.name + "_update_synapses"));
 }
 
 extern "C" int32_t nnc_rt_add_spike_source(nnc_sim *sim, const char *name,

@@ -395,8 +395,10 @@ public:
     slot_.assign(static_cast<size_t>(numPops), -1);
     wholeCounts_.assign(static_cast<size_t>(numPops), 0);
     for (int32_t id = 0; id < numPops; ++id) {
-      if (sim.populations[id].size >= sim.minParallelSize &&
-          !sim.populations[id].isSpikeSource()) {
+      if (sim.populations[id].isModulator) {
+        slot_[id] = kModulator; // updated afterwards (runSteps)
+      } else if (sim.populations[id].size >= sim.minParallelSize &&
+                 !sim.populations[id].isSpikeSource()) {
         slot_[id] = static_cast<int32_t>(chunked_.size());
         chunked_.push_back(id);
       } else {
@@ -411,6 +413,8 @@ public:
     step_ = k;
     pool.run(&ParallelStep::job, this, chunks_ + 1);
     for (int32_t id = 0; id < static_cast<int32_t>(slot_.size()); ++id) {
+      if (slot_[id] == kModulator)
+        continue;
       bool ok = slot_[id] < 0 ? finishUpdate(sim_, id, k, wholeCounts_[id])
                               : joinChunks(id, k);
       if (!ok)
@@ -420,6 +424,8 @@ public:
   }
 
 private:
+  static constexpr int32_t kModulator = -2;
+
   /// A spike count per chunk, on a cache line of its own.
   struct alignas(64) Count {
     int64_t value = 0;
@@ -493,13 +499,55 @@ private:
   nnc_sim &sim_;
   int chunks_;
   int64_t step_ = 0;
-  /// Index into chunked_ per population, or -1 for a whole one.
+  /// Index into chunked_ per population, -1 for a whole one, kModulator
+  /// for a modulator.
   std::vector<int32_t> slot_;
   std::vector<int32_t> chunked_;
   std::vector<int32_t> whole_;
   /// counts_[c * chunks_ + t]: chunk t of chunked_[c].
   std::vector<Count> counts_;
   std::vector<int64_t> wholeCounts_;
+};
+
+/// The clock-driven synapse equations of every projection that has them,
+/// for step `k`, split across the pool's threads for large projections
+/// (chunks of synapses, like the chunks of a population).
+class SynapseUpdate {
+public:
+  SynapseUpdate(nnc_sim &sim, WorkerPool *pool, int chunks)
+      : sim_(sim), pool_(pool), chunks_(chunks) {}
+
+  void run(int64_t k) {
+    for (Projection &proj : sim_.projections) {
+      if (!proj.updateSynapses || proj.frozen || proj.numSynapses() == 0)
+        continue;
+      if (!pool_ || proj.numSynapses() < sim_.minParallelSize) {
+        nnc_memref2d state = proj.synStateRef();
+        proj.updateSynapses(&state, k);
+        continue;
+      }
+      proj_ = &proj;
+      step_ = k;
+      pool_->run(&SynapseUpdate::job, this, chunks_);
+    }
+  }
+
+private:
+  static void job(void *context, int chunk) {
+    auto *self = static_cast<SynapseUpdate *>(context);
+    int64_t begin, end;
+    chunkBounds(self->proj_->numSynapses(), self->chunks_, chunk, begin, end);
+    if (begin >= end)
+      return;
+    nnc_memref2d state = self->proj_->synStateRef(begin, end);
+    self->proj_->updateSynapses(&state, self->step_);
+  }
+
+  nnc_sim &sim_;
+  WorkerPool *pool_;
+  int chunks_;
+  Projection *proj_ = nullptr;
+  int64_t step_ = 0;
 };
 
 /// Counts the samples of the monitors due at step `k` and writes them.
@@ -620,20 +668,28 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
     parallel = std::make_unique<ParallelStep>(*sim, threads);
   }
 
+  SynapseUpdate synapseUpdate(*sim, parallel ? sim->pool.get() : nullptr,
+                              std::min(sim->threads, kMaxThreads));
+
   ProgressBar progress(showProgress && sim->progress, steps, sim->dt);
   int32_t numPops = static_cast<int32_t>(sim->populations.size());
   for (int64_t s = 0; s < steps; ++s) {
     int64_t k = sim->step;
     if (!sampleMonitors(*sim, k))
       return progress.finish(s);
+    synapseUpdate.run(k);
     if (parallel) {
       if (!parallel->run(*sim->pool, k))
         return progress.finish(s);
     } else {
       for (int32_t id = 0; id < numPops; ++id)
-        if (!updatePopulation(*sim, id, k))
+        if (!sim->populations[id].isModulator && !updatePopulation(*sim, id, k))
           return progress.finish(s);
     }
+    // Modulators last: every kernel above read their start-of-step value.
+    for (int32_t id = 0; id < numPops; ++id)
+      if (sim->populations[id].isModulator && !updatePopulation(*sim, id, k))
+        return progress.finish(s);
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
     for (const PoissonInput &input : sim->inputs) {

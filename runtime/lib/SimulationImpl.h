@@ -135,6 +135,7 @@ using OnPostKernel = void (*)(nnc_memref2d *postState, nnc_memref2d *synState,
                               nnc_memref1d_i64 *postPtr,
                               nnc_memref1d_i64 *synIds, int64_t step);
 using SynapseInitKernel = void (*)(nnc_memref2d *synState, uint64_t rngKey);
+using SynapseUpdateKernel = void (*)(nnc_memref2d *synState, int64_t step);
 using InputKernel = void (*)(nnc_memref2d *state, int64_t step,
                              uint64_t rngKey);
 
@@ -166,6 +167,9 @@ struct Population {
   PodArray<int32_t> eventIndices;
   size_t nextEvent = 0;
   bool isSpikeSource() const { return update == nullptr; }
+  /// A network's modulator: updated after every other population, so that
+  /// kernels reading it see its value at the start of the step.
+  bool isModulator = false;
   /// Key of the random numbers the update kernel draws (spike conditions
   /// and resets that use uniform()/normal()).
   uint64_t updateKey = 0;
@@ -215,8 +219,13 @@ struct Projection {
   /// maxDelaySteps + 1 steps; step s lives in slot s % (maxDelaySteps + 1).
   std::vector<std::vector<int64_t>> ring;
 
+  /// Integrates the clock-driven synapse equations (null without any).
+  SynapseUpdateKernel updateSynapses = nullptr;
+
   int64_t numSynapses() const { return static_cast<int64_t>(colIdx.size()); }
   nnc_memref2d synStateRef();
+  /// View of synapses [begin, end), for a chunked clock-driven update.
+  nnc_memref2d synStateRef(int64_t begin, int64_t end);
 };
 
 /// A Poisson input added by nnc_rt_add_poisson_input.

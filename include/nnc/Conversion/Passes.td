@@ -14,7 +14,9 @@ def ConvertNNToKernels : Pass<"convert-nn-to-kernels", "mlir::ModuleOp"> {
     `@<model>_update(memref<Rx?xf64, strided<[?, 1], offset: ?>>,
     memref<?xi32, strided<[1], offset: ?>>, i64 step) -> i64` (strided: the
     runtime passes views of chunks of a population, one per thread); and
-    for every projection `@<projection>_on_pre(...)`: `scf.for` loops
+    for every projection `@<projection>_on_pre(...)` (and `_on_post`,
+    `_on_pre_frozen`, `_init_synapses`, and `_update_synapses` for
+    clock-driven synapse equations): `scf.for` loops
     over structure-of-arrays state in `memref`, with `arith`/`math` bodies.
     The update is branch-free: refractoriness, threshold and reset become
     `arith.select`s, spikes are compacted with an unconditional store. All
@@ -25,7 +27,7 @@ def ConvertNNToKernels : Pass<"convert-nn-to-kernels", "mlir::ModuleOp"> {
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
     "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
-    "mlir::math::MathDialect"
+    "mlir::math::MathDialect", "mlir::LLVM::LLVMDialect"
   ];
 }
 

@@ -12,6 +12,7 @@
 #include "nnc/Runtime/Runtime.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
 
 #include <string>
 
@@ -43,6 +44,16 @@ inline std::string inputKernel(llvm::StringRef input) {
 inline std::string synapseInitKernel(llvm::StringRef projection) {
   return (projection + "_init_synapses").str();
 }
+/// One step of the clock-driven synapse equations of one projection.
+inline std::string synapseUpdateKernel(llvm::StringRef projection) {
+  return (projection + "_update_synapses").str();
+}
+/// The internal global through which kernels read state row `row` of
+/// population (modulator) `population`: nnc_describe stores
+/// nnc_rt_state_row's pointer in it.
+inline std::string stateRowGlobal(llvm::StringRef population, int64_t row) {
+  return ("nnc_state_" + population + "_" + llvm::Twine(row)).str();
+}
 
 constexpr llvm::StringLiteral kDescribe = "nnc_describe";
 constexpr llvm::StringLiteral kProgram = "nnc_program";
@@ -66,6 +77,9 @@ constexpr llvm::StringLiteral kSpikeCount = "nnc_rt_spike_count";
 constexpr llvm::StringLiteral kSpikeRate = "nnc_rt_spike_rate";
 constexpr llvm::StringLiteral kTime = "nnc_rt_time";
 constexpr llvm::StringLiteral kGate = "nnc_rt_gate";
+constexpr llvm::StringLiteral kAddModulator = "nnc_rt_add_modulator";
+constexpr llvm::StringLiteral kStateRow = "nnc_rt_state_row";
+constexpr llvm::StringLiteral kAddClockDriven = "nnc_rt_add_clock_driven";
 
 } // namespace nnc::abi
 

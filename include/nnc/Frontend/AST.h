@@ -42,7 +42,8 @@ enum class NameKind {
   Time,
   TimeStep,    // `dt` in a model: the time step of the network that runs it
   NeuronIndex, // `i` in a population's per-neuron values
-  LoopVar      // `k` of `for k in range(...)` in the run block
+  LoopVar,     // `k` of `for k in range(...)` in the run block
+  Modulator    // `dopamine.level`: a state of a modulator of the network
 };
 
 struct Expr {
@@ -155,6 +156,8 @@ struct Neuron {
   bool hasClampList = false;
   std::string solver; // empty: automatic
   Loc solverLoc;
+  /// The dynamics of a network's `modulator` (no spikes, no compartments).
+  bool isModulator = false;
 };
 
 /// A synapse model (`synapse Name { ... }`), or the body of a `connect`,
@@ -170,6 +173,9 @@ struct SynapseModel {
   Loc onPreLoc, onPostLoc; // line 0: no handler
   /// `name = value;`: per-synapse initial values or parameter values.
   std::vector<Assign> values;
+  /// Solver of the clock-driven equations (empty: automatic).
+  std::string solver;
+  Loc solverLoc;
 };
 
 struct Population {
@@ -189,6 +195,9 @@ struct Population {
   Loc spikeFileLoc;
   /// Sema: the file's spikes as (step, neuron), sorted.
   std::vector<std::pair<long long, int>> spikeEvents;
+  /// `modulator name { ... }`: a population of one of the model `name`,
+  /// updated after every other population in each step.
+  bool isModulator = false;
 };
 
 struct Projection {

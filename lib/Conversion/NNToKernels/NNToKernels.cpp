@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -24,6 +25,8 @@
 
 #include <array>
 #include <cmath>
+#include <functional>
+#include <map>
 
 namespace nnc {
 #define GEN_PASS_DEF_CONVERTNNTOKERNELS
@@ -55,6 +58,8 @@ struct Environment {
   /// Random numbers: key argument, neuron counter base, next draw index.
   Value rngKey, rngCounterBase;
   unsigned nextDraw = 0;
+  /// The value of an nn.read_modulator (set where modulators can be read).
+  std::function<Value(ReadModulatorOp)> readModulator;
 };
 
 /// Philox4x32-10 (Salmon et al., SC'11; Random123's philox4x32 with 10
@@ -280,6 +285,10 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
       mapping.map(time.getResult(), env.time);
       continue;
     }
+    if (auto read = dyn_cast<ReadModulatorOp>(op)) {
+      mapping.map(read.getResult(), env.readModulator(read));
+      continue;
+    }
     if (auto flag = dyn_cast<RefractoryNowOp>(op)) {
       mapping.map(flag.getResult(), env.refractory);
       continue;
@@ -349,6 +358,7 @@ public:
         func::FuncOp::create(b, loc, name, b.getFunctionType(args, results));
     fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     fn.addEntryBlock();
+    currentKernel = fn;
     return fn;
   }
 
@@ -678,6 +688,7 @@ public:
     if (synapse)
       for (auto &entry : synapse.getParamValues())
         env.params[entry.getKey()] = entry.getValue();
+    env.readModulator = modulatorReader(proj);
     auto synRow = [&](StringRef name) {
       return synapse ? synapse.getStateRow(name) : -1;
     };
@@ -738,6 +749,103 @@ public:
             ib, il, env.state[name], postState,
             ValueRange{rowIndex(post.getStateRow(name)), target});
   }
+
+  /// `<projection>_update_synapses(synState, step)`: one step of the
+  /// clock-driven synapse equations of every synapse in the (chunk of the)
+  /// synapse state.
+  void buildUpdateSynapses(ProjectionOp proj, SynapseOp synapse, double dt) {
+    Location loc = proj.getLoc();
+    IntegrateOp integrate = synapse.getClockDriven();
+    auto chunkType = MemRefType::get(
+        {static_cast<int64_t>(synapse.getNumStateRows()), ShapedType::kDynamic},
+        f64,
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               {ShapedType::kDynamic, 1}));
+    auto fn = kernel(loc, abi::synapseUpdateKernel(proj.getSymName()),
+                     {chunkType, i64}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0);
+    Value time = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, f64, fn.getArgument(1)),
+        f64Constant(b, loc, dt));
+    Value n = memref::DimOp::create(b, loc, state, 1);
+    SmallVector<StateOp, 4> states = synapse.getStates();
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+          Environment env;
+          env.params = synapse.getParamValues();
+          env.time = time;
+          env.readModulator = modulatorReader(proj);
+          for (auto [row, s] : llvm::enumerate(states))
+            env.state[s.getSymName()] = memref::LoadOp::create(
+                lb, l, state,
+                ValueRange{arith::ConstantIndexOp::create(lb, l, row), k});
+          llvm::MapVector<StringRef, Value> old = env.state;
+          env.readSnapshot = &old;
+          lowerRegion(lb, integrate.getBody(), env);
+          env.readSnapshot = nullptr;
+          for (auto [row, s] : llvm::enumerate(states))
+            if (env.state[s.getSymName()] != old[s.getSymName()])
+              memref::StoreOp::create(
+                  lb, l, env.state[s.getSymName()], state,
+                  ValueRange{arith::ConstantIndexOp::create(lb, l, row), k});
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// Reads of the modulators of `proj`'s network, for the kernels of
+  /// `proj`. A modulator is read through an internal global holding a
+  /// pointer to its state row (set by nnc_describe), once per kernel call
+  /// at the kernel's entry: within a step its value does not change until
+  /// every reader has run (modulators are updated last).
+  std::function<Value(ReadModulatorOp)> modulatorReader(ProjectionOp proj) {
+    return [this, proj](ReadModulatorOp read) -> Value {
+      auto network = proj->getParentOfType<NetworkOp>();
+      auto pop = dyn_cast_or_null<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, read.getPopulation()));
+      NeuronOp model = pop ? pop.getNeuron() : NeuronOp();
+      int row = model ? model.getStateRow(read.getVar()) : -1;
+      if (!pop || !pop.getModulator() || row < 0) {
+        read.emitError() << "'" << read.getPopulation() << "." << read.getVar()
+                         << "' is not a state of a modulator of network '"
+                         << network.getSymName() << "'";
+        failedLowering = true;
+        return f64Constant(b, read.getLoc(), 0.0);
+      }
+      std::string name = abi::stateRowGlobal(pop.getSymName(), row);
+      auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+      if (!module.lookupSymbol<LLVM::GlobalOp>(name)) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(module.getBody());
+        auto global = LLVM::GlobalOp::create(
+            b, read.getLoc(), ptrType, /*isConstant=*/false,
+            LLVM::Linkage::Internal, name, Attribute());
+        Block *init = b.createBlock(&global.getInitializerRegion());
+        b.setInsertionPointToStart(init);
+        LLVM::ReturnOp::create(b, read.getLoc(),
+                               LLVM::ZeroOp::create(b, read.getLoc(), ptrType));
+      }
+      // One load per kernel and modulator row, at the kernel's entry (the
+      // loops being built are not yet in the kernel's body).
+      auto key = std::make_pair(currentKernel.getOperation(), name);
+      if (auto it = modulatorLoads.find(key); it != modulatorLoads.end())
+        return it->second;
+      OpBuilder entry(b.getContext());
+      entry.setInsertionPointToStart(&currentKernel.getBody().front());
+      Location l = read.getLoc();
+      Value address = LLVM::AddressOfOp::create(entry, l, ptrType, name);
+      Value rowPtr = LLVM::LoadOp::create(entry, l, ptrType, address);
+      Value value = LLVM::LoadOp::create(entry, l, f64, rowPtr);
+      modulatorLoads[key] = value;
+      return value;
+    };
+  }
+
+  /// Set when a kernel could not be lowered (after reporting it).
+  bool failedLowering = false;
 
   /// `<input>_apply(state, step, key)`: k ~ Poisson(count * rate * dt)
   /// events for every neuron (counter step * size + neuron), applied by the
@@ -899,6 +1007,10 @@ private:
   ModuleOp module;
   OpBuilder b;
   Type f64, i64, i32;
+  /// The kernel being built (kernel() sets it).
+  func::FuncOp currentKernel;
+  /// Modulator values loaded at the entry of each kernel, by global name.
+  std::map<std::pair<Operation *, std::string>, Value> modulatorLoads;
 };
 
 class ConvertNNToKernelsPass
@@ -950,6 +1062,8 @@ public:
       if (synapse) {
         builder.buildOnPre(proj, post, dt, /*frozen=*/true);
         builder.buildSynapseInit(proj, synapse);
+        if (synapse.getClockDriven())
+          builder.buildUpdateSynapses(proj, synapse, dt);
       }
     });
     module.walk([&](PoissonInputOp input) {
@@ -959,7 +1073,7 @@ public:
       builder.buildPoissonInput(input, pop.getNeuron(),
                                 network.getDt().convertToDouble());
     });
-    if (!ok)
+    if (!ok || builder.failedLowering)
       signalPassFailure();
   }
 };

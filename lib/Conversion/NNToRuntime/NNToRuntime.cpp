@@ -140,12 +140,25 @@ public:
                   abi::updateKernel(pop.getModel())))
             return pop.emitError() << "no kernels for model '" << pop.getModel()
                                    << "'; run convert-nn-to-kernels first";
-          popIds[pop.getSymName()] =
-              call(pop.getLoc(), abi::kAddPopulation, {i32},
-                   {sim, string(pop.getLoc(), pop.getSymName()),
-                    string(pop.getLoc(), pop.getModel()),
-                    i64Const(pop.getLoc(), pop.getSize()),
-                    i64Const(pop.getLoc(), model.getNumStateRows())});
+          Location l = pop.getLoc();
+          Value id = call(
+              l, pop.getModulator() ? abi::kAddModulator : abi::kAddPopulation,
+              {i32},
+              {sim, string(l, pop.getSymName()), string(l, pop.getModel()),
+               i64Const(l, pop.getSize()),
+               i64Const(l, model.getNumStateRows())});
+          popIds[pop.getSymName()] = id;
+          // Kernels read modulators through globals (convert-nn-to-kernels
+          // made one per row they read): point them at the state.
+          for (int64_t row = 0; row < model.getNumStateRows(); ++row) {
+            std::string name = abi::stateRowGlobal(pop.getSymName(), row);
+            if (!module.lookupSymbol<LLVM::GlobalOp>(name))
+              continue;
+            Value rowPtr =
+                call(l, abi::kStateRow, {ptr}, {sim, id, i64Const(l, row)});
+            LLVM::StoreOp::create(b, l, rowPtr,
+                                  LLVM::AddressOfOp::create(b, l, ptr, name));
+          }
         } else if (auto source = dyn_cast<SpikeSourceOp>(op)) {
           Location l = source.getLoc();
           ArrayRef<int64_t> steps = source.getSteps();
@@ -187,6 +200,9 @@ public:
                i64Const(l, proj.getPairsPre() ? static_cast<int64_t>(
                                                     proj.getPairsPre()->size())
                                               : 0)});
+          if (synapse && synapse.getClockDriven())
+            call(l, abi::kAddClockDriven, {},
+                 {sim, projIds[proj.getSymName()]});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},

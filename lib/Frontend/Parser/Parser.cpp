@@ -431,10 +431,18 @@ private:
   }
 
   std::unique_ptr<ast::Neuron> neuron(NNParser::NeuronDeclContext *ctx) {
+    return neuron(ctx->name, ctx->neuronMember());
+  }
+
+  /// A neuron model, or the dynamics of a modulator (Sema rejects the
+  /// members a modulator cannot have).
+  std::unique_ptr<ast::Neuron>
+  neuron(antlr4::Token *name,
+         const std::vector<NNParser::NeuronMemberContext *> &members) {
     auto neuron = std::make_unique<ast::Neuron>();
-    neuron->name = ctx->name->getText();
-    neuron->loc = locOf(ctx->name);
-    for (auto *member : ctx->neuronMember()) {
+    neuron->name = name->getText();
+    neuron->loc = locOf(name);
+    for (auto *member : members) {
       if (auto *c =
               dynamic_cast<NNParser::CompartmentMemberContext *>(member)) {
         ast::Compartment comp;
@@ -583,6 +591,22 @@ private:
         }
         if (p->block())
           pop.overrides = block(p->block());
+        net->populations.push_back(std::move(pop));
+      } else if (auto *m =
+                     dynamic_cast<NNParser::ModulatorMemberContext *>(member)) {
+        // A population of one neuron of its own model, named alike.
+        auto model = neuron(m->name, m->neuronMember());
+        model->isModulator = true;
+        ast::Population pop;
+        pop.name = model->name;
+        pop.loc = model->loc;
+        pop.model = model->name;
+        pop.modelLoc = model->loc;
+        pop.size =
+            std::make_unique<ast::Expr>(ast::Expr::Kind::Number, model->loc);
+        pop.size->number = 1;
+        pop.isModulator = true;
+        file.neurons.push_back(std::move(model));
         net->populations.push_back(std::move(pop));
       } else if (auto *c =
                      dynamic_cast<NNParser::ConnectMemberContext *>(member)) {
@@ -739,6 +763,14 @@ private:
         value.loc = locOf(v->name);
         value.value = expr(v->value);
         model.values.push_back(std::move(value));
+      } else if (auto *s =
+                     dynamic_cast<NNParser::SynSolverMemberContext *>(member)) {
+        if (!model.solver.empty()) {
+          duplicates.push_back({"solver", locOf(s)});
+          continue;
+        }
+        model.solver = s->method->getText();
+        model.solverLoc = locOf(s->method);
       }
     }
   }

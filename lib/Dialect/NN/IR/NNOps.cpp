@@ -142,6 +142,11 @@ bool SynapseOp::hasDynamics() {
          !getBodyBlock().getOps<AdvanceOp>().empty();
 }
 
+IntegrateOp SynapseOp::getClockDriven() {
+  auto ops = getBodyBlock().getOps<IntegrateOp>();
+  return ops.empty() ? IntegrateOp() : *ops.begin();
+}
+
 int SynapseOp::getLastUpdateRow() {
   return hasDynamics() ? static_cast<int>(getStates().size()) : -1;
 }
@@ -156,18 +161,25 @@ llvm::StringMap<double> SynapseOp::getParamValues() {
 
 LogicalResult SynapseOp::verify() {
   llvm::SmallSet<StringRef, 8> withOde;
-  unsigned advances = 0;
+  unsigned advances = 0, integrates = 0;
   for (Operation &op : getBodyBlock()) {
     if (auto ode = dyn_cast<OdeOp>(op))
       if (!withOde.insert(ode.getState()).second)
         return ode.emitOpError()
                << "state '" << ode.getState() << "' has more than one equation";
     advances += isa<AdvanceOp>(op);
-    if (!isa<ParamOp, StateOp, OdeOp, AdvanceOp>(op))
+    integrates += isa<IntegrateOp>(op);
+    if (!isa<ParamOp, StateOp, OdeOp, AdvanceOp, IntegrateOp>(op))
       return op.emitOpError() << "is not allowed in a synapse model";
   }
-  if (advances > 1 || (advances && !withOde.empty()))
-    return emitOpError() << "needs either nn.ode ops or one nn.advance";
+  if (advances > 1 || integrates > 1 ||
+      ((advances || integrates) && !withOde.empty()))
+    return emitOpError() << "needs either nn.ode ops or at most one "
+                            "nn.advance and one nn.integrate";
+  if (std::optional<StringRef> solver = getSolver())
+    if (!llvm::is_contained(
+            {"exact", "exponential_euler", "euler", "rk2", "rk4"}, *solver))
+      return emitOpError() << "unknown solver '" << *solver << "'";
   if (lookupState(*this, "delay") && withOde.contains("delay"))
     return emitOpError() << "the delay cannot have an equation";
   return verifyOwnVariables(*this, getSymName());

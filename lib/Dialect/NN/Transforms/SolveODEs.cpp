@@ -227,8 +227,9 @@ enum class OwnDependence { None, Linear, Constant };
 /// rate functions overflow far from it). On failure names the equation in
 /// `why`.
 std::optional<SmallVector<OwnDependence>>
-analyzeConditionallyLinear(NeuronOp neuron, OdeSystem &sys, std::string &why) {
-  RhsEvaluator evaluator(neuron.getParamValues());
+analyzeConditionallyLinear(const llvm::StringMap<double> &params,
+                           OdeSystem &sys, std::string &why) {
+  RhsEvaluator evaluator(params);
   unsigned n = sys.states.size();
   llvm::StringMap<double> initial;
   for (StateOp s : sys.states) {
@@ -368,8 +369,8 @@ public:
     }
     module.walk([&](ProjectionOp proj) {
       SynapseOp synapse = proj.getSynapseModel();
-      if (synapse && synapse.getBodyBlock().getOps<AdvanceOp>().empty())
-        ok &= succeeded(solveEventDriven(
+      if (synapse && !synapse.getBodyBlock().getOps<OdeOp>().empty())
+        ok &= succeeded(solveSynapse(
             synapse,
             proj->getParentOfType<NetworkOp>().getDt().convertToDouble()));
     });
@@ -378,34 +379,71 @@ public:
   }
 
 private:
-  /// Synapse equations are event-driven: advanced exactly over the time
-  /// since the synapse's last event, which is only known at run time. Each
-  /// must therefore be x' = a x + b with constants a and b (a decaying
-  /// trace, a recovering resource), whose solution over any elapsed time
-  /// is closed-form: x(t + s) = x_inf + (x(t) - x_inf) exp(a s).
-  LogicalResult solveEventDriven(SynapseOp synapse, double dt) {
+  /// Splits a synapse model's equations into event-driven and clock-driven
+  /// ones. An equation x' = a x + b with constants a and b (a decaying
+  /// trace, a recovering resource) is event-driven: advanced exactly over
+  /// the time since the synapse's last event, x(t + s) = x_inf + (x(t) -
+  /// x_inf) exp(a s), at no cost between events (Brian2's
+  /// `(event-driven)`). Any other equation (one that reads another state, a
+  /// modulator or the time, or is nonlinear) is clock-driven: integrated
+  /// every step with the model's solver, like a neuron's. So is every
+  /// equation whose state a clock-driven one reads, since it must be
+  /// current at every step.
+  LogicalResult solveSynapse(SynapseOp synapse, double dt) {
     replaceTimeStep(synapse, dt);
-    OdeSystem sys = collectOdes(synapse.getBodyBlock(), synapse.getStates());
-    if (llvm::all_of(sys.odes, [](OdeOp ode) { return !ode; }))
-      return success();
-    std::string why;
-    std::optional<LinearSystem> linear =
-        analyzeLinear(synapse.getParamValues(), sys, why);
-    if (!linear)
-      return synapse.emitError()
-             << "synapse equations are solved exactly between events, so "
-                "they must be linear with constant coefficients, but "
-             << why;
-    unsigned n = sys.states.size();
+    OdeSystem all = collectOdes(synapse.getBodyBlock(), synapse.getStates());
+    llvm::StringMap<double> params = synapse.getParamValues();
+    unsigned n = all.states.size();
+    SmallVector<bool> clockDriven(n, false);
+    for (unsigned i = 0; i < n; ++i) {
+      if (!all.odes[i])
+        continue;
+      OdeSystem own;
+      own.states = {all.states[i]};
+      own.odes = {all.odes[i]};
+      std::string why;
+      clockDriven[i] = !analyzeLinear(params, own, why);
+    }
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (unsigned i = 0; i < n; ++i) {
+        if (!clockDriven[i])
+          continue;
+        all.odes[i].walk([&](ReadOp read) {
+          int j = synapse.getStateRow(read.getVar());
+          if (j >= 0 && all.odes[j] && !clockDriven[j]) {
+            clockDriven[j] = true;
+            changed = true;
+          }
+        });
+      }
+    }
+    OdeSystem eventSys = all, clockSys = all;
     for (unsigned i = 0; i < n; ++i)
-      for (unsigned j = 0; j < n; ++j)
-        if (i != j && linear->A(i, j) != 0)
-          return sys.odes[i].emitError()
-                 << "the equation for " << sys.states[i].getSymName()
-                 << "' depends on '" << sys.states[j].getSymName()
-                 << "'; event-driven synapse equations must each involve "
-                    "only their own variable (x' = a x + b)";
+      (clockDriven[i] ? eventSys : clockSys).odes[i] = nullptr;
+    if (llvm::is_contained(clockDriven, true)) {
+      std::string method =
+          synapse.getSolver() ? synapse.getSolver()->str() : "";
+      if (failed(emitIntegrate(synapse, params, clockSys, method, dt)))
+        return failure();
+    }
+    if (llvm::any_of(eventSys.odes, [](OdeOp ode) { return bool(ode); }))
+      return emitAdvance(synapse, params, eventSys);
+    return success();
+  }
 
+  /// Replaces the event-driven equations of `sys` (each x' = a x + b) by
+  /// one nn.advance.
+  LogicalResult emitAdvance(SynapseOp synapse,
+                            const llvm::StringMap<double> &params,
+                            OdeSystem &sys) {
+    std::string why;
+    std::optional<LinearSystem> linear = analyzeLinear(params, sys, why);
+    if (!linear)
+      return synapse.emitError() << "internal error: event-driven synapse "
+                                    "equations are not linear: "
+                                 << why;
+    unsigned n = sys.states.size();
     OpBuilder b(synapse.getContext());
     Operation *anchor = nullptr;
     for (OdeOp ode : sys.odes)
@@ -490,12 +528,22 @@ private:
       }
 
     std::string method = neuron.getSolver() ? neuron.getSolver()->str() : "";
+    return emitIntegrate(neuron, neuron.getParamValues(), sys, method, dt);
+  }
+
+  /// Replaces the equations of `sys` by one nn.integrate that advances
+  /// them by `dt` with `method` (empty: exact for a linear time-invariant
+  /// system, otherwise rk4), in the neuron or synapse model `model`.
+  LogicalResult emitIntegrate(Operation *model,
+                              const llvm::StringMap<double> &params,
+                              OdeSystem &sys, std::string method, double dt) {
+    emittedRows.clear();
     std::optional<LinearSystem> linear;
     std::string whyNotLinear;
     if (method.empty() || method == "exact") {
-      linear = analyzeLinear(neuron.getParamValues(), sys, whyNotLinear);
+      linear = analyzeLinear(params, sys, whyNotLinear);
       if (!linear && method == "exact")
-        return neuron.emitError()
+        return model->emitError()
                << "solver 'exact' needs a linear, time-invariant system of "
                   "equations, but "
                << whyNotLinear << "; use 'solver rk4;' or 'solver euler;'";
@@ -504,16 +552,16 @@ private:
     }
     std::optional<SmallVector<OwnDependence>> ownDependence;
     if (method == "exponential_euler") {
-      ownDependence = analyzeConditionallyLinear(neuron, sys, whyNotLinear);
+      ownDependence = analyzeConditionallyLinear(params, sys, whyNotLinear);
       if (!ownDependence)
-        return neuron.emitError()
+        return model->emitError()
                << "solver 'exponential_euler' needs every equation to be "
                   "linear in its own variable, but "
                << whyNotLinear << "; use 'solver rk4;'";
     }
 
     // The integrate op goes where the first equation was.
-    OpBuilder builder(neuron.getContext());
+    OpBuilder builder(model->getContext());
     Operation *anchor = nullptr;
     for (OdeOp ode : sys.odes)
       if (ode && (!anchor || ode->isBeforeInBlock(anchor)))

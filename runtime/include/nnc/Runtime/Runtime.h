@@ -29,9 +29,12 @@
 //                                  nnc_memref1d_i64 *synIds, int64_t step);
 //   void    _mlir_ciface_P_init_synapses(nnc_memref2d *synState,
 //                                        uint64_t rngKey);
+//   void    _mlir_ciface_P_update_synapses(nnc_memref2d *synState,
+//                                          int64_t step);
 //
 // (on_post only for projections with an `on post` handler, init_synapses
-// only for projections whose synapses have state), and per Poisson input I
+// only for projections whose synapses have state, update_synapses only for
+// those named in nnc_rt_add_clock_driven), and per Poisson input I
 //
 //   void    _mlir_ciface_I_apply(nnc_memref2d *state, int64_t step,
 //                                uint64_t rngKey);
@@ -87,7 +90,19 @@
 // sampled once at the end (everySteps == 0); on_pre takes synapse ranges.
 // Version 4 added spike sources, Poisson inputs, phases and observables
 // (nnc_rt_begin_phase, nnc_rt_step, nnc_rt_spike_count, nnc_rt_spike_rate,
-// nnc_rt_time) and gates (nnc_rt_gate, `_on_pre_frozen` kernels).
+// nnc_rt_time) and gates (nnc_rt_gate, `_on_pre_frozen` kernels). Version
+// 5 added modulators (nnc_rt_add_modulator, nnc_rt_state_row) and
+// clock-driven synapse equations (nnc_rt_add_clock_driven,
+// `_update_synapses` kernels).
+//
+// update_synapses integrates every synapse it is given by one step (step
+// `step`); like the update kernel it gets a column range of the synapse
+// state ({offset b, sizes {R, n}, strides {numSynapses, 1}}) when the
+// runtime splits the synapses across threads. It runs at the start of each
+// step, before any population is updated. Kernels read a modulator's state
+// through a pointer that nnc_describe stores in an internal global of the
+// artifact (from nnc_rt_state_row), so one loaded artifact serves one
+// simulation at a time.
 //
 // The runtime has no MLIR dependency.
 //
@@ -98,7 +113,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 4
+#define NNC_ABI_VERSION 5
 
 #ifdef __cplusplus
 extern "C" {
@@ -169,6 +184,21 @@ void nnc_rt_set_network(nnc_sim *sim, const char *name, double dt);
 /// are resolved by name, and `<name>_init` runs before this returns.
 int32_t nnc_rt_add_population(nnc_sim *sim, const char *name, const char *model,
                               int64_t size, int64_t numRows);
+
+/// Adds a modulator: like nnc_rt_add_population, but it is updated after
+/// every other population in each step, so that every kernel that reads it
+/// during a step sees its value at the start of the step.
+int32_t nnc_rt_add_modulator(nnc_sim *sim, const char *name, const char *model,
+                             int64_t size, int64_t numRows);
+
+/// The first element of state row `row` of population `pop` (size
+/// doubles); stable until the simulation is destroyed.
+double *nnc_rt_state_row(nnc_sim *sim, int32_t pop, int64_t row);
+
+/// Projection `proj` has clock-driven synapse equations: kernel
+/// `<name>_update_synapses` runs at the start of every step (not while the
+/// projection is frozen).
+void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj);
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive

@@ -99,13 +99,15 @@ def NN_OdeOp : NN_Op<"ode", [ParentOneOf<["NeuronOp", "SynapseOp"]>,
   let hasVerifier = 1;
 }
 
-def NN_IntegrateOp : NN_Op<"integrate", [HasParent<"NeuronOp">,
+def NN_IntegrateOp : NN_Op<"integrate", [ParentOneOf<["NeuronOp", "SynapseOp"]>,
                                          NoRegionArguments]> {
   let summary = "one time step of the solved ODE system";
   let description = [{
     Produced by `nn-solve-odes`. Reads in the region observe the state at
     the start of the step; `nn.write`s give the state at its end. `method`
-    names the solver used and `dt` the step it was solved for.
+    names the solver used and `dt` the step it was solved for. In a
+    synapse model it integrates the clock-driven equations of every
+    synapse, every step.
   }];
   let arguments = (ins StrAttr:$method, F64Attr:$dt);
   let regions = (region SizedRegion<1>:$body);
@@ -149,12 +151,16 @@ def NN_SynapseOp : NN_Op<"synapse", [Symbol, SymbolTable, IsolatedFromAbove,
   let description = [{
     Holds `nn.param`, `nn.state` and `nn.ode` ops; every synapse of a
     projection using the model has its own copy of the states. Synaptic
-    equations are event-driven (Brian2's `(event-driven)`): they are only
-    advanced, exactly, when the synapse sees a pre- or postsynaptic event.
-    `nn-solve-odes` replaces the `nn.ode` ops by one `nn.advance`. A state
-    named `delay` is the synapse's own transmission delay (seconds).
+    equations of the form x' = a x + b with constant a and b, that no
+    clock-driven equation reads, are event-driven (Brian2's
+    `(event-driven)`): they are only advanced, exactly, when the synapse
+    sees a pre- or postsynaptic event. The others are clock-driven:
+    integrated every step with the model's `solver` (default: exact for a
+    linear time-invariant system, else rk4). `nn-solve-odes` replaces the
+    `nn.ode` ops by one `nn.advance` and one `nn.integrate`. A state named
+    `delay` is the synapse's own transmission delay (seconds).
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name);
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$solver);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasVerifier = 1;
@@ -165,9 +171,12 @@ def NN_SynapseOp : NN_Op<"synapse", [Symbol, SymbolTable, IsolatedFromAbove,
     ::llvm::SmallVector<StateOp, 4> getStates();
     /// Row of `state` in the synapse state array, or -1.
     int getStateRow(::llvm::StringRef state);
-    /// Whether the model has equations (solved or not): then a row after
-    /// the states holds the step of each synapse's last event.
+    /// Whether the model has event-driven equations (or equations not yet
+    /// classified): then a row after the states holds the step of each
+    /// synapse's last event.
     bool hasDynamics();
+    /// The clock-driven equations, once solved (or null).
+    IntegrateOp getClockDriven();
     /// Row of the last-event step, or -1 without dynamics.
     int getLastUpdateRow();
     /// Number of rows of the synapse state array.
@@ -201,6 +210,19 @@ def NN_ReadOp : NN_Op<"read", [MemoryEffects<[MemRead]>]> {
   let builders = [OpBuilder<(ins "::llvm::StringRef":$var), [{
     build($_builder, $_state, $_builder.getF64Type(), var);
   }]>];
+}
+
+def NN_ReadModulatorOp : NN_Op<"read_modulator", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads a state variable of a modulator of the network";
+  let description = [{
+    `population` names a `modulator` population of the network that runs
+    the model and `var` one of its states. Every read in a step sees the
+    modulator's value at the start of the step: modulators are updated
+    after everything that reads them.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$population `,` $var attr-dict";
 }
 
 def NN_WriteOp : NN_Op<"write", [MemoryEffects<[MemWrite]>]> {
@@ -339,13 +361,18 @@ def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">,
     The optional `init` region holds the population's own values: its
     `nn.write`s set parameters stored per neuron and initial states, after
     the model's defaults; `nn.index` is the neuron's index.
+
+    A `modulator` population is a network's global signal (a `modulator`
+    declaration): it has no spikes, it is updated after every other
+    population in each step, and synapses read its state with
+    `nn.read_modulator`.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$model,
-                       SI64Attr:$size);
+                       SI64Attr:$size, UnitAttr:$modulator);
   let regions = (region MaxSizedRegion<1>:$init);
   let assemblyFormat = [{
-    $sym_name `:` $model `[` $size `]` attr-dict-with-keyword
-    (`init` $init^)?
+    (`modulator` $modulator^)? $sym_name `:` $model `[` $size `]`
+    attr-dict-with-keyword (`init` $init^)?
   }];
   let extraClassDeclaration = [{
     /// The neuron model of this population, or null if it is missing.
