@@ -71,7 +71,8 @@ networkDecl : 'network' name=ID '{' networkMember* '}' ;
 networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
   | 'population' name=ID '=' model=ID
-      ('(' spikeFile=STRING ')')? '[' size=expr ']' (';' | block) # populationMember
+      ('(' spikeFile=STRING ')')? '[' size=expr ']'
+      ('solver' method=ID)? (';' | block)                       # populationMember
   // A modulator: one global signal with its own state and equations
   // (a population of one without spikes), read by synapses.
   | 'modulator' name=ID '{' neuronMember* '}'                   # modulatorMember
@@ -81,6 +82,11 @@ networkMember
   | 'connect' (name=ID '=')? kind=ID
       '(' (args+=expr (',' args+=expr)*)? ')' '->' target=ID
       synapseBody                                               # inputMember
+  // Astrocytes covering the synapses of a projection: every synapse is
+  // covered by all of them, or by the one its source and target indices
+  // give; the body sums synapse values into astrocyte states.
+  | 'cover' proj=ID 'with' astro=ID (all='all' | 'by' domain=expr)
+      (';' | block)                                             # coverMember
   | 'record' 'spikes' 'of' idList ';'                           # recordMember
   | 'record' vars=recordVars 'of' popSelection (',' popSelection)*
       ('every' every=expr | atEnd='at' 'end')? ';'              # recordStateMember

@@ -71,7 +71,8 @@ private:
   /// Emits `neuron` as model `name`; `paramValues` replaces parameter
   /// defaults (a population's specialisation).
   void genNeuron(const ast::Neuron &neuron, StringRef name,
-                 const llvm::StringMap<double> &overrides = {}) {
+                 const llvm::StringMap<double> &overrides = {},
+                 StringRef solver = {}) {
     // Sema folded every parameter to its default; a specialisation refolds
     // the expressions that read parameters with the population's values.
     llvm::StringMap<double> values;
@@ -85,10 +86,11 @@ private:
       }
     }
     auto restore = llvm::make_scope_exit([&] { specialization = nullptr; });
-    auto op = nn::NeuronOp::create(builder, loc(neuron.loc), name,
-                                   neuron.solver.empty()
-                                       ? StringAttr()
-                                       : builder.getStringAttr(neuron.solver));
+    if (solver.empty())
+      solver = neuron.solver;
+    auto op = nn::NeuronOp::create(
+        builder, loc(neuron.loc), name,
+        solver.empty() ? StringAttr() : builder.getStringAttr(solver));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
@@ -322,6 +324,10 @@ private:
         return nn::IndexOp::create(builder, l);
       if (e.nameKind == ast::NameKind::LoopVar)
         return loopVars.lookup(e.name);
+      if (e.nameKind == ast::NameKind::SourceIndex)
+        return synapseIndices.first;
+      if (e.nameKind == ast::NameKind::TargetIndex)
+        return synapseIndices.second;
       if (e.nameKind == ast::NameKind::Modulator) {
         auto [population, var] = StringRef(e.name).split('.');
         return nn::ReadModulatorOp::create(
@@ -431,6 +437,20 @@ private:
       return math::SqrtOp::create(builder, l, args[0]);
     if (f == "abs")
       return math::AbsFOp::create(builder, l, args[0]);
+    if (f == "floor")
+      return math::FloorOp::create(builder, l, args[0]);
+    if (f == "sign") { // -1, 0 or 1 (0 for 0 and NaN)
+      Value zero = constant(0.0, e.loc);
+      Value positive = arith::UIToFPOp::create(
+          builder, l, builder.getF64Type(),
+          arith::CmpFOp::create(builder, l, arith::CmpFPredicate::OGT, args[0],
+                                zero));
+      Value negative = arith::UIToFPOp::create(
+          builder, l, builder.getF64Type(),
+          arith::CmpFOp::create(builder, l, arith::CmpFPredicate::OLT, args[0],
+                                zero));
+      return arith::SubFOp::create(builder, l, positive, negative);
+    }
     if (f == "min")
       return arith::MinimumFOp::create(builder, l, args[0], args[1]);
     if (f == "max")
@@ -506,13 +526,13 @@ private:
           perNeuron.push_back(&a);
       }
       std::string model = pop.model;
-      if (!constants.empty()) {
+      if (!constants.empty() || !pop.solver.empty()) {
         model = pop.model + "_" + pop.name;
         for (unsigned k = 1; !modelNames.insert(model).second; ++k)
           model = pop.model + "_" + pop.name + "_" + std::to_string(k);
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPoint(op);
-        genNeuron(*pop.neuron, model, constants);
+        genNeuron(*pop.neuron, model, constants, pop.solver);
       }
       auto popOp = nn::PopulationOp::create(
           builder, loc(pop.loc), pop.name, model,
@@ -575,6 +595,31 @@ private:
       }
       nn::YieldOp::create(builder, loc(input.loc));
     }
+    for (auto &cover : net.covers)
+      for (auto &stmt : cover.body) {
+        std::string name = cover.name + "_" + stmt.target;
+        for (unsigned k = 1; !usedNames.insert(name).second; ++k)
+          name = cover.name + "_" + stmt.target + "_" + std::to_string(k);
+        auto gather = nn::GatherOp::create(
+            builder, loc(stmt.loc), builder.getStringAttr(name),
+            FlatSymbolRefAttr::get(context, cover.astrocytes),
+            FlatSymbolRefAttr::get(context, stmt.target),
+            builder.getStringAttr(stmt.value->name),
+            FlatSymbolRefAttr::get(context, cover.projection));
+        fillRegion(gather.getValue(), stmt.loc, [&] {
+          return SmallVector<Value>{genExpr(*stmt.value->operands[0])};
+        });
+        if (cover.domain) {
+          OpBuilder::InsertionGuard guard(builder);
+          Block *block = builder.createBlock(&gather.getDomain());
+          Location l = loc(cover.domain->loc);
+          synapseIndices = {block->addArgument(builder.getF64Type(), l),
+                            block->addArgument(builder.getF64Type(), l)};
+          builder.setInsertionPointToStart(block);
+          nn::YieldOp::create(builder, l, genExpr(*cover.domain));
+          synapseIndices = {};
+        }
+      }
     for (auto &[name, l] : net.recorded)
       nn::RecordSpikesOp::create(builder, loc(l), name);
     for (auto &rec : net.recordedStates) {
@@ -814,6 +859,8 @@ private:
   llvm::StringSet<> modelNames;
   /// While emitting a population's specialisation: its parameter values.
   const llvm::StringMap<double> *specialization = nullptr;
+  /// A cover's domain: the synapse's source and target indices (f64).
+  std::pair<Value, Value> synapseIndices;
   /// Loop variables of the run block in scope (f64 values).
   llvm::StringMap<Value> loopVars;
   /// While emitting a projection: its parameters that follow a modulator,

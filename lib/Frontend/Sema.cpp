@@ -81,6 +81,7 @@ enum class FnKind {
   SameDim,           // abs, min, max, clip: all args same dim, result same
   Sqrt,
   Random, // uniform(lo, hi), normal(mean, std): same dim
+  Sign,   // sign(x): any dimension in, dimensionless -1, 0 or 1 out
 };
 struct Builtin {
   const char *name;
@@ -99,6 +100,8 @@ const Builtin kBuiltins[] = {
     {"max", 2, 2, FnKind::SameDim},
     {"clip", 3, 3, FnKind::SameDim},
     {"sqrt", 1, 1, FnKind::Sqrt},
+    {"sign", 1, 1, FnKind::Sign},
+    {"floor", 1, 1, FnKind::DimensionlessMath},
     {"uniform", 2, 2, FnKind::Random},
     {"normal", 2, 2, FnKind::Random},
     {"exponential", 1, 1, FnKind::Random},
@@ -137,6 +140,10 @@ double nnc::applyMathFunction(llvm::StringRef name,
     return std::max(args[0], args[1]);
   if (name == "clip")
     return std::min(std::max(args[0], args[1]), args[2]);
+  if (name == "sign")
+    return args[0] > 0 ? 1.0 : args[0] < 0 ? -1.0 : 0.0;
+  if (name == "floor")
+    return std::floor(args[0]);
   return std::sqrt(args[0]); // sqrt
 }
 
@@ -810,6 +817,133 @@ private:
     }
   }
 
+  /// `cover S with astro (all | by DOMAIN) { x = sum(e); ... }`: S is a
+  /// named projection whose synapses have a model, astro a population of
+  /// neurons; the domain is a dimensionless expression of the synapse's
+  /// `source` and `target` indices; each statement sets a state of the
+  /// astrocyte model without an equation to the sum or mean of a synapse
+  /// expression over the synapses the astrocyte covers.
+  void checkCover(ast::Cover &cover,
+                  const llvm::StringMap<ast::Population *> &pops,
+                  const llvm::StringMap<ast::Projection *> &projections,
+                  llvm::StringMap<ast::Loc> &setStates) {
+    ast::Projection *proj = nullptr;
+    if (auto it = projections.find(cover.projection); it != projections.end())
+      proj = it->second;
+    else
+      error(cover.projectionLoc)
+          << "'" << cover.projection
+          << "' is not a named projection; name the synapses to cover with "
+             "'connect "
+          << cover.projection << " = ...'";
+    ast::Population *astro = nullptr;
+    if (auto it = pops.find(cover.astrocytes); it != pops.end())
+      astro = it->second;
+    else
+      error(cover.astrocytesLoc)
+          << "unknown population '" << cover.astrocytes << "'";
+    if (astro && (astro->isSpikeSource || astro->isModulator)) {
+      error(cover.astrocytesLoc)
+          << "'" << cover.astrocytes
+          << "' has no state per neuron to cover synapses with; use a "
+             "population of a neuron model";
+      astro = nullptr;
+    }
+    cover.name = cover.projection + "_to_" + cover.astrocytes;
+
+    if (cover.domain) {
+      Scope domainScope;
+      domainScope.parent = &globals;
+      domainScope.names["source"] = {
+          NameKind::SourceIndex, Dim::dimensionless(), std::nullopt, cover.loc};
+      domainScope.names["target"] = {
+          NameKind::TargetIndex, Dim::dimensionless(), std::nullopt, cover.loc};
+      checkExpr(*cover.domain, domainScope);
+      if (!failed(*cover.domain) &&
+          (cover.domain->isBool || !cover.domain->dim.isDimensionless()))
+        error(cover.domain->loc)
+            << "the domain must be a dimensionless astrocyte index, e.g. "
+               "'floor(target / 4)'";
+    }
+
+    // The synapse's variables, as its handlers see them.
+    Scope synScope;
+    synScope.parent = modulators ? modulators : &globals;
+    if (proj) {
+      for (const ast::SynapseModel *m :
+           {proj->resolvedModel, (const ast::SynapseModel *)&proj->body})
+        if (m) {
+          for (auto &p : m->params)
+            synScope.names[p.name] = parameterSymbol(p);
+          for (auto &st : m->states)
+            synScope.names[st.name] =
+                Symbol{NameKind::State, st.dim, std::nullopt, st.loc};
+        }
+      if (synScope.names.empty())
+        error(cover.projectionLoc)
+            << "the synapses of '" << cover.projection
+            << "' have no model (no parameters or states) to read";
+    }
+    for (auto &stmt : cover.body) {
+      if (stmt.cond) {
+        error(stmt.loc) << "a 'cover' body holds 'x = sum(...);' and "
+                           "'x = mean(...);' statements, not 'if'";
+        continue;
+      }
+      const ast::Expr &value = *stmt.value;
+      bool reduction = value.kind == Expr::Kind::Call &&
+                       (value.name == "sum" || value.name == "mean") &&
+                       value.operands.size() == 1;
+      if (stmt.op != ast::Assign::Op::Set || !reduction) {
+        error(value.loc) << "in a 'cover' body, an astrocyte state is set to "
+                            "the 'sum(...)' or 'mean(...)' of a synapse "
+                            "expression";
+        continue;
+      }
+      Expr &arg = *stmt.value->operands[0];
+      checkExpr(arg, synScope);
+      if (!astro || !astro->neuron)
+        continue;
+      const ast::VarDecl *target = nullptr;
+      for (auto &st : astro->neuron->states)
+        if (st.name == stmt.target)
+          target = &st;
+      if (!target) {
+        reportNotAState(stmt.target, stmt.loc, Scope(), "a 'cover' body");
+        continue;
+      }
+      // One cover statement per astrocyte state: each sets it anew.
+      if (auto [it, inserted] = setStates.try_emplace(
+              cover.astrocytes + "." + stmt.target, stmt.loc);
+          !inserted) {
+        auto diag = error(stmt.loc);
+        diag << "'" << cover.astrocytes << "." << stmt.target
+             << "' is already set by a cover";
+        diag.attachNote(makeLoc(context, file, it->second))
+            << "previous cover statement is here";
+        continue;
+      }
+      for (auto &ode : astro->neuron->odes)
+        if (ode.state == stmt.target) {
+          auto diag = error(stmt.loc);
+          diag << "'" << stmt.target
+               << "' has a differential equation; a 'cover' body sets "
+                  "states without one";
+          diag.attachNote(makeLoc(context, file, ode.loc))
+              << "the equation is here";
+        }
+      if (failed(arg) || failed(target->dim))
+        continue;
+      if (arg.isBool)
+        error(arg.loc) << "cannot sum a condition";
+      else if (arg.dim != target->dim && !isZeroLiteral(arg))
+        error(arg.loc) << "cannot assign a value of dimension " << arg.dim.str()
+                       << " to '" << stmt.target << "' of dimension "
+                       << target->dim.str();
+      stmt.value->dim = arg.dim;
+    }
+  }
+
   /// In a `connect` body, `w = 0.5 * w_max;` reads the synapse model's
   /// parameter `w_max`, not a global constant of the same name; say so
   /// when the two differ, since that is rarely what was meant.
@@ -930,6 +1064,9 @@ private:
       }
       pops[pop.name] = &pop;
       auto it = models.find(pop.model);
+      checkSolverName(pop.solver, pop.solverLoc);
+      if (pop.isSpikeSource && !pop.solver.empty())
+        error(pop.solverLoc) << "a spike source has no equations to solve";
       if (pop.isSpikeSource) {
         if (pop.model != "spike_times")
           error(pop.modelLoc) << "unknown spike source '" << pop.model
@@ -1141,6 +1278,10 @@ private:
       }
       checkInput(input, scope, dt, resolvePop({input.target, input.targetLoc}));
     }
+
+    llvm::StringMap<ast::Loc> coveredStates;
+    for (auto &cover : net.covers)
+      checkCover(cover, pops, namedProjections, coveredStates);
 
     for (auto &pop : net.populations)
       if (pop.neuron)
@@ -2176,6 +2317,9 @@ private:
         }
       e.dim = isZeroLiteral(*e.operands[0]) && n > 1 ? e.operands[1]->dim
                                                      : e.operands[0]->dim;
+      break;
+    case FnKind::Sign:
+      e.dim = Dim::dimensionless();
       break;
     case FnKind::Sqrt: {
       Dim d = e.operands[0]->dim;

@@ -875,6 +875,37 @@ extern "C" int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name,
   return id;
 }
 
+extern "C" int32_t nnc_rt_add_gather(nnc_sim *sim, const char *name,
+                                     int32_t proj, int32_t pop) {
+  if (!sim || sim->failed())
+    return -1;
+  if (!isValidName(name)) {
+    sim->fail("cover without a name");
+    return -1;
+  }
+  std::string what = std::string("cover '") + name + "'";
+  if (proj < 0 || static_cast<size_t>(proj) >= sim->projections.size() ||
+      pop < 0 || static_cast<size_t>(pop) >= sim->populations.size() ||
+      sim->populations[pop].isSpikeSource()) {
+    sim->fail(what + " refers to an unknown projection or population");
+    return -1;
+  }
+  if (sim->step > 0) {
+    sim->fail(what + " added after the simulation started");
+    return -1;
+  }
+  Gather gather;
+  gather.name = name;
+  gather.proj = proj;
+  gather.pop = pop;
+  gather.run = reinterpret_cast<GatherKernel>(
+      sim->lookupKernel("_mlir_ciface_" + gather.name + "_gather"));
+  if (sim->failed())
+    return -1;
+  sim->gathers.push_back(std::move(gather));
+  return static_cast<int32_t>(sim->gathers.size() - 1);
+}
+
 extern "C" void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop) {
   if (!sim || sim->failed())
     return;

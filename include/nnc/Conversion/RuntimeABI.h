@@ -48,6 +48,10 @@ inline std::string synapseInitKernel(llvm::StringRef projection) {
 inline std::string synapseUpdateKernel(llvm::StringRef projection) {
   return (projection + "_update_synapses").str();
 }
+/// A cover's sum of synapse values into the states of its astrocytes.
+inline std::string gatherKernel(llvm::StringRef gather) {
+  return (gather + "_gather").str();
+}
 /// The internal global through which kernels read state row `row` of
 /// population (modulator) `population`: nnc_describe stores
 /// nnc_rt_state_row's pointer in it.
@@ -80,6 +84,7 @@ constexpr llvm::StringLiteral kGate = "nnc_rt_gate";
 constexpr llvm::StringLiteral kAddModulator = "nnc_rt_add_modulator";
 constexpr llvm::StringLiteral kStateRow = "nnc_rt_state_row";
 constexpr llvm::StringLiteral kAddClockDriven = "nnc_rt_add_clock_driven";
+constexpr llvm::StringLiteral kAddGather = "nnc_rt_add_gather";
 
 } // namespace nnc::abi
 

@@ -43,7 +43,9 @@ enum class NameKind {
   TimeStep,    // `dt` in a model: the time step of the network that runs it
   NeuronIndex, // `i` in a population's per-neuron values
   LoopVar,     // `k` of `for k in range(...)` in the run block
-  Modulator    // `dopamine.level`: a state of a modulator of the network
+  Modulator,   // `dopamine.level`: a state of a modulator of the network
+  SourceIndex, // `source`, `target`: a synapse's neuron indices (a
+  TargetIndex  // `cover`'s domain)
 };
 
 struct Expr {
@@ -186,6 +188,9 @@ struct Population {
   ExprPtr size;
   /// `{ name = value; ... }`: per-neuron parameter and initial values.
   std::vector<Assign> overrides;
+  /// `population p = M[n] solver euler;`: overrides the model's solver.
+  std::string solver;
+  Loc solverLoc;
   const Neuron *neuron = nullptr; // resolved by Sema
   long long resolvedSize = 0;
   /// `population p = spike_times("file.csv")[n];`: spikes read from a file
@@ -267,6 +272,22 @@ struct ProgramStmt {
   std::vector<std::pair<std::string, Loc>> targets;
 };
 
+/// `cover S with astro by floor(target / 4) { Y_S = sum(Y_S); }`: the
+/// astrocyte population `astro` covers the synapses of projection `S`,
+/// each synapse by every astrocyte (`all`) or by the one `domain` gives
+/// (an expression of the synapse's `source` and `target` indices; none if
+/// it is out of range). At the start of every step each statement
+/// `x = sum(expr);` / `x = mean(expr);` sets the astrocyte state x to the
+/// sum / mean of expr over the synapses the astrocyte covers.
+struct Cover {
+  std::string projection, astrocytes;
+  Loc projectionLoc, astrocytesLoc, loc;
+  bool all = false;
+  ExprPtr domain;
+  std::vector<Assign> body;
+  std::string name; // Sema: `<projection>_to_<astrocytes>`
+};
+
 /// `record v, w of p[0:10] every 1 ms;`
 struct StateRecord {
   struct Selection {
@@ -292,6 +313,7 @@ struct Network {
   std::vector<Population> populations;
   std::vector<Projection> projections;
   std::vector<Input> inputs;
+  std::vector<Cover> covers;
   std::vector<std::pair<std::string, Loc>> recorded;
   std::vector<StateRecord> recordedStates;
   std::vector<ProgramStmt> program;

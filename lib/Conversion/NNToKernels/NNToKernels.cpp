@@ -796,6 +796,141 @@ public:
     func::ReturnOp::create(b, loc);
   }
 
+  /// `<gather>_gather(astro, synState, rowPtr, colIdx)`: state `var` of
+  /// every covering neuron becomes the sum (or mean) of the value over the
+  /// synapses it covers (see nn.gather). Synapses are visited in storage
+  /// order (by source), so sums are reproducible.
+  void buildGather(GatherOp gather, NeuronOp astro, ProjectionOp proj) {
+    Location loc = gather.getLoc();
+    SynapseOp synapse = proj.getSynapseModel();
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(
+        loc, abi::gatherKernel(gather.getSymName()),
+        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value astroState = fn.getArgument(0), synState = fn.getArgument(1);
+    Value rowPtr = fn.getArgument(2), colIdx = fn.getArgument(3);
+    Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
+    Value numSources = arith::SubIOp::create(
+        b, loc, memref::DimOp::create(b, loc, rowPtr, 0), index(loc, 1));
+    Value row = index(loc, astro.getStateRow(gather.getVar()));
+    bool mean = gather.getReduction() == "mean";
+    Value counts;
+    if (mean)
+      counts = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, f64),
+          ValueRange{numAstro});
+    auto eachAstrocyte = [&](auto body) {
+      scf::ForOp::create(b, loc, index(loc, 0), numAstro, index(loc, 1),
+                         ValueRange{},
+                         [&](OpBuilder &lb, Location l, Value a, ValueRange) {
+                           body(lb, l, a);
+                           scf::YieldOp::create(lb, l);
+                         });
+    };
+    eachAstrocyte([&](OpBuilder &lb, Location l, Value a) {
+      Value zero = f64Constant(lb, l, 0.0);
+      memref::StoreOp::create(lb, l, zero, astroState, ValueRange{row, a});
+      if (mean)
+        memref::StoreOp::create(lb, l, zero, counts, ValueRange{a});
+    });
+    // astro[a] += v (and counts[a] += 1).
+    auto accumulate = [&](OpBuilder &ib, Location il, Value a, Value v) {
+      Value old =
+          memref::LoadOp::create(ib, il, astroState, ValueRange{row, a});
+      memref::StoreOp::create(ib, il, arith::AddFOp::create(ib, il, old, v),
+                              astroState, ValueRange{row, a});
+      if (mean) {
+        Value n = memref::LoadOp::create(ib, il, counts, ValueRange{a});
+        memref::StoreOp::create(
+            ib, il, arith::AddFOp::create(ib, il, n, f64Constant(ib, il, 1.0)),
+            counts, ValueRange{a});
+      }
+    };
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSources, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          auto toIndex = [&](OpBuilder &ob, Location ol, Value v) {
+            return arith::IndexCastOp::create(ob, ol, ob.getIndexType(), v);
+          };
+          Value begin = toIndex(
+              lb, l, memref::LoadOp::create(lb, l, rowPtr, ValueRange{i}));
+          Value next = arith::AddIOp::create(lb, l, i, index(loc, 1));
+          Value end = toIndex(
+              lb, l, memref::LoadOp::create(lb, l, rowPtr, ValueRange{next}));
+          Value source = arith::SIToFPOp::create(
+              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, i));
+          scf::ForOp::create(
+              lb, l, begin, end, index(loc, 1), ValueRange{},
+              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
+                Environment env;
+                env.params = synapse.getParamValues();
+                env.readModulator = modulatorReader(proj);
+                gather.getValue().walk([&](ReadOp read) {
+                  int r = synapse.getStateRow(read.getVar());
+                  if (r >= 0 && !env.state.count(read.getVar()))
+                    env.state[read.getVar()] = memref::LoadOp::create(
+                        ib, il, synState, ValueRange{index(loc, r), k});
+                });
+                Value v = lowerRegion(ib, gather.getValue(), env)[0];
+                if (gather.getDomain().empty()) {
+                  scf::ForOp::create(
+                      ib, il, index(loc, 0), numAstro, index(loc, 1),
+                      ValueRange{},
+                      [&](OpBuilder &ab, Location al, Value a, ValueRange) {
+                        accumulate(ab, al, a, v);
+                        scf::YieldOp::create(ab, al);
+                      });
+                } else {
+                  Value target = arith::SIToFPOp::create(
+                      ib, il, f64,
+                      memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
+                  Environment domainEnv;
+                  Value at = math::FloorOp::create(
+                      ib, il,
+                      lowerRegion(ib, gather.getDomain(), domainEnv,
+                                  {source, target})[0]);
+                  Value upper = arith::SIToFPOp::create(
+                      ib, il, f64,
+                      arith::IndexCastOp::create(ib, il, i64, numAstro));
+                  Value inRange = arith::AndIOp::create(
+                      ib, il,
+                      arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OGE,
+                                            at, f64Constant(ib, il, 0.0)),
+                      arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OLT,
+                                            at, upper));
+                  scf::IfOp::create(
+                      ib, il, inRange, [&](OpBuilder &tb, Location tl) {
+                        Value a = arith::IndexCastOp::create(
+                            tb, tl, tb.getIndexType(),
+                            arith::FPToSIOp::create(tb, tl, i64, at));
+                        accumulate(tb, tl, a, v);
+                        scf::YieldOp::create(tb, tl);
+                      });
+                }
+                scf::YieldOp::create(ib, il);
+              });
+          scf::YieldOp::create(lb, l);
+        });
+    if (mean) {
+      eachAstrocyte([&](OpBuilder &lb, Location l, Value a) {
+        Value sum =
+            memref::LoadOp::create(lb, l, astroState, ValueRange{row, a});
+        Value n = memref::LoadOp::create(lb, l, counts, ValueRange{a});
+        Value zero = f64Constant(lb, l, 0.0);
+        Value none =
+            arith::CmpFOp::create(lb, l, arith::CmpFPredicate::OEQ, n, zero);
+        Value avg = arith::SelectOp::create(
+            lb, l, none, zero, arith::DivFOp::create(lb, l, sum, n));
+        memref::StoreOp::create(lb, l, avg, astroState, ValueRange{row, a});
+      });
+      memref::DeallocOp::create(b, loc, counts);
+    }
+    func::ReturnOp::create(b, loc);
+  }
+
   /// Reads of the modulators of `proj`'s network, for the kernels of
   /// `proj`. A modulator is read through an internal global holding a
   /// pointer to its state row (set by nnc_describe), once per kernel call
@@ -1065,6 +1200,23 @@ public:
         if (synapse.getClockDriven())
           builder.buildUpdateSynapses(proj, synapse, dt);
       }
+    });
+    module.walk([&](GatherOp gather) {
+      auto network = gather->getParentOfType<NetworkOp>();
+      auto pop = dyn_cast_or_null<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, gather.getPopulation()));
+      auto proj = dyn_cast_or_null<ProjectionOp>(
+          SymbolTable::lookupSymbolIn(network, gather.getProjection()));
+      NeuronOp astro = pop ? pop.getNeuron() : NeuronOp();
+      if (!astro || !proj || !proj.getSynapseModel() ||
+          astro.getStateRow(gather.getVar()) < 0) {
+        gather.emitError() << "needs a population with state '"
+                           << gather.getVar()
+                           << "' and a projection with a synapse model";
+        ok = false;
+        return;
+      }
+      builder.buildGather(gather, astro, proj);
     });
     module.walk([&](PoissonInputOp input) {
       auto network = input->getParentOfType<NetworkOp>();

@@ -203,6 +203,12 @@ public:
           if (synapse && synapse.getClockDriven())
             call(l, abi::kAddClockDriven, {},
                  {sim, projIds[proj.getSymName()]});
+        } else if (auto gather = dyn_cast<GatherOp>(op)) {
+          Location l = gather.getLoc();
+          call(l, abi::kAddGather, {i32},
+               {sim, string(l, gather.getSymName()),
+                projIds[gather.getProjection()],
+                popIds[gather.getPopulation()]});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},

@@ -591,6 +591,10 @@ private:
         }
         if (p->block())
           pop.overrides = block(p->block());
+        if (p->method) {
+          pop.solver = p->method->getText();
+          pop.solverLoc = locOf(p->method);
+        }
         net->populations.push_back(std::move(pop));
       } else if (auto *m =
                      dynamic_cast<NNParser::ModulatorMemberContext *>(member)) {
@@ -611,6 +615,20 @@ private:
       } else if (auto *c =
                      dynamic_cast<NNParser::ConnectMemberContext *>(member)) {
         net->projections.push_back(projection(c));
+      } else if (auto *c =
+                     dynamic_cast<NNParser::CoverMemberContext *>(member)) {
+        ast::Cover cover;
+        cover.loc = locOf(c);
+        cover.projection = c->proj->getText();
+        cover.projectionLoc = locOf(c->proj);
+        cover.astrocytes = c->astro->getText();
+        cover.astrocytesLoc = locOf(c->astro);
+        cover.all = c->all != nullptr;
+        if (c->domain)
+          cover.domain = expr(c->domain);
+        if (c->block())
+          cover.body = block(c->block());
+        net->covers.push_back(std::move(cover));
       } else if (auto *r =
                      dynamic_cast<NNParser::RecordMemberContext *>(member)) {
         for (auto &id : idList(r->idList()))

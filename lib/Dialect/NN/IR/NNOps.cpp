@@ -185,6 +185,27 @@ LogicalResult SynapseOp::verify() {
   return verifyOwnVariables(*this, getSymName());
 }
 
+LogicalResult GatherOp::verify() {
+  if (getReduction() != "sum" && getReduction() != "mean")
+    return emitOpError() << "reduction must be \"sum\" or \"mean\", not \""
+                         << getReduction() << "\"";
+  if (failed(verifyYieldsOne(*this, getValue(), Float64Type::get(getContext()),
+                             "the summed value")))
+    return failure();
+  if (getDomain().empty())
+    return success();
+  Block &block = getDomain().front();
+  if (block.getNumArguments() != 2 ||
+      !llvm::all_of(block.getArgumentTypes(), [](Type t) { return t.isF64(); }))
+    return emitOpError() << "domain must take the source and target indices "
+                            "(two f64)";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !yield.getValues()[0].getType().isF64())
+    return emitOpError() << "domain must yield one f64 (the index)";
+  return success();
+}
+
 LogicalResult AdvanceOp::verify() {
   Block &block = getBody().front();
   if (block.getNumArguments() != 1 || !block.getArgument(0).getType().isF64())

@@ -15,6 +15,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <Eigen/Dense>
 #include <unsupported/Eigen/MatrixFunctions>
@@ -369,10 +370,18 @@ public:
     }
     module.walk([&](ProjectionOp proj) {
       SynapseOp synapse = proj.getSynapseModel();
-      if (synapse && !synapse.getBodyBlock().getOps<OdeOp>().empty())
-        ok &= succeeded(solveSynapse(
-            synapse,
-            proj->getParentOfType<NetworkOp>().getDt().convertToDouble()));
+      if (!synapse || synapse.getBodyBlock().getOps<OdeOp>().empty())
+        return;
+      // States a cover sums every step must be current every step.
+      auto network = proj->getParentOfType<NetworkOp>();
+      llvm::StringSet<> gathered;
+      network.walk([&](GatherOp gather) {
+        if (gather.getProjection() == proj.getSymName())
+          gather.getValue().walk(
+              [&](ReadOp read) { gathered.insert(read.getVar()); });
+      });
+      ok &= succeeded(
+          solveSynapse(synapse, network.getDt().convertToDouble(), gathered));
     });
     if (!ok)
       signalPassFailure();
@@ -388,8 +397,10 @@ private:
   /// modulator or the time, or is nonlinear) is clock-driven: integrated
   /// every step with the model's solver, like a neuron's. So is every
   /// equation whose state a clock-driven one reads, since it must be
-  /// current at every step.
-  LogicalResult solveSynapse(SynapseOp synapse, double dt) {
+  /// current at every step, and every equation whose state a cover sums
+  /// (`readEveryStep`).
+  LogicalResult solveSynapse(SynapseOp synapse, double dt,
+                             const llvm::StringSet<> &readEveryStep) {
     replaceTimeStep(synapse, dt);
     OdeSystem all = collectOdes(synapse.getBodyBlock(), synapse.getStates());
     llvm::StringMap<double> params = synapse.getParamValues();
@@ -402,7 +413,8 @@ private:
       own.states = {all.states[i]};
       own.odes = {all.odes[i]};
       std::string why;
-      clockDriven[i] = !analyzeLinear(params, own, why);
+      clockDriven[i] = readEveryStep.contains(all.states[i].getSymName()) ||
+                       !analyzeLinear(params, own, why);
     }
     for (bool changed = true; changed;) {
       changed = false;

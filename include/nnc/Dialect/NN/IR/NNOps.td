@@ -453,6 +453,29 @@ def NN_PoissonInputOp : NN_Op<"poisson_input", [Symbol,
   let hasVerifier = 1;
 }
 
+def NN_GatherOp : NN_Op<"gather", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "sets a state of covering neurons (astrocytes) from synapses";
+  let description = [{
+    From a network's `cover`: at the start of every step, state `var` of
+    every neuron of `population` becomes the `reduction` ("sum" or "mean",
+    0 without synapses) of the `value` region (evaluated on each synapse's
+    state) over the synapses of `projection` the neuron covers. Without a
+    `domain` region every neuron covers every synapse; otherwise the region
+    (block arguments: the synapse's source and target indices as f64)
+    yields the index of the one neuron covering it, rounded down, and a
+    synapse whose index is out of range is not covered.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var,
+                       StrAttr:$reduction, FlatSymbolRefAttr:$projection);
+  let regions = (region SizedRegion<1>:$value, AnyRegion:$domain);
+  let assemblyFormat = [{
+    $sym_name `:` $population `,` $var `=` $reduction `of` $projection
+    attr-dict-with-keyword `value` $value (`domain` $domain^)?
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_RecordSpikesOp : NN_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let summary = "records the spikes of a population";
   let arguments = (ins FlatSymbolRefAttr:$population);
