@@ -596,22 +596,35 @@ private:
       nn::YieldOp::create(builder, loc(input.loc));
     }
     for (auto &cover : net.covers)
-      for (auto &stmt : cover.body) {
+      for (auto [index, stmt] : llvm::enumerate(cover.body)) {
         std::string name = cover.name + "_" + stmt.target;
         for (unsigned k = 1; !usedNames.insert(name).second; ++k)
           name = cover.name + "_" + stmt.target + "_" + std::to_string(k);
-        auto gather = nn::GatherOp::create(
-            builder, loc(stmt.loc), builder.getStringAttr(name),
-            FlatSymbolRefAttr::get(context, cover.astrocytes),
-            FlatSymbolRefAttr::get(context, stmt.target),
-            builder.getStringAttr(stmt.value->name),
-            FlatSymbolRefAttr::get(context, cover.projection));
-        fillRegion(gather.getValue(), stmt.loc, [&] {
-          return SmallVector<Value>{genExpr(*stmt.value->operands[0])};
-        });
+        auto astro = FlatSymbolRefAttr::get(context, cover.astrocytes);
+        auto proj = FlatSymbolRefAttr::get(context, cover.projection);
+        auto var = FlatSymbolRefAttr::get(context, stmt.target);
+        Region *value, *domain;
+        const ast::Expr *valueExpr;
+        if (cover.intoSynapses[index]) {
+          auto scatter = nn::ScatterOp::create(builder, loc(stmt.loc),
+                                               builder.getStringAttr(name),
+                                               proj, var, astro);
+          value = &scatter.getValue();
+          domain = &scatter.getDomain();
+          valueExpr = stmt.value.get();
+        } else {
+          auto gather = nn::GatherOp::create(
+              builder, loc(stmt.loc), builder.getStringAttr(name), astro, var,
+              builder.getStringAttr(stmt.value->name), proj);
+          value = &gather.getValue();
+          domain = &gather.getDomain();
+          valueExpr = stmt.value->operands[0].get();
+        }
+        fillRegion(*value, stmt.loc,
+                   [&] { return SmallVector<Value>{genExpr(*valueExpr)}; });
         if (cover.domain) {
           OpBuilder::InsertionGuard guard(builder);
-          Block *block = builder.createBlock(&gather.getDomain());
+          Block *block = builder.createBlock(domain);
           Location l = loc(cover.domain->loc);
           synapseIndices = {block->addArgument(builder.getF64Type(), l),
                             block->addArgument(builder.getF64Type(), l)};

@@ -884,20 +884,36 @@ private:
             << "the synapses of '" << cover.projection
             << "' have no model (no parameters or states) to read";
     }
-    for (auto &stmt : cover.body) {
+    // The covering neuron's variables, for statements into the synapses.
+    Scope astroScope;
+    astroScope.parent = &globals;
+    if (astro && astro->neuron) {
+      for (auto &p : astro->neuron->params)
+        astroScope.names[p.name] = parameterSymbol(p);
+      for (auto &st : astro->neuron->states)
+        astroScope.names[st.name] =
+            Symbol{NameKind::State, st.dim, std::nullopt, st.loc};
+    }
+    cover.intoSynapses.assign(cover.body.size(), false);
+    for (auto [index, stmt] : llvm::enumerate(cover.body)) {
       if (stmt.cond) {
-        error(stmt.loc) << "a 'cover' body holds 'x = sum(...);' and "
-                           "'x = mean(...);' statements, not 'if'";
+        error(stmt.loc) << "a 'cover' body holds 'x = sum(...);', "
+                           "'x = mean(...);' and 'y = ...;' statements, not "
+                           "'if'";
+        continue;
+      }
+      if (stmt.op != ast::Assign::Op::Set) {
+        error(stmt.loc) << "a 'cover' body sets states with '=', not an "
+                           "update operator";
         continue;
       }
       const ast::Expr &value = *stmt.value;
       bool reduction = value.kind == Expr::Kind::Call &&
                        (value.name == "sum" || value.name == "mean") &&
                        value.operands.size() == 1;
-      if (stmt.op != ast::Assign::Op::Set || !reduction) {
-        error(value.loc) << "in a 'cover' body, an astrocyte state is set to "
-                            "the 'sum(...)' or 'mean(...)' of a synapse "
-                            "expression";
+      if (!reduction) {
+        cover.intoSynapses[index] = true;
+        checkCoverIntoSynapses(cover, stmt, proj, astroScope, setStates);
         continue;
       }
       Expr &arg = *stmt.value->operands[0];
@@ -912,17 +928,8 @@ private:
         reportNotAState(stmt.target, stmt.loc, Scope(), "a 'cover' body");
         continue;
       }
-      // One cover statement per astrocyte state: each sets it anew.
-      if (auto [it, inserted] = setStates.try_emplace(
-              cover.astrocytes + "." + stmt.target, stmt.loc);
-          !inserted) {
-        auto diag = error(stmt.loc);
-        diag << "'" << cover.astrocytes << "." << stmt.target
-             << "' is already set by a cover";
-        diag.attachNote(makeLoc(context, file, it->second))
-            << "previous cover statement is here";
+      if (!setOnce(setStates, cover.astrocytes + "." + stmt.target, stmt.loc))
         continue;
-      }
       for (auto &ode : astro->neuron->odes)
         if (ode.state == stmt.target) {
           auto diag = error(stmt.loc);
@@ -942,6 +949,74 @@ private:
                        << target->dim.str();
       stmt.value->dim = arg.dim;
     }
+  }
+
+  /// One cover statement per state: each sets it anew every step.
+  bool setOnce(llvm::StringMap<ast::Loc> &setStates, const std::string &name,
+               ast::Loc loc) {
+    auto [it, inserted] = setStates.try_emplace(name, loc);
+    if (inserted)
+      return true;
+    auto diag = error(loc);
+    diag << "'" << name << "' is already set by a cover";
+    diag.attachNote(makeLoc(context, file, it->second))
+        << "previous cover statement is here";
+    return false;
+  }
+
+  /// `y = EXPR;` in a cover body (gliotransmission): y is a state without
+  /// an equation of the covered synapses; EXPR is evaluated on the
+  /// covering neuron (summed over all of them for `all`).
+  void checkCoverIntoSynapses(ast::Cover &cover, ast::Assign &stmt,
+                              ast::Projection *proj, const Scope &astroScope,
+                              llvm::StringMap<ast::Loc> &setStates) {
+    checkExpr(*stmt.value, astroScope);
+    if (!proj)
+      return;
+    const ast::VarDecl *target = nullptr;
+    const ast::Ode *ode = nullptr;
+    for (const ast::SynapseModel *m :
+         {proj->resolvedModel, (const ast::SynapseModel *)&proj->body}) {
+      if (!m)
+        continue;
+      for (auto &st : m->states)
+        if (st.name == stmt.target)
+          target = &st;
+      for (auto &o : m->odes)
+        if (o.state == stmt.target)
+          ode = &o;
+    }
+    if (!target) {
+      auto diag = error(stmt.loc);
+      diag << "the synapses of '" << cover.projection << "' have no state '"
+           << stmt.target
+           << "'; a 'cover' body sets a synapse state to a value of the "
+              "covering neuron, or a state of the covering neuron to the "
+              "'sum(...)' or 'mean(...)' of a synapse expression";
+      return;
+    }
+    if (ode) {
+      auto diag = error(stmt.loc);
+      diag << "'" << stmt.target
+           << "' has a differential equation; a 'cover' body sets states "
+              "without one";
+      diag.attachNote(makeLoc(context, file, ode->loc))
+          << "the equation is here";
+      return;
+    }
+    if (!setOnce(setStates, cover.projection + "." + stmt.target, stmt.loc))
+      return;
+    if (failed(*stmt.value) || failed(target->dim))
+      return;
+    if (stmt.value->isBool)
+      error(stmt.value->loc)
+          << "cannot assign a condition to '" << stmt.target << "'";
+    else if (usesRandom(*stmt.value))
+      error(stmt.value->loc) << "a cover's value cannot be random";
+    else if (stmt.value->dim != target->dim && !isZeroLiteral(*stmt.value))
+      error(stmt.value->loc)
+          << "cannot assign a value of dimension " << stmt.value->dim.str()
+          << " to '" << stmt.target << "' of dimension " << target->dim.str();
   }
 
   /// In a `connect` body, `w = 0.5 * w_max;` reads the synapse model's

@@ -875,8 +875,8 @@ extern "C" int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name,
   return id;
 }
 
-extern "C" int32_t nnc_rt_add_gather(nnc_sim *sim, const char *name,
-                                     int32_t proj, int32_t pop) {
+extern "C" int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name,
+                                    int32_t proj, int32_t pop) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name)) {
@@ -894,16 +894,16 @@ extern "C" int32_t nnc_rt_add_gather(nnc_sim *sim, const char *name,
     sim->fail(what + " added after the simulation started");
     return -1;
   }
-  Gather gather;
-  gather.name = name;
-  gather.proj = proj;
-  gather.pop = pop;
-  gather.run = reinterpret_cast<GatherKernel>(
-      sim->lookupKernel("_mlir_ciface_" + gather.name + "_gather"));
+  Cover cover;
+  cover.name = name;
+  cover.proj = proj;
+  cover.pop = pop;
+  cover.run = reinterpret_cast<CoverKernel>(
+      sim->lookupKernel("_mlir_ciface_" + cover.name + "_cover"));
   if (sim->failed())
     return -1;
-  sim->gathers.push_back(std::move(gather));
-  return static_cast<int32_t>(sim->gathers.size() - 1);
+  sim->covers.push_back(std::move(cover));
+  return static_cast<int32_t>(sim->covers.size() - 1);
 }
 
 extern "C" void nnc_rt_record_spikes(nnc_sim *sim, int32_t pop) {

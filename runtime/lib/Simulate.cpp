@@ -594,14 +594,14 @@ nnc_memref1d_i32 targetsRef(const Projection &proj) {
 }
 
 /// Sets the covering population's state from the synapses (a cover).
-void runGather(nnc_sim &sim, const Gather &gather) {
-  Projection &proj = sim.projections[gather.proj];
-  nnc_memref2d astro = sim.populations[gather.pop].stateRef();
+void runCover(nnc_sim &sim, const Cover &cover) {
+  Projection &proj = sim.projections[cover.proj];
+  nnc_memref2d astro = sim.populations[cover.pop].stateRef();
   nnc_memref2d syn = proj.synStateRef();
   nnc_memref1d_i64 rowPtr =
       i64ListRef(proj.rowPtr.data(), static_cast<int64_t>(proj.rowPtr.size()));
   nnc_memref1d_i32 colIdx = targetsRef(proj);
-  gather.run(&astro, &syn, &rowPtr, &colIdx);
+  cover.run(&astro, &syn, &rowPtr, &colIdx);
 }
 
 /// Queues the synapses of this step's source spikes in the slot of the
@@ -688,8 +688,8 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
     int64_t k = sim->step;
     if (!sampleMonitors(*sim, k))
       return progress.finish(s);
-    for (const Gather &gather : sim->gathers)
-      runGather(*sim, gather);
+    for (const Cover &cover : sim->covers)
+      runCover(*sim, cover);
     synapseUpdate.run(k);
     if (parallel) {
       if (!parallel->run(*sim->pool, k))

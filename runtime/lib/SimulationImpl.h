@@ -228,16 +228,16 @@ struct Projection {
   nnc_memref2d synStateRef(int64_t begin, int64_t end);
 };
 
-using GatherKernel = void (*)(nnc_memref2d *astroState, nnc_memref2d *synState,
-                              nnc_memref1d_i64 *rowPtr,
-                              nnc_memref1d_i32 *colIdx);
+using CoverKernel = void (*)(nnc_memref2d *astroState, nnc_memref2d *synState,
+                             nnc_memref1d_i64 *rowPtr,
+                             nnc_memref1d_i32 *colIdx);
 
-/// A cover's gather added by nnc_rt_add_gather.
-struct Gather {
+/// A cover statement added by nnc_rt_add_cover.
+struct Cover {
   std::string name;
   int32_t proj = 0;
   int32_t pop = 0;
-  GatherKernel run = nullptr;
+  CoverKernel run = nullptr;
 };
 
 /// A Poisson input added by nnc_rt_add_poisson_input.
@@ -301,7 +301,7 @@ struct nnc_sim {
   std::vector<nnc::rt::detail::Population> populations;
   std::vector<nnc::rt::detail::Projection> projections;
   std::vector<nnc::rt::detail::PoissonInput> inputs;
-  std::vector<nnc::rt::detail::Gather> gathers;
+  std::vector<nnc::rt::detail::Cover> covers;
   std::vector<nnc::rt::detail::StateMonitor> monitors;
   int64_t synapseCount = 0;
   /// Bytes of the buffers the runtime allocated for the network.

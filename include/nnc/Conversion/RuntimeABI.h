@@ -48,9 +48,11 @@ inline std::string synapseInitKernel(llvm::StringRef projection) {
 inline std::string synapseUpdateKernel(llvm::StringRef projection) {
   return (projection + "_update_synapses").str();
 }
-/// A cover's sum of synapse values into the states of its astrocytes.
-inline std::string gatherKernel(llvm::StringRef gather) {
-  return (gather + "_gather").str();
+/// One statement of a cover: synapse values summed into the covering
+/// neurons' state (nn.gather), or a covering neuron's value copied into its
+/// synapses' state (nn.scatter).
+inline std::string coverKernel(llvm::StringRef statement) {
+  return (statement + "_cover").str();
 }
 /// The internal global through which kernels read state row `row` of
 /// population (modulator) `population`: nnc_describe stores
@@ -84,7 +86,7 @@ constexpr llvm::StringLiteral kGate = "nnc_rt_gate";
 constexpr llvm::StringLiteral kAddModulator = "nnc_rt_add_modulator";
 constexpr llvm::StringLiteral kStateRow = "nnc_rt_state_row";
 constexpr llvm::StringLiteral kAddClockDriven = "nnc_rt_add_clock_driven";
-constexpr llvm::StringLiteral kAddGather = "nnc_rt_add_gather";
+constexpr llvm::StringLiteral kAddCover = "nnc_rt_add_cover";
 
 } // namespace nnc::abi
 

@@ -278,7 +278,10 @@ struct ProgramStmt {
 /// (an expression of the synapse's `source` and `target` indices; none if
 /// it is out of range). At the start of every step each statement
 /// `x = sum(expr);` / `x = mean(expr);` sets the astrocyte state x to the
-/// sum / mean of expr over the synapses the astrocyte covers.
+/// sum / mean of expr over the synapses the astrocyte covers, and each
+/// `y = expr;` sets the synapse state y of every covered synapse to expr
+/// evaluated on its covering astrocyte (summed over all of them for
+/// `all`; 0 for a synapse no astrocyte covers).
 struct Cover {
   std::string projection, astrocytes;
   Loc projectionLoc, astrocytesLoc, loc;
@@ -286,6 +289,9 @@ struct Cover {
   ExprPtr domain;
   std::vector<Assign> body;
   std::string name; // Sema: `<projection>_to_<astrocytes>`
+  /// Sema, per statement: `y = EXPR;` sets a synapse state from the
+  /// covering neuron (gliotransmission) rather than `x = sum(...)`.
+  std::vector<bool> intoSynapses;
 };
 
 /// `record v, w of p[0:10] every 1 ms;`

@@ -796,7 +796,7 @@ public:
     func::ReturnOp::create(b, loc);
   }
 
-  /// `<gather>_gather(astro, synState, rowPtr, colIdx)`: state `var` of
+  /// `<gather>_cover(astro, synState, rowPtr, colIdx)`: state `var` of
   /// every covering neuron becomes the sum (or mean) of the value over the
   /// synapses it covers (see nn.gather). Synapses are visited in storage
   /// order (by source), so sums are reproducible.
@@ -806,7 +806,7 @@ public:
     auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
     auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
     auto fn = kernel(
-        loc, abi::gatherKernel(gather.getSymName()),
+        loc, abi::coverKernel(gather.getSymName()),
         {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
@@ -884,31 +884,13 @@ public:
                         scf::YieldOp::create(ab, al);
                       });
                 } else {
-                  Value target = arith::SIToFPOp::create(
-                      ib, il, f64,
-                      memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
-                  Environment domainEnv;
-                  Value at = math::FloorOp::create(
-                      ib, il,
-                      lowerRegion(ib, gather.getDomain(), domainEnv,
-                                  {source, target})[0]);
-                  Value upper = arith::SIToFPOp::create(
-                      ib, il, f64,
-                      arith::IndexCastOp::create(ib, il, i64, numAstro));
-                  Value inRange = arith::AndIOp::create(
-                      ib, il,
-                      arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OGE,
-                                            at, f64Constant(ib, il, 0.0)),
-                      arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OLT,
-                                            at, upper));
-                  scf::IfOp::create(
-                      ib, il, inRange, [&](OpBuilder &tb, Location tl) {
-                        Value a = arith::IndexCastOp::create(
-                            tb, tl, tb.getIndexType(),
-                            arith::FPToSIOp::create(tb, tl, i64, at));
-                        accumulate(tb, tl, a, v);
-                        scf::YieldOp::create(tb, tl);
-                      });
+                  auto [inRange, at] = emitCoveringNeuron(
+                      ib, il, gather.getDomain(), source, colIdx, k, numAstro);
+                  scf::IfOp::create(ib, il, inRange,
+                                    [&](OpBuilder &tb, Location tl) {
+                                      accumulate(tb, tl, at, v);
+                                      scf::YieldOp::create(tb, tl);
+                                    });
                 }
                 scf::YieldOp::create(ib, il);
               });
@@ -928,6 +910,122 @@ public:
       });
       memref::DeallocOp::create(b, loc, counts);
     }
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// The neuron covering synapse k (source index `source` as f64): the
+  /// floor of the cover's domain at (source, colIdx[k]), and whether it is
+  /// one of the numCovering neurons. The index is only meaningful if so.
+  std::pair<Value, Value> emitCoveringNeuron(OpBuilder &ib, Location il,
+                                             Region &domain, Value source,
+                                             Value colIdx, Value k,
+                                             Value numCovering) {
+    Value target = arith::SIToFPOp::create(
+        ib, il, f64, memref::LoadOp::create(ib, il, colIdx, ValueRange{k}));
+    Environment domainEnv;
+    Value at = math::FloorOp::create(
+        ib, il, lowerRegion(ib, domain, domainEnv, {source, target})[0]);
+    Value upper = arith::SIToFPOp::create(
+        ib, il, f64, arith::IndexCastOp::create(ib, il, i64, numCovering));
+    Value inRange = arith::AndIOp::create(
+        ib, il,
+        arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OGE, at,
+                              f64Constant(ib, il, 0.0)),
+        arith::CmpFOp::create(ib, il, arith::CmpFPredicate::OLT, at, upper));
+    // Clamped so that the index is valid even where it is not used.
+    Value clamped = arith::MinimumFOp::create(
+        ib, il, arith::MaximumFOp::create(ib, il, at, f64Constant(ib, il, 0.0)),
+        arith::SubFOp::create(ib, il, upper, f64Constant(ib, il, 1.0)));
+    Value index = arith::IndexCastOp::create(
+        ib, il, ib.getIndexType(),
+        arith::FPToSIOp::create(ib, il, i64, clamped));
+    return {inRange, index};
+  }
+
+  /// `<scatter>_cover(astro, synState, rowPtr, colIdx)`: synapse state
+  /// `var` of every synapse becomes the value evaluated on its covering
+  /// neuron (0 if none), or without a domain the sum of the value over all
+  /// the covering population's neurons (see nn.scatter).
+  void buildScatter(ScatterOp scatter, NeuronOp astro, ProjectionOp proj) {
+    Location loc = scatter.getLoc();
+    SynapseOp synapse = proj.getSynapseModel();
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(
+        loc, abi::coverKernel(scatter.getSymName()),
+        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value astroState = fn.getArgument(0), synState = fn.getArgument(1);
+    Value rowPtr = fn.getArgument(2), colIdx = fn.getArgument(3);
+    Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
+    Value row = index(loc, synapse.getStateRow(scatter.getVar()));
+    // The value on covering neuron a.
+    auto valueAt = [&](OpBuilder &vb, Location vl, Value a) {
+      Environment env;
+      env.params = astro.getParamValues();
+      scatter.getValue().walk([&](ReadOp read) {
+        int r = astro.getStateRow(read.getVar());
+        if (r >= 0 && !env.state.count(read.getVar()))
+          env.state[read.getVar()] = memref::LoadOp::create(
+              vb, vl, astroState,
+              ValueRange{arith::ConstantIndexOp::create(vb, vl, r), a});
+      });
+      return lowerRegion(vb, scatter.getValue(), env)[0];
+    };
+    if (scatter.getDomain().empty()) {
+      auto sum = scf::ForOp::create(
+          b, loc, index(loc, 0), numAstro, index(loc, 1),
+          ValueRange{f64Constant(b, loc, 0.0)},
+          [&](OpBuilder &lb, Location l, Value a, ValueRange acc) {
+            scf::YieldOp::create(lb, l,
+                                 ValueRange{arith::AddFOp::create(
+                                     lb, l, acc[0], valueAt(lb, l, a))});
+          });
+      Value numSynapses = memref::DimOp::create(b, loc, synState, 1);
+      scf::ForOp::create(
+          b, loc, index(loc, 0), numSynapses, index(loc, 1), ValueRange{},
+          [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+            memref::StoreOp::create(lb, l, sum.getResult(0), synState,
+                                    ValueRange{row, k});
+            scf::YieldOp::create(lb, l);
+          });
+      func::ReturnOp::create(b, loc);
+      return;
+    }
+    Value numSources = arith::SubIOp::create(
+        b, loc, memref::DimOp::create(b, loc, rowPtr, 0), index(loc, 1));
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSources, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          auto load = [&](Value at) {
+            return arith::IndexCastOp::create(
+                lb, l, lb.getIndexType(),
+                memref::LoadOp::create(lb, l, rowPtr, ValueRange{at}));
+          };
+          Value begin = load(i);
+          Value end = load(arith::AddIOp::create(lb, l, i, index(loc, 1)));
+          Value source = arith::SIToFPOp::create(
+              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, i));
+          scf::ForOp::create(
+              lb, l, begin, end, index(loc, 1), ValueRange{},
+              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
+                auto [inRange, at] = emitCoveringNeuron(
+                    ib, il, scatter.getDomain(), source, colIdx, k, numAstro);
+                auto ifOp = scf::IfOp::create(
+                    ib, il, inRange,
+                    [&](OpBuilder &tb, Location tl) {
+                      scf::YieldOp::create(tb, tl, valueAt(tb, tl, at));
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, f64Constant(eb, el, 0.0));
+                    });
+                memref::StoreOp::create(ib, il, ifOp.getResult(0), synState,
+                                        ValueRange{row, k});
+                scf::YieldOp::create(ib, il);
+              });
+          scf::YieldOp::create(lb, l);
+        });
     func::ReturnOp::create(b, loc);
   }
 
@@ -1217,6 +1315,23 @@ public:
         return;
       }
       builder.buildGather(gather, astro, proj);
+    });
+    module.walk([&](ScatterOp scatter) {
+      auto network = scatter->getParentOfType<NetworkOp>();
+      auto pop = dyn_cast_or_null<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, scatter.getPopulation()));
+      auto proj = dyn_cast_or_null<ProjectionOp>(
+          SymbolTable::lookupSymbolIn(network, scatter.getProjection()));
+      NeuronOp astro = pop ? pop.getNeuron() : NeuronOp();
+      SynapseOp synapse = proj ? proj.getSynapseModel() : SynapseOp();
+      if (!astro || !synapse || synapse.getStateRow(scatter.getVar()) < 0) {
+        scatter.emitError() << "needs a population of a neuron model and a "
+                               "projection whose synapses have state '"
+                            << scatter.getVar() << "'";
+        ok = false;
+        return;
+      }
+      builder.buildScatter(scatter, astro, proj);
     });
     module.walk([&](PoissonInputOp input) {
       auto network = input->getParentOfType<NetworkOp>();

@@ -205,10 +205,16 @@ public:
                  {sim, projIds[proj.getSymName()]});
         } else if (auto gather = dyn_cast<GatherOp>(op)) {
           Location l = gather.getLoc();
-          call(l, abi::kAddGather, {i32},
+          call(l, abi::kAddCover, {i32},
                {sim, string(l, gather.getSymName()),
                 projIds[gather.getProjection()],
                 popIds[gather.getPopulation()]});
+        } else if (auto scatter = dyn_cast<ScatterOp>(op)) {
+          Location l = scatter.getLoc();
+          call(l, abi::kAddCover, {i32},
+               {sim, string(l, scatter.getSymName()),
+                projIds[scatter.getProjection()],
+                popIds[scatter.getPopulation()]});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},

@@ -1,13 +1,17 @@
 """Checks the covers of test/e2e/cover-domain.nn: astrocyte a's `total` and
 `average` are the sum and the mean of y over the synapses onto targets 2a
 and 2a + 1 (none for an astrocyte beyond them: 0), and every astrocyte's
-`all_z` is the sum of z over all synapses.
+`all_z` is the sum of z over all synapses; each synapse's g_a is twice its
+astrocyte's total (0 if no astrocyte covers it) and t_all the sum of
+every astrocyte's total.
 
 Synapse k of the all-to-all projection S connects source k // targets to
 target k % targets (storage order: by source, then target). A cover runs
 at the start of a step, after the monitors sampled it, so the astrocyte
 sample at step s (s >= 1) must equal the reduction of the synapse samples
 at step s - 1, to 1e-12 relative; the sample at step 0 is the initial 0.
+Covers run in declaration order, so g_a and t_all, sampled at step s,
+were computed from the totals sampled at step s.
 Exits 1 on any failure.
 """
 import argparse
@@ -69,6 +73,27 @@ def main():
     check("all_z", lambda astro, step: sum(s[("S", "z", k)][step] for k in range(synapses)))
     print(f"all_z: {a.astrocytes} astrocytes x {len(steps)} samples, sums of "
           f"{synapses} synapses [{'ok' if len(failures) == n else 'FAIL'}]")
+    n = len(failures)
+    uncovered = 0
+    for k in range(synapses):
+        astro = (k % a.targets) // 2
+        uncovered += astro >= a.astrocytes
+        for step in steps:
+            want = 0.0 if astro >= a.astrocytes else 2 * s[("astro", "total", astro)][step]
+            got = s[("S", "g_a", k)][step]
+            if not close(got, want):
+                failures.append(f"g_a of synapse {k} at step {step}: {got!r}, expected {want!r}")
+    print(f"g_a: {synapses} synapses x {len(steps)} samples, {uncovered} uncovered "
+          f"[{'ok' if len(failures) == n else 'FAIL'}]")
+    n = len(failures)
+    for k in range(synapses):
+        for step in steps:
+            want = sum(s[("astro", "total", astro)][step] for astro in range(a.astrocytes))
+            got = s[("S", "t_all", k)][step]
+            if not close(got, want):
+                failures.append(f"t_all of synapse {k} at step {step}: {got!r}, expected {want!r}")
+    print(f"t_all: {synapses} synapses x {len(steps)} samples "
+          f"[{'ok' if len(failures) == n else 'FAIL'}]")
     for f_ in failures[:10]:
         print("FAIL:", f_, file=sys.stderr)
     return 1 if failures else 0

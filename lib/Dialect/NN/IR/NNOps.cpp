@@ -185,25 +185,35 @@ LogicalResult SynapseOp::verify() {
   return verifyOwnVariables(*this, getSymName());
 }
 
+/// The value and domain regions of nn.gather and nn.scatter.
+static LogicalResult verifyCoverRegions(Operation *op, Region &value,
+                                        Region &domain) {
+  if (failed(verifyYieldsOne(op, value, Float64Type::get(op->getContext()),
+                             "the value")))
+    return failure();
+  if (domain.empty())
+    return success();
+  Block &block = domain.front();
+  if (block.getNumArguments() != 2 ||
+      !llvm::all_of(block.getArgumentTypes(), [](Type t) { return t.isF64(); }))
+    return op->emitOpError() << "domain must take the source and target "
+                                "indices (two f64)";
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield || yield.getValues().size() != 1 ||
+      !yield.getValues()[0].getType().isF64())
+    return op->emitOpError() << "domain must yield one f64 (the index)";
+  return success();
+}
+
 LogicalResult GatherOp::verify() {
   if (getReduction() != "sum" && getReduction() != "mean")
     return emitOpError() << "reduction must be \"sum\" or \"mean\", not \""
                          << getReduction() << "\"";
-  if (failed(verifyYieldsOne(*this, getValue(), Float64Type::get(getContext()),
-                             "the summed value")))
-    return failure();
-  if (getDomain().empty())
-    return success();
-  Block &block = getDomain().front();
-  if (block.getNumArguments() != 2 ||
-      !llvm::all_of(block.getArgumentTypes(), [](Type t) { return t.isF64(); }))
-    return emitOpError() << "domain must take the source and target indices "
-                            "(two f64)";
-  auto yield = dyn_cast<YieldOp>(block.getTerminator());
-  if (!yield || yield.getValues().size() != 1 ||
-      !yield.getValues()[0].getType().isF64())
-    return emitOpError() << "domain must yield one f64 (the index)";
-  return success();
+  return verifyCoverRegions(*this, getValue(), getDomain());
+}
+
+LogicalResult ScatterOp::verify() {
+  return verifyCoverRegions(*this, getValue(), getDomain());
 }
 
 LogicalResult AdvanceOp::verify() {

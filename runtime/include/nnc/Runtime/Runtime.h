@@ -93,7 +93,7 @@
 // nnc_rt_time) and gates (nnc_rt_gate, `_on_pre_frozen` kernels). Version
 // 5 added modulators (nnc_rt_add_modulator, nnc_rt_state_row),
 // clock-driven synapse equations (nnc_rt_add_clock_driven,
-// `_update_synapses` kernels) and covers (nnc_rt_add_gather, `_gather`
+// `_update_synapses` kernels) and covers (nnc_rt_add_cover, `_cover`
 // kernels).
 //
 // update_synapses integrates every synapse it is given by one step (step
@@ -201,13 +201,15 @@ double *nnc_rt_state_row(nnc_sim *sim, int32_t pop, int64_t row);
 /// projection is frozen).
 void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj);
 
-/// Adds a cover's gather: kernel `<name>_gather` (void (nnc_memref2d
+/// Adds a statement of a cover (population `pop` covering the synapses of
+/// projection `proj`): kernel `<name>_cover` (void (nnc_memref2d
 /// *astroState, nnc_memref2d *synState, nnc_memref1d_i64 *rowPtr,
-/// nnc_memref1d_i32 *colIdx)) sets a state of population `pop` from the
-/// synapses of projection `proj` at the start of every step, before the
-/// clock-driven synapse equations. Returns its id.
-int32_t nnc_rt_add_gather(nnc_sim *sim, const char *name, int32_t proj,
-                          int32_t pop);
+/// nnc_memref1d_i32 *colIdx)) sets a state of the population from the
+/// synapses, or a state of the synapses from the population, at the start
+/// of every step, before the clock-driven synapse equations, in the order
+/// added. Returns its id.
+int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name, int32_t proj,
+                         int32_t pop);
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive

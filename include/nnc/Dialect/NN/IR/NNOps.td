@@ -476,6 +476,27 @@ def NN_GatherOp : NN_Op<"gather", [Symbol, HasParent<"NetworkOp">]> {
   let hasVerifier = 1;
 }
 
+def NN_ScatterOp : NN_Op<"scatter", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "sets a state of covered synapses from their covering neurons";
+  let description = [{
+    From a network's `cover` (gliotransmission): at the start of every step,
+    synapse state `var` of every synapse of `projection` becomes the `value`
+    region evaluated on the state of the `population` neuron that covers it
+    (the `domain` region, as for nn.gather; 0 if none covers it), or,
+    without a domain, the sum of the value over every neuron of the
+    population.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlatSymbolRefAttr:$projection, FlatSymbolRefAttr:$var,
+                       FlatSymbolRefAttr:$population);
+  let regions = (region SizedRegion<1>:$value, AnyRegion:$domain);
+  let assemblyFormat = [{
+    $sym_name `:` $projection `,` $var `=` `from` $population
+    attr-dict-with-keyword `value` $value (`domain` $domain^)?
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_RecordSpikesOp : NN_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let summary = "records the spikes of a population";
   let arguments = (ins FlatSymbolRefAttr:$population);
