@@ -95,7 +95,7 @@ private:
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
 
     for (auto &p : neuron.params) {
-      if (p.perNeuron)
+      if (p.perNeuron || bindings.count(p.name))
         continue;
       double value = specialization ? values[p.name] : *p.value->constValue;
       nn::ParamOp::create(builder, loc(p.loc), builder.getStringAttr(p.name),
@@ -520,13 +520,15 @@ private:
         for (auto &p : pop.neuron->params)
           if (p.name == a.target)
             param = &p;
-        if (param && !param->perNeuron)
+        if (param && !param->perNeuron && !a.value->constValue)
+          bindings[a.target] = a.value.get(); // follows a modulator
+        else if (param && !param->perNeuron)
           constants[a.target] = *a.value->constValue;
         else
           perNeuron.push_back(&a);
       }
       std::string model = pop.model;
-      if (!constants.empty() || !pop.solver.empty()) {
+      if (!constants.empty() || !pop.solver.empty() || !bindings.empty()) {
         model = pop.model + "_" + pop.name;
         for (unsigned k = 1; !modelNames.insert(model).second; ++k)
           model = pop.model + "_" + pop.name + "_" + std::to_string(k);
@@ -534,6 +536,9 @@ private:
         builder.setInsertionPoint(op);
         genNeuron(*pop.neuron, model, constants, pop.solver);
       }
+      // Initial values see parameter defaults: modulators do not exist yet
+      // when a population is initialised.
+      bindings.clear();
       auto popOp = nn::PopulationOp::create(
           builder, loc(pop.loc), pop.name, model,
           static_cast<int64_t>(pop.resolvedSize), pop.isModulator);
@@ -876,8 +881,8 @@ private:
   std::pair<Value, Value> synapseIndices;
   /// Loop variables of the run block in scope (f64 values).
   llvm::StringMap<Value> loopVars;
-  /// While emitting a projection: its parameters that follow a modulator,
-  /// and the expressions they follow.
+  /// While emitting a projection or a population's model: its parameters
+  /// that follow a modulator, and the expressions they follow.
   llvm::StringMap<const ast::Expr *> bindings;
 };
 

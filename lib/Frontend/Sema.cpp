@@ -1535,7 +1535,7 @@ private:
   /// and random distributions.
   void checkPopulationValues(ast::Population &pop) {
     Scope scope;
-    scope.parent = &globals;
+    scope.parent = modulators ? modulators : &globals;
     scope.allowRandom = true;
     scope.allowIndex = true;
     for (auto &p : pop.neuron->params)
@@ -1559,8 +1559,36 @@ private:
                                              "population '" + pop.name + "'");
       if (!var || failed(*a.value))
         continue;
-      checkAssignedValue(*a.value, a.target, var->dim);
+      if (!checkAssignedValue(*a.value, a.target, var->dim) ||
+          !readsModulator(*a.value))
+        continue;
+      // A parameter may follow a modulator (`I_mod = 2 nA * dopamine;`):
+      // the model reads the modulator wherever it reads the parameter.
+      bool isParam = false;
+      for (auto &p : pop.neuron->params)
+        isParam |= &p == var;
+      if (!isParam)
+        error(a.value->loc) << "the initial value of a state cannot read a "
+                               "modulator; bind a parameter to it instead";
+      else if (usesRandom(*a.value) || usesIndex(*a.value))
+        error(a.value->loc) << "a parameter that follows a modulator is the "
+                               "same for every neuron: no random numbers or "
+                               "'i'";
+      else if (var->perNeuron)
+        error(a.value->loc)
+            << "'" << a.target
+            << "' is set per neuron (by a population value or the program), "
+               "so it cannot follow a modulator";
     }
+  }
+
+  static bool usesIndex(const Expr &e) {
+    if (e.kind == Expr::Kind::Name && e.nameKind == NameKind::NeuronIndex)
+      return true;
+    for (auto &operand : e.operands)
+      if (usesIndex(*operand))
+        return true;
+    return false;
   }
 
   /// Reports a value that cannot be assigned to `target` (of dimension

@@ -425,6 +425,12 @@ public:
   /// `<model>_update(state, spikes, step, key) -> numSpikes`.
   void buildUpdate(NeuronOp neuron, double dt) {
     Location loc = neuron.getLoc();
+    // The network of a population of the model (one network per module).
+    Operation *network = nullptr;
+    module.walk([&](PopulationOp pop) {
+      if (pop.getModel() == neuron.getSymName())
+        network = pop->getParentOp();
+    });
     auto fn =
         kernel(loc, abi::updateKernel(neuron.getSymName()),
                {chunkStateType(neuron), chunkSpikeType(), i64, i64}, {i64});
@@ -471,6 +477,7 @@ public:
           Environment env;
           env.params = neuron.getParamValues();
           env.time = time;
+          env.readModulator = modulatorReader(network);
           if (draws) {
             env.rngKey = key;
             Value neuronIndex = arith::AddIOp::create(
@@ -813,8 +820,6 @@ public:
     Value astroState = fn.getArgument(0), synState = fn.getArgument(1);
     Value rowPtr = fn.getArgument(2), colIdx = fn.getArgument(3);
     Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
-    Value numSources = arith::SubIOp::create(
-        b, loc, memref::DimOp::create(b, loc, rowPtr, 0), index(loc, 1));
     Value row = index(loc, astro.getStateRow(gather.getVar()));
     bool mean = gather.getReduction() == "mean";
     Value counts;
@@ -849,52 +854,33 @@ public:
             counts, ValueRange{a});
       }
     };
-    scf::ForOp::create(
-        b, loc, index(loc, 0), numSources, index(loc, 1), ValueRange{},
-        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
-          auto toIndex = [&](OpBuilder &ob, Location ol, Value v) {
-            return arith::IndexCastOp::create(ob, ol, ob.getIndexType(), v);
-          };
-          Value begin = toIndex(
-              lb, l, memref::LoadOp::create(lb, l, rowPtr, ValueRange{i}));
-          Value next = arith::AddIOp::create(lb, l, i, index(loc, 1));
-          Value end = toIndex(
-              lb, l, memref::LoadOp::create(lb, l, rowPtr, ValueRange{next}));
-          Value source = arith::SIToFPOp::create(
-              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, i));
-          scf::ForOp::create(
-              lb, l, begin, end, index(loc, 1), ValueRange{},
-              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
-                Environment env;
-                env.params = synapse.getParamValues();
-                env.readModulator = modulatorReader(proj);
-                gather.getValue().walk([&](ReadOp read) {
-                  int r = synapse.getStateRow(read.getVar());
-                  if (r >= 0 && !env.state.count(read.getVar()))
-                    env.state[read.getVar()] = memref::LoadOp::create(
-                        ib, il, synState, ValueRange{index(loc, r), k});
+    forEachSynapseBySource(
+        loc, rowPtr, [&](OpBuilder &ib, Location il, Value source, Value k) {
+          Environment env;
+          env.params = synapse.getParamValues();
+          env.readModulator = modulatorReader(proj);
+          gather.getValue().walk([&](ReadOp read) {
+            int r = synapse.getStateRow(read.getVar());
+            if (r >= 0 && !env.state.count(read.getVar()))
+              env.state[read.getVar()] = memref::LoadOp::create(
+                  ib, il, synState, ValueRange{index(loc, r), k});
+          });
+          Value v = lowerRegion(ib, gather.getValue(), env)[0];
+          if (gather.getDomain().empty()) {
+            scf::ForOp::create(
+                ib, il, index(loc, 0), numAstro, index(loc, 1), ValueRange{},
+                [&](OpBuilder &ab, Location al, Value a, ValueRange) {
+                  accumulate(ab, al, a, v);
+                  scf::YieldOp::create(ab, al);
                 });
-                Value v = lowerRegion(ib, gather.getValue(), env)[0];
-                if (gather.getDomain().empty()) {
-                  scf::ForOp::create(
-                      ib, il, index(loc, 0), numAstro, index(loc, 1),
-                      ValueRange{},
-                      [&](OpBuilder &ab, Location al, Value a, ValueRange) {
-                        accumulate(ab, al, a, v);
-                        scf::YieldOp::create(ab, al);
-                      });
-                } else {
-                  auto [inRange, at] = emitCoveringNeuron(
-                      ib, il, gather.getDomain(), source, colIdx, k, numAstro);
-                  scf::IfOp::create(ib, il, inRange,
-                                    [&](OpBuilder &tb, Location tl) {
-                                      accumulate(tb, tl, at, v);
-                                      scf::YieldOp::create(tb, tl);
-                                    });
-                }
-                scf::YieldOp::create(ib, il);
-              });
-          scf::YieldOp::create(lb, l);
+          } else {
+            auto [inRange, at] = emitCoveringNeuron(
+                ib, il, gather.getDomain(), source, colIdx, k, numAstro);
+            scf::IfOp::create(ib, il, inRange, [&](OpBuilder &tb, Location tl) {
+              accumulate(tb, tl, at, v);
+              scf::YieldOp::create(tb, tl);
+            });
+          }
         });
     if (mean) {
       eachAstrocyte([&](OpBuilder &lb, Location l, Value a) {
@@ -911,6 +897,36 @@ public:
       memref::DeallocOp::create(b, loc, counts);
     }
     func::ReturnOp::create(b, loc);
+  }
+
+  /// Calls body(builder, loc, source, k) for every synapse k of a CSR
+  /// projection (source as f64), in storage order: sources in order, each
+  /// one's synapses rowPtr[i] .. rowPtr[i+1]-1.
+  void forEachSynapseBySource(
+      Location loc, Value rowPtr,
+      function_ref<void(OpBuilder &, Location, Value, Value)> body) {
+    Value numSources = arith::SubIOp::create(
+        b, loc, memref::DimOp::create(b, loc, rowPtr, 0), index(loc, 1));
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSources, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+          auto load = [&](Value at) {
+            return arith::IndexCastOp::create(
+                lb, l, lb.getIndexType(),
+                memref::LoadOp::create(lb, l, rowPtr, ValueRange{at}));
+          };
+          Value begin = load(i);
+          Value end = load(arith::AddIOp::create(lb, l, i, index(loc, 1)));
+          Value source = arith::SIToFPOp::create(
+              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, i));
+          scf::ForOp::create(
+              lb, l, begin, end, index(loc, 1), ValueRange{},
+              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
+                body(ib, il, source, k);
+                scf::YieldOp::create(ib, il);
+              });
+          scf::YieldOp::create(lb, l);
+        });
   }
 
   /// The neuron covering synapse k (source index `source` as f64): the
@@ -993,50 +1009,41 @@ public:
       func::ReturnOp::create(b, loc);
       return;
     }
-    Value numSources = arith::SubIOp::create(
-        b, loc, memref::DimOp::create(b, loc, rowPtr, 0), index(loc, 1));
-    scf::ForOp::create(
-        b, loc, index(loc, 0), numSources, index(loc, 1), ValueRange{},
-        [&](OpBuilder &lb, Location l, Value i, ValueRange) {
-          auto load = [&](Value at) {
-            return arith::IndexCastOp::create(
-                lb, l, lb.getIndexType(),
-                memref::LoadOp::create(lb, l, rowPtr, ValueRange{at}));
-          };
-          Value begin = load(i);
-          Value end = load(arith::AddIOp::create(lb, l, i, index(loc, 1)));
-          Value source = arith::SIToFPOp::create(
-              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, i));
-          scf::ForOp::create(
-              lb, l, begin, end, index(loc, 1), ValueRange{},
-              [&](OpBuilder &ib, Location il, Value k, ValueRange) {
-                auto [inRange, at] = emitCoveringNeuron(
-                    ib, il, scatter.getDomain(), source, colIdx, k, numAstro);
-                auto ifOp = scf::IfOp::create(
-                    ib, il, inRange,
-                    [&](OpBuilder &tb, Location tl) {
-                      scf::YieldOp::create(tb, tl, valueAt(tb, tl, at));
-                    },
-                    [&](OpBuilder &eb, Location el) {
-                      scf::YieldOp::create(eb, el, f64Constant(eb, el, 0.0));
-                    });
-                memref::StoreOp::create(ib, il, ifOp.getResult(0), synState,
-                                        ValueRange{row, k});
-                scf::YieldOp::create(ib, il);
+    forEachSynapseBySource(
+        loc, rowPtr, [&](OpBuilder &ib, Location il, Value source, Value k) {
+          auto [inRange, at] = emitCoveringNeuron(ib, il, scatter.getDomain(),
+                                                  source, colIdx, k, numAstro);
+          auto ifOp = scf::IfOp::create(
+              ib, il, inRange,
+              [&](OpBuilder &tb, Location tl) {
+                scf::YieldOp::create(tb, tl, valueAt(tb, tl, at));
+              },
+              [&](OpBuilder &eb, Location el) {
+                scf::YieldOp::create(eb, el, f64Constant(eb, el, 0.0));
               });
-          scf::YieldOp::create(lb, l);
+          memref::StoreOp::create(ib, il, ifOp.getResult(0), synState,
+                                  ValueRange{row, k});
         });
     func::ReturnOp::create(b, loc);
   }
 
-  /// Reads of the modulators of `proj`'s network, for the kernels of
-  /// `proj`. A modulator is read through an internal global holding a
-  /// pointer to its state row (set by nnc_describe), once per kernel call
-  /// at the kernel's entry: within a step its value does not change until
-  /// every reader has run (modulators are updated last).
-  std::function<Value(ReadModulatorOp)> modulatorReader(ProjectionOp proj) {
-    return [this, proj](ReadModulatorOp read) -> Value {
-      auto network = proj->getParentOfType<NetworkOp>();
+  /// Reads of the modulators of the network holding `inNetwork` (a
+  /// projection, or the network itself), for its kernels. A modulator is read
+  /// through an internal global holding a pointer to its state row (set by
+  /// nnc_describe), once per kernel call at the kernel's entry: within a step
+  /// its value does not change until every reader has run (modulators are
+  /// updated last).
+  std::function<Value(ReadModulatorOp)> modulatorReader(Operation *inNetwork) {
+    return [this, inNetwork](ReadModulatorOp read) -> Value {
+      auto network = dyn_cast_or_null<NetworkOp>(inNetwork);
+      if (!network && inNetwork)
+        network = inNetwork->getParentOfType<NetworkOp>();
+      if (!network) {
+        read.emitError() << "a modulator can only be read by a model that a "
+                            "population of the network uses";
+        failedLowering = true;
+        return f64Constant(b, read.getLoc(), 0.0);
+      }
       auto pop = dyn_cast_or_null<PopulationOp>(
           SymbolTable::lookupSymbolIn(network, read.getPopulation()));
       NeuronOp model = pop ? pop.getNeuron() : NeuronOp();

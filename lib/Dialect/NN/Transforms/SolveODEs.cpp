@@ -43,8 +43,12 @@ namespace {
 /// nonlinear (safe: a numerical solver is then used).
 class RhsEvaluator {
 public:
-  explicit RhsEvaluator(llvm::StringMap<double> params)
-      : params(std::move(params)) {}
+  /// With `modulatorValue`, reads of modulators evaluate to it (they are
+  /// constant within a step, which is all exponential Euler needs);
+  /// without, they fail (a system that reads one is not time-invariant).
+  explicit RhsEvaluator(llvm::StringMap<double> params,
+                        std::optional<double> modulatorValue = std::nullopt)
+      : params(std::move(params)), modulatorValue(modulatorValue) {}
 
   FailureOr<double> eval(OdeOp ode, const llvm::StringMap<double> &state,
                          double time) {
@@ -88,6 +92,11 @@ private:
     }
     if (isa<TimeOp>(op))
       return time;
+    if (isa<ReadModulatorOp>(op)) {
+      if (modulatorValue)
+        return *modulatorValue;
+      return failure();
+    }
     if (isa<arith::AddFOp>(op))
       return arg(0) + arg(1);
     if (isa<arith::SubFOp>(op))
@@ -122,6 +131,7 @@ private:
   }
 
   llvm::StringMap<double> params;
+  std::optional<double> modulatorValue;
 };
 
 /// x' = A x + b, if the system is linear and time-invariant.
@@ -230,7 +240,7 @@ enum class OwnDependence { None, Linear, Constant };
 std::optional<SmallVector<OwnDependence>>
 analyzeConditionallyLinear(const llvm::StringMap<double> &params,
                            OdeSystem &sys, std::string &why) {
-  RhsEvaluator evaluator(params);
+  RhsEvaluator evaluator(params, /*modulatorValue=*/0.731);
   unsigned n = sys.states.size();
   llvm::StringMap<double> initial;
   for (StateOp s : sys.states) {
