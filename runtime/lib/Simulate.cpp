@@ -666,21 +666,24 @@ void deliverPost(nnc_sim &sim, Projection &proj, int64_t k) {
 static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
   // The pool is started once per run, by the first call that can use it.
   std::unique_ptr<ParallelStep> parallel;
-  bool anyLarge = false;
+  bool anyLargePopulation = false, anyLargeProjection = false;
   for (const Population &pop : sim->populations)
-    anyLarge =
-        anyLarge || (pop.size >= sim->minParallelSize && !pop.isSpikeSource());
-  if (sim->threads > 1 && steps > 0 && anyLarge) {
-    // One chunk per thread; the chunks do not depend on how many threads
-    // the system actually granted.
-    int threads = std::min(sim->threads, kMaxThreads);
-    if (!sim->pool)
-      sim->pool.reset(new WorkerPool(threads));
-    parallel = std::make_unique<ParallelStep>(*sim, threads);
-  }
-
-  SynapseUpdate synapseUpdate(*sim, parallel ? sim->pool.get() : nullptr,
-                              std::min(sim->threads, kMaxThreads));
+    anyLargePopulation |=
+        pop.size >= sim->minParallelSize && !pop.isSpikeSource();
+  for (const Projection &proj : sim->projections)
+    anyLargeProjection |=
+        proj.updateSynapses && proj.numSynapses() >= sim->minParallelSize;
+  bool threaded = sim->threads > 1 && steps > 0 &&
+                  (anyLargePopulation || anyLargeProjection);
+  // One chunk per thread; the chunks do not depend on how many threads
+  // the system actually granted.
+  int chunks = std::min(sim->threads, kMaxThreads);
+  if (threaded && !sim->pool)
+    sim->pool.reset(new WorkerPool(chunks));
+  if (threaded && anyLargePopulation)
+    parallel = std::make_unique<ParallelStep>(*sim, chunks);
+  SynapseUpdate synapseUpdate(*sim, threaded ? sim->pool.get() : nullptr,
+                              chunks);
 
   ProgressBar progress(showProgress && sim->progress, steps, sim->dt);
   int32_t numPops = static_cast<int32_t>(sim->populations.size());
