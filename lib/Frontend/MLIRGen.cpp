@@ -757,15 +757,26 @@ private:
     // A parameter given a value that reads a modulator follows it: its
     // reads become that expression (bindings), not a constant.
     auto restoreBindings = llvm::make_scope_exit([&] { bindings.clear(); });
+    llvm::StringMap<const ast::Expr *> given;
     for (auto &v : body.values) {
       if (values.count(v.target) && !v.value->constValue)
         bindings[v.target] = v.value.get();
       else if (values.count(v.target))
-        values[v.target] = *v.value->constValue;
+        given[v.target] = v.value.get();
       else
         perSynapse.push_back(&v);
     }
+    // The given values and the defaults that depend on them (`A_pre =
+    // 0.01 * w_max` after `w_max = 0.05;`) are refolded with the
+    // projection's values; twice, so that either may depend on the other.
     specialization = &values;
+    for (int round = 0; round < 2; ++round)
+      for (auto *m : {model, &body})
+        if (m)
+          for (auto &p : m->params) {
+            auto it = given.find(p.name);
+            values[p.name] = fold(it != given.end() ? *it->second : *p.value);
+          }
 
     bool hasState = proj.perSynapseDelay;
     for (auto *m : {model, &body})

@@ -9,6 +9,10 @@ s + delay, where `on pre` runs (a_pre += A_pre; w = clip(w + a_post, 0,
 w_max)); a postsynaptic spike runs `on post` (a_post += A_post; w = clip(w +
 a_pre, 0, w_max)) in its own step, after the arrivals of that step. A
 monitor sample at step n shows the stored values after steps < n.
+
+With --rule vogels (Vogels et al. 2011, std/stdp.nn InhibitorySTDP) both
+traces jump by 1, `on pre` runs w = clip(w + (a_post - alpha) eta, 0,
+w_max) and `on post` w = clip(w + a_pre eta, 0, w_max).
 """
 import argparse
 import csv
@@ -33,6 +37,9 @@ def main():
     p.add_argument("--w-max", type=float, required=True)
     p.add_argument("--w0", type=float, required=True)
     p.add_argument("--rtol", type=float, default=1e-12)
+    p.add_argument("--rule", choices=["additive", "vogels"], default="additive")
+    p.add_argument("--eta", type=float, default=1.0)
+    p.add_argument("--alpha", type=float, default=0.0)
     a = p.parse_args()
 
     step_of = lambda t_ms: int(round(t_ms / a.dt_ms))
@@ -81,13 +88,16 @@ def main():
             x = syn[i]
             advance(x, k)
             x["a_pre"] += a.a_pre
-            x["w"] = min(max(x["w"] + x["a_post"], 0.0), a.w_max)
+            if a.rule == "vogels":
+                x["w"] = min(max(x["w"] + (x["a_post"] - a.alpha) * a.eta, 0.0), a.w_max)
+            else:
+                x["w"] = min(max(x["w"] + x["a_post"], 0.0), a.w_max)
             pairs["pre"] += 1
         if k in post_steps:
             for x in syn:
                 advance(x, k)
                 x["a_post"] += a.a_post
-                x["w"] = min(max(x["w"] + x["a_pre"], 0.0), a.w_max)
+                x["w"] = min(max(x["w"] + x["a_pre"] * a.eta, 0.0), a.w_max)
             pairs["post"] += 1
     hits = {"max": sum(x["w"] == a.w_max for x in syn), "zero": 0}
     w_final = [x["w"] for x in syn]
