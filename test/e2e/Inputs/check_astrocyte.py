@@ -13,11 +13,10 @@ with Brian2's Stimberg et al. (2018) Fig. 2 model
 Prints one line per check and exits 1 on any failure.
 """
 import argparse
-import csv
 import json
-import os
 import sys
-from collections import defaultdict
+
+from nnc_output import compare_trace, read_samples, read_spikes
 
 
 def main():
@@ -37,38 +36,22 @@ def main():
     step_of = lambda t_ms: int(round(float(t_ms) / dt_ms))
     failures = []
 
-    steps = []
-    with open(os.path.join(a.out, "spikes.csv")) as f:
-        for row in csv.DictReader(f):
-            if row["population"] == a.source:
-                steps.append(step_of(row["time_ms"]))
+    steps = [k for _, k in read_spikes(a.out, dt_ms)[a.source]]
     want = [step_of(t) for t in ref["source_spike_times_ms"]]
     ok = sorted(steps) == want
     print(f"spikes: {len(steps)} of {a.source} [{'ok' if ok else 'FAIL'}]")
     if not ok:
         failures.append(f"spike steps {sorted(steps)}, expected {want}")
 
-    samples = defaultdict(dict)  # (population, variable) -> {step: value}
-    with open(os.path.join(a.out, "traces.csv")) as f:
-        for row in csv.DictReader(f):
-            if int(row["index"]) == 0:
-                samples[(row["population"], row["variable"])][step_of(row["time_ms"])] = \
-                    float(row["value"])
+    samples = read_samples(a.out, dt_ms)
     ref_steps = [step_of(t) for t in ref["t_ms"]]
     series = {name: samples[(a.astro, name)] for name in ("Gamma_A", "I", "C", "h")}
     series["Y_S_astro"] = samples[(a.astro, "Y_S")]
     series["Y_S_synapse"] = samples[(a.synapse, "Y_S")]
     for var, got in series.items():
-        want = ref[var]
-        scale = max(abs(v) for v in want)
-        missing = [s for s in ref_steps if s not in got]
-        worst = max((abs(got[s] - w) for s, w in zip(ref_steps, want) if s in got),
-                    default=float("inf"))
-        ok = not missing and worst <= a.rtol * scale + a.atol
-        print(f"{var}: {len(got)} samples, max |nnc - Brian2| = {worst:.3g} "
-              f"(scale {scale:.3g}) [{'ok' if ok else 'FAIL'}]")
-        if not ok:
-            failures.append(f"{var}: {len(missing)} samples missing, worst difference {worst:.3g}")
+        failure = compare_trace(var, got, ref_steps, ref[var], a.rtol, a.atol)
+        if failure:
+            failures.append(failure)
 
     calcium = [series["C"][s] for s in sorted(series["C"])]
     rises = sum(1 for x, y in zip(calcium, calcium[1:]) if x <= 5e-4 < y)

@@ -16,11 +16,10 @@ with Brian2's Izhikevich (2007) example (test/reference/reward_stdp_brian2.json)
 Prints one line per check and exits 1 on any failure.
 """
 import argparse
-import csv
 import json
-import os
 import sys
-from collections import defaultdict
+
+from nnc_output import compare_trace, read_samples, read_spikes
 
 
 def main():
@@ -39,10 +38,7 @@ def main():
     step_of = lambda t_ms: int(round(float(t_ms) / dt_ms))
     failures = []
 
-    spikes = defaultdict(list)
-    with open(os.path.join(a.out, "spikes.csv")) as f:
-        for row in csv.DictReader(f):
-            spikes[row["population"]].append((int(row["index"]), step_of(row["time_ms"])))
+    spikes = read_spikes(a.out, dt_ms)
     want_neurons = sorted((i, step_of(t)) for i, t in ref["neuron_spikes"])
     want_reward = sorted((0, step_of(t)) for t in ref["dopamine_spike_times_ms"])
     ok = sorted(spikes["neurons"]) == want_neurons and sorted(spikes["reward"]) == want_reward
@@ -52,25 +48,14 @@ def main():
         failures.append(f"spikes differ: neurons {sorted(spikes['neurons'])} "
                         f"(expected {want_neurons}), reward {sorted(spikes['reward'])}")
 
-    samples = defaultdict(dict)  # (population, variable) -> {step: value}
-    with open(os.path.join(a.out, "traces.csv")) as f:
-        for row in csv.DictReader(f):
-            samples[(row["population"], row["variable"])][step_of(row["time_ms"])] = \
-                float(row["value"])
+    samples = read_samples(a.out, dt_ms)
     ref_steps = [step_of(t) for t in ref["t_ms"]]
     series = {"s": samples[(a.synapse, "s")], "c": samples[(a.synapse, "c")],
               "d": samples[(a.modulator, "level")]}
     for var, got in series.items():
-        want = ref[var]
-        scale = max(abs(v) for v in want)
-        missing = [s for s in ref_steps if s not in got]
-        worst = max((abs(got[s] - w) for s, w in zip(ref_steps, want) if s in got),
-                    default=float("inf"))
-        ok = not missing and worst <= a.rtol * scale + a.atol
-        print(f"{var}: {len(got)} samples, max |nnc - Brian2| = {worst:.3g} "
-              f"(scale {scale:.3g}) [{'ok' if ok else 'FAIL'}]")
-        if not ok:
-            failures.append(f"{var}: {len(missing)} samples missing, worst difference {worst:.3g}")
+        failure = compare_trace(var, got, ref_steps, ref[var], a.rtol, a.atol)
+        if failure:
+            failures.append(failure)
 
     # Shape: windows [t, t + 10 ms) in which s changed.
     s = series["s"]

@@ -362,22 +362,22 @@ static bool isPopulation(Operation *op, StringRef name) {
                         mlir::SymbolTable::lookupSymbolIn(network, name));
 }
 
-LogicalResult SpikeCountOp::verify() {
-  if (failed(verifyInProgram(*this)))
+/// nn.spike_count and nn.spike_rate: in a program, of a population.
+static LogicalResult verifyObservable(Operation *op, StringRef population) {
+  if (failed(verifyInProgram(op)))
     return failure();
-  if (!isPopulation(*this, getPopulation()))
-    return emitOpError() << "'" << getPopulation()
-                         << "' is not a population of this network";
+  if (!isPopulation(op, population))
+    return op->emitOpError()
+           << "'" << population << "' is not a population of this network";
   return success();
 }
 
+LogicalResult SpikeCountOp::verify() {
+  return verifyObservable(*this, getPopulation());
+}
+
 LogicalResult SpikeRateOp::verify() {
-  if (failed(verifyInProgram(*this)))
-    return failure();
-  if (!isPopulation(*this, getPopulation()))
-    return emitOpError() << "'" << getPopulation()
-                         << "' is not a population of this network";
-  return success();
+  return verifyObservable(*this, getPopulation());
 }
 
 LogicalResult GateOp::verify() {

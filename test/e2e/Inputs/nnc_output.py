@@ -1,0 +1,47 @@
+"""Reading nnc's output directory (spikes.csv, traces.csv) and comparing
+sampled traces with a reference, for the checkers of this directory.
+
+Times become steps, round(time_ms / dt_ms).
+"""
+import csv
+import os
+from collections import defaultdict
+
+
+def read_spikes(out, dt_ms):
+    """population -> [(index, step)] in file order."""
+    spikes = defaultdict(list)
+    with open(os.path.join(out, "spikes.csv")) as f:
+        for row in csv.DictReader(f):
+            spikes[row["population"]].append(
+                (int(row["index"]), int(round(float(row["time_ms"]) / dt_ms))))
+    return spikes
+
+
+def read_samples(out, dt_ms, index=0):
+    """(population, variable) -> {step: value} of neuron (or synapse)
+    `index`."""
+    samples = defaultdict(dict)
+    with open(os.path.join(out, "traces.csv")) as f:
+        for row in csv.DictReader(f):
+            if int(row["index"]) == index:
+                step = int(round(float(row["time_ms"]) / dt_ms))
+                samples[(row["population"], row["variable"])][step] = float(row["value"])
+    return samples
+
+
+def compare_trace(name, got, steps, want, rtol, atol):
+    """Compares samples `got` ({step: value}) with reference values `want`
+    at `steps`: |nnc - ref| <= rtol max|ref| + atol (the scale of the
+    trace, since traces cross zero). Prints one line; returns a failure
+    message or None."""
+    scale = max(abs(v) for v in want)
+    missing = [s for s in steps if s not in got]
+    worst = max((abs(got[s] - w) for s, w in zip(steps, want) if s in got),
+                default=float("inf"))
+    ok = not missing and worst <= rtol * scale + atol
+    print(f"{name}: {len(got)} samples, max |nnc - Brian2| = {worst:.3g} "
+          f"(scale {scale:.3g}) [{'ok' if ok else 'FAIL'}]")
+    if ok:
+        return None
+    return f"{name}: {len(missing)} samples missing, worst difference {worst:.3g}"
