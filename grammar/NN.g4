@@ -76,6 +76,10 @@ networkMember
   // A modulator: one global signal with its own state and equations
   // (a population of one without spikes), read by synapses.
   | 'modulator' name=ID '{' neuronMember* '}'                   # modulatorMember
+  // A table of values over time (Brian2's TimedArray): row k holds from
+  // k * every on; read as NAME(t), or NAME(t, column) for a 2-D table.
+  | 'table' name=ID '=' ('[' values+=expr (',' values+=expr)* ']'
+      | 'load' '(' npy=STRING ')') 'every' every=expr ';'        # tableMember
   | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
       ('delay' delay=expr)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember
@@ -100,6 +104,7 @@ connectRule
   | 'fixed_indegree' k=expr       # inDegreeRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
   | 'from_csv' '(' csv=STRING ')' # csvRule
+  | 'from_npy' '(' npy=STRING ')' # npyRule
   ;
 
 // The program: phases, assignments and control flow, compiled into the

@@ -180,7 +180,7 @@ private:
     }
     static const char *rules[] = {"all_to_all",      "one_to_one",
                                   "probability",     "fixed_indegree",
-                                  "fixed_outdegree", "from_csv"};
+                                  "fixed_outdegree", "from_file"};
     for (auto &p : n.projections) {
       auto &l = line(2, p.loc) << "Connect";
       if (!p.name.empty())

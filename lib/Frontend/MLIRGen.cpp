@@ -419,6 +419,11 @@ private:
       return nn::SpikeCountOp::create(builder, l, e.operands[0]->name);
     if (e.name == "rate")
       return nn::SpikeRateOp::create(builder, l, e.operands[0]->name);
+    if (e.nameKind == ast::NameKind::Table)
+      return nn::TableLookupOp::create(
+          builder, l, builder.getF64Type(),
+          FlatSymbolRefAttr::get(context, e.name), genExpr(*e.operands[0]),
+          e.operands.size() > 1 ? genExpr(*e.operands[1]) : Value());
     SmallVector<Value> args;
     for (auto &arg : e.operands)
       args.push_back(genExpr(*arg));
@@ -485,6 +490,22 @@ private:
         builder.getF64FloatAttr(*net.dt->constValue));
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+
+    for (auto &table : net.tables) {
+      // Brian2's TimedArray upsampling factor K for this time step.
+      double dt = *net.dt->constValue;
+      int64_t upsampling =
+          std::max<int64_t>(static_cast<int64_t>(std::exp2(
+                                std::ceil(std::log2(8.0 / dt * table.period)))),
+                            1);
+      auto type = RankedTensorType::get({table.rows, table.columns},
+                                        builder.getF64Type());
+      nn::TableOp::create(builder, loc(table.loc),
+                          builder.getStringAttr(table.name),
+                          DenseElementsAttr::get(type, ArrayRef(table.data)),
+                          builder.getF64FloatAttr(table.period),
+                          builder.getI64IntegerAttr(upsampling));
+    }
 
     // Modulators come last: they are updated after everything that reads
     // them, so every read in a step sees the value at its start.
@@ -559,7 +580,7 @@ private:
     for (auto &proj : net.projections) {
       static const char *rules[] = {"all_to_all",      "one_to_one",
                                     "probability",     "fixed_indegree",
-                                    "fixed_outdegree", "from_csv"};
+                                    "fixed_outdegree", "from_list"};
       StringRef rule = rules[static_cast<int>(proj.rule)];
       double param = proj.ruleParam ? *proj.ruleParam->constValue : 0.0;
       double delay =
@@ -798,9 +819,9 @@ private:
         FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
         builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
         synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr());
-    if (proj.rule == ast::Projection::Rule::FromCsv) {
+    if (proj.rule == ast::Projection::Rule::FromFile) {
       SmallVector<int32_t> sources, targets;
-      for (auto [i, j] : proj.csvPairs) {
+      for (auto [i, j] : proj.connectionPairs) {
         sources.push_back(i);
         targets.push_back(j);
       }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "nnc/Frontend/Frontend.h"
+#include "nnc/Frontend/Npy.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/ScopeExit.h"
@@ -23,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <sstream>
 #include <tuple>
 
 using namespace nnc;
@@ -311,10 +313,21 @@ private:
       };
       for (auto &net : file.networks) {
         llvm::StringMap<std::string> modelOf;
+        // A value that reads a table is computed in every step (a binding),
+        // even where it reads `i` (`I = drive(t, i)`): not stored.
+        std::function<bool(const Expr &)> readsTable = [&](const Expr &e) {
+          if (e.kind == Expr::Kind::Call)
+            for (auto &table : net->tables)
+              if (table.name == e.name)
+                return true;
+          return llvm::any_of(e.operands, [&](const ast::ExprPtr &operand) {
+            return readsTable(*operand);
+          });
+        };
         for (auto &pop : net->populations) {
           modelOf.try_emplace(pop.name, pop.model);
           for (auto &a : pop.overrides)
-            if (varies(*a.value, pop.model))
+            if (varies(*a.value, pop.model) && !readsTable(*a.value))
               mark(findParam(pop.model, a.target));
         }
         forEachStmt(net->program, [&](ast::ProgramStmt &stmt) {
@@ -1196,9 +1209,24 @@ private:
           modulatorScope.names[pop.name] = sym;
       }
     }
+    // Tables are read like modulators, and through the same scope.
+    for (auto &table : net.tables) {
+      checkTable(table, dt);
+      if (pops.count(table.name) || modulatorScope.names.count(table.name) ||
+          !tables.try_emplace(table.name, &table).second) {
+        error(table.nameLoc)
+            << "'" << table.name << "' is already declared in network '"
+            << net.name << "'";
+        continue;
+      }
+      modulatorScope.names[table.name] = Symbol{
+          NameKind::Table, table.dim, std::nullopt, table.nameLoc, table.name};
+    }
     modulators = &modulatorScope;
-    auto restoreModulators =
-        llvm::make_scope_exit([&] { modulators = nullptr; });
+    auto restoreModulators = llvm::make_scope_exit([&] {
+      modulators = nullptr;
+      tables.clear();
+    });
 
     auto resolvePop =
         [&](const std::pair<std::string, ast::Loc> &ref) -> ast::Population * {
@@ -1308,7 +1336,7 @@ private:
                 << " ms; use 0 ms (same step) or at least dt";
         }
       }
-      if (proj.rule == ast::Projection::Rule::FromCsv) {
+      if (proj.rule == ast::Projection::Rule::FromFile) {
         if (proj.pre.size() != 1 || proj.post.size() != 1) {
           error(proj.ruleLoc) << "a connection file connects one population "
                                  "to one population";
@@ -1570,10 +1598,10 @@ private:
       if (!isParam)
         error(a.value->loc) << "the initial value of a state cannot read a "
                                "modulator; bind a parameter to it instead";
-      else if (usesRandom(*a.value) || usesIndex(*a.value))
-        error(a.value->loc) << "a parameter that follows a modulator is the "
-                               "same for every neuron: no random numbers or "
-                               "'i'";
+      else if (usesRandom(*a.value))
+        error(a.value->loc) << "a parameter that follows a modulator or a "
+                               "table is computed in every step: it cannot "
+                               "draw random numbers";
       else if (var->perNeuron)
         error(a.value->loc)
             << "'" << a.target
@@ -1721,12 +1749,7 @@ private:
   bool readCsv(const std::string &name, ast::Loc declLoc,
                llvm::StringRef header, const std::string &what, RowFn row,
                CsvFile &csv) {
-    llvm::SmallString<256> path(name);
-    if (!llvm::sys::path::is_absolute(path) &&
-        declLoc.file < file.sourcePaths.size()) {
-      path = llvm::sys::path::parent_path(file.sourcePaths[declLoc.file]);
-      llvm::sys::path::append(path, name);
-    }
+    std::string path = dataFilePath(name, declLoc);
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer) {
       error(declLoc) << "cannot read '" << path << "' (the " << what
@@ -1855,40 +1878,122 @@ private:
       pop.spikeEvents.push_back({r.step, r.index});
   }
 
-  /// Reads `connect a -> b from_csv("FILE")`: the header `pre,post` and one
-  /// row per synapse, indices within the two populations, no pair twice.
+  /// The path of data file `name` named at `declLoc`: relative paths are
+  /// next to the file that declares it.
+  std::string dataFilePath(const std::string &name, ast::Loc declLoc) {
+    llvm::SmallString<256> path(name);
+    if (!llvm::sys::path::is_absolute(path) &&
+        declLoc.file < file.sourcePaths.size()) {
+      path = llvm::sys::path::parent_path(file.sourcePaths[declLoc.file]);
+      llvm::sys::path::append(path, name);
+    }
+    return std::string(path);
+  }
+
+  /// Reads the NumPy array `name` named at `declLoc` (`what` says what it
+  /// is, for messages). Errors are reported at `declLoc`.
+  std::optional<NpyArray> readNpyFile(const std::string &name, ast::Loc declLoc,
+                                      const std::string &what) {
+    std::string path = dataFilePath(name, declLoc);
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+    if (!buffer) {
+      error(declLoc) << "cannot read '" << path << "' (the " << what
+                     << "): " << buffer.getError().message();
+      return std::nullopt;
+    }
+    NpyArray array;
+    std::string why;
+    if (!parseNpy((*buffer)->getBuffer(), array, why)) {
+      error(declLoc) << "'" << name << "' (the " << what << "): " << why;
+      return std::nullopt;
+    }
+    return array;
+  }
+
+  /// Reads `connect a -> b from_csv("FILE")` (the header `pre,post` and one
+  /// row per synapse) or `from_npy("FILE")` (an integer array of shape
+  /// (N, 2), one row per synapse): indices within the two populations, no
+  /// pair twice.
   void loadConnectionFile(ast::Projection &proj, const ast::Population &pre,
                           const ast::Population &post) {
     struct Row {
       int pre, post;
-      unsigned line;
+      unsigned line; // the CSV line, or the array row
     };
     std::vector<Row> rows;
     std::string what =
         "connection file of '" + pre.name + " -> " + post.name + "'";
+    bool npy = proj.connectionFileIsNpy;
     CsvFile csv;
-    auto index = [&](llvm::StringRef field, const ast::Population &pop,
-                     unsigned line, unsigned col) -> std::optional<int> {
-      long long v;
-      if (field.trim().getAsInteger(10, v) || v < 0 || v >= pop.resolvedSize) {
-        fail(csv, proj.csvLoc, what, line, col)
-            << "neuron index '" << field.trim()
-            << "' is not a whole number in [0, " << pop.resolvedSize
-            << ") (population '" << pop.name << "' has " << pop.resolvedSize
-            << " neurons)";
-        return std::nullopt;
+    auto outOfRange = [&](const ast::Population &pop) {
+      return "is not a whole number in [0, " +
+             std::to_string(pop.resolvedSize) + ") (population '" + pop.name +
+             "' has " + std::to_string(pop.resolvedSize) + " neurons)";
+    };
+    if (npy) {
+      std::optional<NpyArray> array =
+          readNpyFile(proj.connectionFile, proj.connectionFileLoc, what);
+      if (!array)
+        return;
+      if (array->shape.size() != 2 || array->shape[1] != 2) {
+        std::string shape;
+        for (int64_t d : array->shape)
+          shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+        if (array->shape.size() == 1)
+          shape += ",";
+        error(proj.connectionFileLoc)
+            << "'" << proj.connectionFile << "' (the " << what
+            << ") has shape (" << shape
+            << "); expected (N, 2): one (pre, post) row per synapse";
+        return;
       }
-      return static_cast<int>(v);
-    };
-    auto row = [&](unsigned line, llvm::ArrayRef<llvm::StringRef> fields,
-                   llvm::ArrayRef<unsigned> cols) {
-      std::optional<int> i = index(fields[0], pre, line, cols[0]);
-      std::optional<int> j = index(fields[1], post, line, cols[1]);
-      if (i && j)
-        rows.push_back({*i, *j, line});
-    };
-    if (!readCsv(proj.csvFile, proj.csvLoc, "pre,post", what, row, csv))
-      return;
+      if (!array->isInteger) {
+        error(proj.connectionFileLoc)
+            << "'" << proj.connectionFile << "' (the " << what << ") holds "
+            << array->dtype
+            << " numbers; neuron indices must have an integer dtype";
+        return;
+      }
+      for (int64_t k = 0; k < array->shape[0]; ++k) {
+        for (int side = 0; side < 2; ++side) {
+          double v = array->values[2 * k + side];
+          const ast::Population &pop = side == 0 ? pre : post;
+          if (v < 0 || v >= static_cast<double>(pop.resolvedSize)) {
+            error(proj.connectionFileLoc)
+                << "'" << proj.connectionFile << "' (the " << what << "): row "
+                << k << ", column " << side << " ("
+                << (side == 0 ? "pre" : "post") << "): neuron index " << fmt(v)
+                << " " << outOfRange(pop);
+            return;
+          }
+        }
+        rows.push_back({static_cast<int>(array->values[2 * k]),
+                        static_cast<int>(array->values[2 * k + 1]),
+                        static_cast<unsigned>(k)});
+      }
+    } else {
+      auto index = [&](llvm::StringRef field, const ast::Population &pop,
+                       unsigned line, unsigned col) -> std::optional<int> {
+        long long v;
+        if (field.trim().getAsInteger(10, v) || v < 0 ||
+            v >= pop.resolvedSize) {
+          fail(csv, proj.connectionFileLoc, what, line, col)
+              << "neuron index '" << field.trim() << "' " << outOfRange(pop);
+          return std::nullopt;
+        }
+        return static_cast<int>(v);
+      };
+      auto row = [&](unsigned line, llvm::ArrayRef<llvm::StringRef> fields,
+                     llvm::ArrayRef<unsigned> cols) {
+        std::optional<int> i = index(fields[0], pre, line, cols[0]);
+        std::optional<int> j = index(fields[1], post, line, cols[1]);
+        if (i && j)
+          rows.push_back({*i, *j, line});
+      };
+      if (!readCsv(proj.connectionFile, proj.connectionFileLoc, "pre,post",
+                   what, row, csv))
+        return;
+    }
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
       return std::tie(a.pre, a.post) < std::tie(b.pre, b.post);
     });
@@ -1896,14 +2001,20 @@ private:
       if (rows[k].pre == rows[k - 1].pre && rows[k].post == rows[k - 1].post) {
         unsigned first = std::min(rows[k].line, rows[k - 1].line);
         unsigned second = std::max(rows[k].line, rows[k - 1].line);
-        fail(csv, proj.csvLoc, what, second, 1)
-            << "the pair " << rows[k].pre << " -> " << rows[k].post
-            << " appears twice (lines " << first << " and " << second
-            << "); nnc has one synapse per pair";
+        std::ostringstream message;
+        message << "the pair " << rows[k].pre << " -> " << rows[k].post
+                << " appears twice (" << (npy ? "rows " : "lines ") << first
+                << " and " << second << "); nnc has one synapse per pair";
+        if (npy)
+          error(proj.connectionFileLoc)
+              << "'" << proj.connectionFile << "' (the " << what
+              << "): " << message.str();
+        else
+          fail(csv, proj.connectionFileLoc, what, second, 1) << message.str();
         return;
       }
     for (const Row &r : rows)
-      proj.csvPairs.push_back({r.pre, r.post});
+      proj.connectionPairs.push_back({r.pre, r.post});
   }
 
   /// `input name = poisson(rate, count) -> target { x += w; }`.
@@ -2144,6 +2255,10 @@ private:
   void checkExpr(Expr &e, const Scope &scope) {
     if (e.kind == Expr::Kind::Call && (e.name == "count" || e.name == "rate"))
       return checkObservable(e, scope);
+    if (e.kind == Expr::Kind::Call)
+      if (const Symbol *sym = scope.lookup(e.name);
+          sym && sym->kind == NameKind::Table)
+        return checkTableCall(e, scope);
     for (auto &operand : e.operands)
       checkExpr(*operand, scope);
     for (auto &operand : e.operands)
@@ -2456,8 +2571,129 @@ private:
     e.constValue = applyMathFunction(e.name, args);
   }
 
+  /// `drive(t)` or `drive(t, column)`: the first argument is a time (the
+  /// only place outside models where `t` may appear), the second a
+  /// dimensionless column index for a two-dimensional table.
+  void checkTableCall(Expr &e, const Scope &scope) {
+    const ast::Table *table = tables.lookup(e.name);
+    if (!table)
+      return poison(e); // its declaration was reported
+    unsigned want = table->twoDimensional ? 2 : 1;
+    if (e.operands.size() != want) {
+      error(e.loc) << "table '" << e.name << "' is "
+                   << (want == 2
+                           ? "two-dimensional: read it as '" + e.name +
+                                 "(t, column)'"
+                           : "one-dimensional: read it as '" + e.name + "(t)'");
+      return poison(e);
+    }
+    Scope timeScope;
+    timeScope.parent = &scope;
+    timeScope.allowTime = true;
+    checkExpr(*e.operands[0], timeScope);
+    if (want == 2)
+      checkExpr(*e.operands[1], scope);
+    for (auto &operand : e.operands)
+      if (failed(*operand))
+        return poison(e);
+    if (e.operands[0]->dim != dims::time() || e.operands[0]->isBool) {
+      error(e.operands[0]->loc)
+          << "the first argument of table '" << e.name << "' is a time, not "
+          << e.operands[0]->dim.str();
+      return poison(e);
+    }
+    if (want == 2 &&
+        (!e.operands[1]->dim.isDimensionless() || e.operands[1]->isBool)) {
+      error(e.operands[1]->loc)
+          << "the column of table '" << e.name
+          << "' is a dimensionless index, not " << e.operands[1]->dim.str();
+      return poison(e);
+    }
+    e.nameKind = NameKind::Table;
+    e.dim = table->dim;
+  }
+
+  /// `table NAME = [...] every T;` / `table NAME = load("F.npy") every T;`.
+  void checkTable(ast::Table &table, double dt) {
+    checkExpr(*table.every, globals);
+    if (!failed(*table.every)) {
+      if (table.every->dim != dims::time() || !table.every->constValue ||
+          *table.every->constValue <= 0) {
+        error(table.every->loc) << "the period of a table must be a time > 0 "
+                                   "known at compile time";
+      } else {
+        table.period = *table.every->constValue;
+        double steps = table.period / dt;
+        if (dt > 0 && (std::fabs(steps - std::round(steps)) > 1e-6 * steps ||
+                       std::round(steps) < 1))
+          error(table.every->loc)
+              << "the period " << fmt(table.period * 1e3) << " ms of table '"
+              << table.name
+              << "' is not a whole multiple of the time step dt = "
+              << fmt(dt * 1e3) << " ms";
+      }
+    }
+    if (findBuiltin(table.name) || table.name == "count" ||
+        table.name == "rate")
+      error(table.nameLoc) << "a table cannot be named '" << table.name
+                           << "': that is a built-in function";
+    if (!table.file.empty()) {
+      std::optional<NpyArray> array = readNpyFile(
+          table.file, table.fileLoc, "values of table '" + table.name + "'");
+      if (!array)
+        return;
+      if (array->shape.empty() || array->shape.size() > 2 ||
+          array->values.empty()) {
+        error(table.fileLoc)
+            << "'" << table.file << "' (the values of table '" << table.name
+            << "') must be a non-empty array of one dimension (time) or two "
+               "(time, column), not of "
+            << array->shape.size() << " dimension"
+            << (array->shape.size() == 1 ? "" : "s");
+        return;
+      }
+      table.rows = array->shape[0];
+      table.columns = array->shape.size() == 2 ? array->shape[1] : 1;
+      table.twoDimensional = array->shape.size() == 2;
+      for (double v : array->values)
+        if (!std::isfinite(v)) {
+          error(table.fileLoc)
+              << "'" << table.file << "' (the values of table '" << table.name
+              << "') holds NaN or infinity";
+          return;
+        }
+      table.data = std::move(array->values);
+      table.dim = Dim::dimensionless();
+      return;
+    }
+    const Expr *first = nullptr;
+    for (auto &v : table.values) {
+      checkExpr(*v, globals);
+      if (failed(*v))
+        continue;
+      if (!v->constValue || v->isBool) {
+        error(v->loc) << "the values of a table must be numbers known at "
+                         "compile time";
+        continue;
+      }
+      if (first && v->dim != first->dim && !isZeroLiteral(*v) &&
+          !isZeroLiteral(*first)) {
+        error(v->loc) << "the values of table '" << table.name
+                      << "' must have one dimension: " << first->dim.str()
+                      << " and " << v->dim.str();
+        continue;
+      }
+      if (!first || isZeroLiteral(*first))
+        first = v.get();
+      table.data.push_back(*v->constValue);
+    }
+    table.rows = static_cast<long long>(table.data.size());
+    table.dim = first ? first->dim : Dim::dimensionless();
+  }
+
   static bool readsModulator(const Expr &e) {
-    if (e.kind == Expr::Kind::Name && e.nameKind == NameKind::Modulator)
+    if ((e.kind == Expr::Kind::Name && e.nameKind == NameKind::Modulator) ||
+        (e.kind == Expr::Kind::Call && e.nameKind == NameKind::Table))
       return true;
     for (auto &operand : e.operands)
       if (readsModulator(*operand))
@@ -2494,6 +2730,8 @@ private:
   /// The modulators of the network being checked (`dopamine.level`), seen
   /// by its `connect` bodies; its parent is `globals`.
   const Scope *modulators = nullptr;
+  /// The tables of the network being checked (`drive(t)`).
+  llvm::StringMap<const ast::Table *> tables;
   bool hadError = false;
 };
 

@@ -45,7 +45,8 @@ enum class NameKind {
   LoopVar,     // `k` of `for k in range(...)` in the run block
   Modulator,   // `dopamine.level`: a state of a modulator of the network
   SourceIndex, // `source`, `target`: a synapse's neuron indices (a
-  TargetIndex  // `cover`'s domain)
+  TargetIndex, // `cover`'s domain)
+  Table        // `drive(t)`: a call of a table of the network
 };
 
 struct Expr {
@@ -212,7 +213,7 @@ struct Projection {
     Probability,
     InDegree,
     OutDegree,
-    FromCsv
+    FromFile
   };
   std::string name; // `connect name = a -> b ...`; empty: a_to_b
   Loc nameLoc;
@@ -223,9 +224,10 @@ struct Projection {
   ExprPtr ruleParam; // the probability, or the in- or out-degree
   /// `from_csv("FILE")`: the file as written, and (Sema) its (pre, post)
   /// pairs sorted by pre, then post.
-  std::string csvFile;
-  Loc csvLoc;
-  std::vector<std::pair<int, int>> csvPairs;
+  std::string connectionFile;
+  Loc connectionFileLoc;
+  bool connectionFileIsNpy = false; // `from_npy("FILE")`
+  std::vector<std::pair<int, int>> connectionPairs;
   ExprPtr delay;
   /// `synapse Model` (empty: none), and the members of the `{ ... }` body.
   std::string model;
@@ -311,6 +313,23 @@ struct StateRecord {
   long long everySteps = 1; // Sema; 0 for `at end`
 };
 
+/// `table NAME = [v, ...] every T;` or `table NAME = load("F.npy") every T;`
+struct Table {
+  std::string name;
+  Loc loc, nameLoc;
+  std::vector<ExprPtr> values; // inline values
+  std::string file;            // or a NumPy file
+  Loc fileLoc;
+  ExprPtr every;
+  // Sema: the values in SI units, row-major (rows x columns), their
+  // dimension, and the period.
+  long long rows = 0, columns = 1;
+  bool twoDimensional = false;
+  std::vector<double> data;
+  Dim dim;
+  double period = 0;
+};
+
 struct Network {
   std::string name;
   Loc loc;
@@ -320,6 +339,7 @@ struct Network {
   std::vector<Projection> projections;
   std::vector<Input> inputs;
   std::vector<Cover> covers;
+  std::vector<Table> tables;
   std::vector<std::pair<std::string, Loc>> recorded;
   std::vector<StateRecord> recordedStates;
   std::vector<ProgramStmt> program;

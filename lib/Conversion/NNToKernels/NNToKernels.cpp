@@ -60,6 +60,9 @@ struct Environment {
   unsigned nextDraw = 0;
   /// The value of an nn.read_modulator (set where modulators can be read).
   std::function<Value(ReadModulatorOp)> readModulator;
+  /// The value of an nn.table_lookup at a time and column (set where
+  /// tables can be read: kernels that run every step).
+  std::function<Value(OpBuilder &, TableLookupOp, Value, Value)> lookupTable;
 };
 
 /// Philox4x32-10 (Salmon et al., SC'11; Random123's philox4x32 with 10
@@ -289,6 +292,18 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
       mapping.map(read.getResult(), env.readModulator(read));
       continue;
     }
+    if (auto lookup = dyn_cast<TableLookupOp>(op)) {
+      // The pass rejects lookups outside per-step kernels beforehand.
+      Value column =
+          lookup.getColumn() ? mapping.lookup(lookup.getColumn()) : Value();
+      mapping.map(lookup.getResult(),
+                  env.lookupTable
+                      ? env.lookupTable(
+                            b, lookup, mapping.lookup(lookup.getTime()), column)
+                      : arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0))
+                            .getResult());
+      continue;
+    }
     if (auto flag = dyn_cast<RefractoryNowOp>(op)) {
       mapping.map(flag.getResult(), env.refractory);
       continue;
@@ -457,8 +472,13 @@ public:
     for (Operation &op : neuron.getBodyBlock())
       if (isa<ThresholdOp, OnSpikeOp>(op))
         draws += countRandomDraws(&op);
+    // Equations may read the neuron's index (a parameter bound to a
+    // column of a table: `I = drive(t, i)`): the chunk's first neuron
+    // plus the loop index.
+    bool readsIndex = false;
+    neuron.walk([&](IndexOp) { readsIndex = true; });
     Value stepBase, chunkBegin;
-    if (draws) {
+    if (draws || readsIndex) {
       auto meta = memref::ExtractStridedMetadataOp::create(b, loc, state);
       Value size =
           arith::IndexCastOp::create(b, loc, i64, meta.getStrides()[0]);
@@ -478,6 +498,13 @@ public:
           env.params = neuron.getParamValues();
           env.time = time;
           env.readModulator = modulatorReader(network);
+          env.lookupTable = tableReader(network);
+          if (readsIndex)
+            env.index = arith::SIToFPOp::create(
+                lb, l, f64,
+                arith::AddIOp::create(
+                    lb, l, chunkBegin,
+                    arith::IndexCastOp::create(lb, l, i64, i)));
           if (draws) {
             env.rngKey = key;
             Value neuronIndex = arith::AddIOp::create(
@@ -696,6 +723,10 @@ public:
       for (auto &entry : synapse.getParamValues())
         env.params[entry.getKey()] = entry.getValue();
     env.readModulator = modulatorReader(proj);
+    env.lookupTable = tableReader(proj);
+    env.time = arith::MulFOp::create(ib, il,
+                                     arith::SIToFPOp::create(ib, il, f64, step),
+                                     f64Constant(ib, il, dt));
     auto synRow = [&](StringRef name) {
       return synapse ? synapse.getStateRow(name) : -1;
     };
@@ -785,6 +816,7 @@ public:
           env.params = synapse.getParamValues();
           env.time = time;
           env.readModulator = modulatorReader(proj);
+          env.lookupTable = tableReader(proj);
           for (auto [row, s] : llvm::enumerate(states))
             env.state[s.getSymName()] = memref::LoadOp::create(
                 lb, l, state,
@@ -1084,6 +1116,70 @@ public:
     };
   }
 
+  /// Lookups in the tables of the network holding `inNetwork`: each table
+  /// is a constant global array (rows x columns, row-major); the row is
+  /// Brian2's TimedArray index, computed with the same operations so that
+  /// both pick the same row at every time.
+  std::function<Value(OpBuilder &, TableLookupOp, Value, Value)>
+  tableReader(Operation *inNetwork) {
+    return [this, inNetwork](OpBuilder &lb, TableLookupOp lookup, Value time,
+                             Value column) -> Value {
+      Location l = lookup.getLoc();
+      auto network = dyn_cast_or_null<NetworkOp>(inNetwork);
+      if (!network && inNetwork)
+        network = inNetwork->getParentOfType<NetworkOp>();
+      auto table =
+          network ? dyn_cast_or_null<TableOp>(
+                        SymbolTable::lookupSymbolIn(network, lookup.getTable()))
+                  : TableOp();
+      if (!table) {
+        lookup.emitError() << "'" << lookup.getTable()
+                           << "' is not a table of the network that runs "
+                              "this model";
+        failedLowering = true;
+        return f64Constant(lb, l, 0.0);
+      }
+      auto values = cast<DenseElementsAttr>(table.getValues());
+      auto shape = cast<ShapedType>(values.getType()).getShape();
+      int64_t rows = shape[0], columns = shape[1];
+      std::string name = ("nnc_table_" + table.getSymName()).str();
+      auto type = MemRefType::get({rows * columns}, f64);
+      if (!module.lookupSymbol<memref::GlobalOp>(name)) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(module.getBody());
+        memref::GlobalOp::create(
+            b, table.getLoc(), name, b.getStringAttr("private"), type,
+            values.reshape(RankedTensorType::get({rows * columns}, f64)),
+            /*constant=*/true, /*alignment=*/IntegerAttr());
+      }
+      Value data = memref::GetGlobalOp::create(lb, l, type, name);
+      double period = table.getPeriod().convertToDouble();
+      double k = static_cast<double>(table.getUpsampling());
+      // int((t / epsilon + 0.5) / K), epsilon = period / K, clamped.
+      Value scaled =
+          arith::DivFOp::create(lb, l, time, f64Constant(lb, l, period / k));
+      scaled = arith::AddFOp::create(lb, l, scaled, f64Constant(lb, l, 0.5));
+      scaled = arith::DivFOp::create(lb, l, scaled, f64Constant(lb, l, k));
+      auto clampIndex = [&](Value v, int64_t size) {
+        Value i = arith::FPToSIOp::create(lb, l, i64, v);
+        i = arith::MaxSIOp::create(
+            lb, l, i,
+            arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(0)));
+        return arith::MinSIOp::create(
+            lb, l, i,
+            arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(size - 1)));
+      };
+      Value at = arith::MulIOp::create(
+          lb, l, clampIndex(scaled, rows),
+          arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(columns)));
+      if (column && columns > 1)
+        at = arith::AddIOp::create(lb, l, at, clampIndex(column, columns));
+      return memref::LoadOp::create(
+          lb, l, data,
+          ValueRange{arith::IndexCastOp::create(lb, l, lb.getIndexType(), at)});
+    };
+  }
+
   /// Set when a kernel could not be lowered (after reporting it).
   bool failedLowering = false;
 
@@ -1265,6 +1361,25 @@ public:
           pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
     });
     bool ok = true;
+    // Tables are read by the kernels that run every step; initial values,
+    // covers and Poisson inputs have no time to read them at.
+    module.walk([&](TableLookupOp lookup) {
+      Operation *op = lookup;
+      if (op->getParentOfType<StateOp>() ||
+          op->getParentOfType<PopulationOp>() ||
+          op->getParentOfType<GatherOp>() || op->getParentOfType<ScatterOp>() ||
+          op->getParentOfType<PoissonInputOp>() ||
+          (op->getParentOfType<ProjectionOp>() &&
+           op->getParentRegion() ==
+               &op->getParentOfType<ProjectionOp>().getInit())) {
+        lookup.emitError() << "table '" << lookup.getTable()
+                           << "' can only be read by equations, conditions "
+                              "and handlers, which run every step";
+        ok = false;
+      }
+    });
+    if (!ok)
+      return signalPassFailure();
     for (NeuronOp neuron : llvm::to_vector(module.getOps<NeuronOp>())) {
       auto it = dtOfModel.find(neuron.getSymName());
       if (it == dtOfModel.end())

@@ -179,7 +179,7 @@ public:
                   .Case("one_to_one", NNC_CONNECT_ONE_TO_ONE)
                   .Case("fixed_indegree", NNC_CONNECT_FIXED_INDEGREE)
                   .Case("fixed_outdegree", NNC_CONNECT_FIXED_OUTDEGREE)
-                  .Case("from_csv", NNC_CONNECT_EXPLICIT)
+                  .Case("from_list", NNC_CONNECT_EXPLICIT)
                   .Default(NNC_CONNECT_FIXED_PROBABILITY);
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));

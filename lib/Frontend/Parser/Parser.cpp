@@ -612,6 +612,21 @@ private:
         pop.isModulator = true;
         file.neurons.push_back(std::move(model));
         net->populations.push_back(std::move(pop));
+      } else if (auto *t =
+                     dynamic_cast<NNParser::TableMemberContext *>(member)) {
+        ast::Table table;
+        table.loc = locOf(t);
+        table.name = t->name->getText();
+        table.nameLoc = locOf(t->name);
+        for (auto *v : t->values)
+          table.values.push_back(expr(v));
+        if (t->npy) {
+          std::string text = t->npy->getText();
+          table.file = text.substr(1, text.size() - 2);
+          table.fileLoc = locOf(t->npy);
+        }
+        table.every = expr(t->every);
+        net->tables.push_back(std::move(table));
       } else if (auto *c =
                      dynamic_cast<NNParser::ConnectMemberContext *>(member)) {
         net->projections.push_back(projection(c));
@@ -813,10 +828,16 @@ private:
       proj.rule = ast::Projection::Rule::OutDegree;
       proj.ruleParam = expr(d->k);
     } else if (auto *c = dynamic_cast<NNParser::CsvRuleContext *>(rule)) {
-      proj.rule = ast::Projection::Rule::FromCsv;
+      proj.rule = ast::Projection::Rule::FromFile;
       std::string text = c->csv->getText();
-      proj.csvFile = text.substr(1, text.size() - 2);
-      proj.csvLoc = locOf(c->csv);
+      proj.connectionFile = text.substr(1, text.size() - 2);
+      proj.connectionFileLoc = locOf(c->csv);
+    } else if (auto *c = dynamic_cast<NNParser::NpyRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::FromFile;
+      std::string text = c->npy->getText();
+      proj.connectionFile = text.substr(1, text.size() - 2);
+      proj.connectionFileLoc = locOf(c->npy);
+      proj.connectionFileIsNpy = true;
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);

@@ -262,6 +262,15 @@ LogicalResult NetworkOp::verify() {
   return success();
 }
 
+LogicalResult TableOp::verify() {
+  auto type = cast<ShapedType>(getValues().getType());
+  if (type.getRank() != 2 || type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
+    return emitOpError() << "needs a non-empty rows x columns array";
+  if (!(getPeriod().convertToDouble() > 0) || getUpsampling() < 1)
+    return emitOpError() << "needs a period > 0 and an upsampling >= 1";
+  return success();
+}
+
 LogicalResult PopulationOp::verify() {
   if (getSize() <= 0)
     return emitOpError() << "size must be positive";
@@ -423,14 +432,14 @@ LogicalResult ProjectionOp::verify() {
   StringRef rule = getRule();
   if (!llvm::is_contained(ArrayRef<StringRef>{"all_to_all", "one_to_one",
                                               "probability", "fixed_indegree",
-                                              "fixed_outdegree", "from_csv"},
+                                              "fixed_outdegree", "from_list"},
                           rule))
     return emitOpError() << "unknown connection rule '" << rule << "'";
-  if ((rule == "from_csv") !=
+  if ((rule == "from_list") !=
           (getPairsPre().has_value() && getPairsPost().has_value()) ||
       (getPairsPre() && getPairsPre()->size() != getPairsPost()->size()))
     return emitOpError() << "needs source and target lists of equal length "
-                            "exactly for rule 'from_csv'";
+                            "exactly for rule 'from_list'";
   if (rule.starts_with("fixed_")) {
     double k = getParam().convertToDouble();
     if (!(k >= 0 && k == std::floor(k)))

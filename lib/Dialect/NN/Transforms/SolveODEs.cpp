@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -21,6 +22,7 @@
 #include <unsupported/Eigen/MatrixFunctions>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -38,17 +40,45 @@ namespace {
 // Numeric evaluation of right-hand sides (for the linearity analysis)
 //===----------------------------------------------------------------------===//
 
+/// A modulator read or table lookup whose arguments do not depend on the
+/// state (`drive(t)`, `drive(t, i)`) is constant during a step: the key
+/// identifies it across equations (the same read in two equations is one
+/// input). Anything else has no key.
+std::optional<std::string> stepInputKey(Operation *op) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  std::function<bool(Operation *)> describe = [&](Operation *o) -> bool {
+    if (!o || o->getNumRegions() || o->getNumResults() != 1 || isa<ReadOp>(o) ||
+        (!isa<ReadModulatorOp, TableLookupOp, TimeOp, IndexOp>(o) &&
+         !isPure(o)))
+      return false;
+    os << o->getName() << o->getAttrDictionary() << "(";
+    for (Value operand : o->getOperands())
+      if (!describe(operand.getDefiningOp()))
+        return false;
+    os << ")";
+    return true;
+  };
+  if (!isa<ReadModulatorOp, TableLookupOp>(op) || !describe(op))
+    return std::nullopt;
+  return key;
+}
+
 /// Evaluates an nn.ode region for given state values and time. Fails on any
 /// op it does not know, which makes the analysis treat the system as
 /// nonlinear (safe: a numerical solver is then used).
 class RhsEvaluator {
 public:
-  /// With `modulatorValue`, reads of modulators evaluate to it (they are
-  /// constant within a step, which is all exponential Euler needs);
+  /// With `modulatorValue`, reads of modulators and tables evaluate to it
+  /// (they are constant within a step, which is all exponential Euler needs);
   /// without, they fail (a system that reads one is not time-invariant).
   explicit RhsEvaluator(llvm::StringMap<double> params,
                         std::optional<double> modulatorValue = std::nullopt)
       : params(std::move(params)), modulatorValue(modulatorValue) {}
+
+  /// Values of step-constant inputs by key (stepInputKey), for the exact
+  /// solver, which treats each input as a variable held during the step.
+  const llvm::StringMap<double> *inputs = nullptr;
 
   FailureOr<double> eval(OdeOp ode, const llvm::StringMap<double> &state,
                          double time) {
@@ -92,7 +122,17 @@ private:
     }
     if (isa<TimeOp>(op))
       return time;
-    if (isa<ReadModulatorOp>(op)) {
+    // The neuron's index only selects a table's column (a lookup ignores
+    // its operands' values); used anywhere else, NaN fails the analysis.
+    if (isa<IndexOp>(op))
+      return std::numeric_limits<double>::quiet_NaN();
+    if (isa<ReadModulatorOp, TableLookupOp>(op)) {
+      if (inputs) {
+        std::optional<std::string> key = stepInputKey(&op);
+        auto it = key ? inputs->find(*key) : inputs->end();
+        if (it != inputs->end())
+          return it->second;
+      }
       if (modulatorValue)
         return *modulatorValue;
       return failure();
@@ -153,18 +193,29 @@ struct OdeSystem {
 
 /// Returns A and b if the system is linear and time-invariant; otherwise
 /// says why in `whyNotLinear` (for the diagnostic).
+///
+/// Step-constant inputs (`inputKeys`: modulators, tables) are variables
+/// n, n+1, ... after the n states, with zero derivative: the propagator
+/// holds them during the step, as Brian2's exact solver does with a
+/// TimedArray.
 std::optional<LinearSystem> analyzeLinear(const llvm::StringMap<double> &params,
                                           OdeSystem &sys,
+                                          ArrayRef<std::string> inputKeys,
                                           std::string &whyNotLinear) {
   RhsEvaluator evaluator(params);
-  unsigned n = sys.states.size();
+  llvm::StringMap<double> inputValues;
+  evaluator.inputs = &inputValues;
+  unsigned numStates = sys.states.size();
+  unsigned n = numStates + inputKeys.size();
   auto evalAll = [&](const Eigen::VectorXd &x,
                      double time) -> std::optional<Eigen::VectorXd> {
     llvm::StringMap<double> state;
-    for (unsigned i = 0; i < n; ++i)
+    for (unsigned i = 0; i < numStates; ++i)
       state[sys.states[i].getSymName()] = x[i];
+    for (auto [k, key] : llvm::enumerate(inputKeys))
+      inputValues[key] = x[numStates + k];
     Eigen::VectorXd f = Eigen::VectorXd::Zero(n);
-    for (unsigned i = 0; i < n; ++i) {
+    for (unsigned i = 0; i < numStates; ++i) {
       if (!sys.odes[i])
         continue;
       FailureOr<double> v = evaluator.eval(sys.odes[i], state, time);
@@ -207,7 +258,7 @@ std::optional<LinearSystem> analyzeLinear(const llvm::StringMap<double> &params,
         return std::nullopt;
       }
       Eigen::VectorXd expect = sys2.A * x + sys2.b;
-      for (unsigned i = 0; i < n; ++i) {
+      for (unsigned i = 0; i < numStates; ++i) {
         double tol = 1e-9 * (std::fabs(expect[i]) + std::fabs((*f)[i]) +
                              sys2.A.row(i).cwiseAbs().dot(x.cwiseAbs()) +
                              std::fabs(sys2.b[i])) +
@@ -424,7 +475,7 @@ private:
       own.odes = {all.odes[i]};
       std::string why;
       clockDriven[i] = readEveryStep.contains(all.states[i].getSymName()) ||
-                       !analyzeLinear(params, own, why);
+                       !analyzeLinear(params, own, {}, why);
     }
     for (bool changed = true; changed;) {
       changed = false;
@@ -460,7 +511,7 @@ private:
                             const llvm::StringMap<double> &params,
                             OdeSystem &sys) {
     std::string why;
-    std::optional<LinearSystem> linear = analyzeLinear(params, sys, why);
+    std::optional<LinearSystem> linear = analyzeLinear(params, sys, {}, why);
     if (!linear)
       return synapse.emitError() << "internal error: event-driven synapse "
                                     "equations are not linear: "
@@ -562,8 +613,20 @@ private:
     emittedRows.clear();
     std::optional<LinearSystem> linear;
     std::string whyNotLinear;
+    // Modulator reads and table lookups held during the step.
+    SmallVector<std::string> inputKeys;
+    SmallVector<Operation *> inputOps;
+    for (OdeOp ode : sys.odes)
+      if (ode)
+        ode.getRhs().walk([&](Operation *op) {
+          if (std::optional<std::string> key = stepInputKey(op);
+              key && !llvm::is_contained(inputKeys, *key)) {
+            inputKeys.push_back(*key);
+            inputOps.push_back(op);
+          }
+        });
     if (method.empty() || method == "exact") {
-      linear = analyzeLinear(params, sys, whyNotLinear);
+      linear = analyzeLinear(params, sys, inputKeys, whyNotLinear);
       if (!linear && method == "exact")
         return model->emitError()
                << "solver 'exact' needs a linear, time-invariant system of "
@@ -607,9 +670,20 @@ private:
       sys.refractory = RefractoryNowOp::create(builder, loc);
 
     SmallVector<Value> next;
-    if (method == "exact")
+    if (method == "exact") {
+      // The inputs' values at this step follow the states in x.
+      for (Operation *op : inputOps) {
+        IRMapping mapping;
+        std::function<Value(Operation *)> cloneTree = [&](Operation *o) {
+          for (Value operand : o->getOperands())
+            if (!mapping.contains(operand))
+              mapping.map(operand, cloneTree(operand.getDefiningOp()));
+          return builder.clone(*o, mapping)->getResult(0);
+        };
+        x.push_back(cloneTree(op));
+      }
       next = emitExact(builder, *linear, sys, x, dt);
-    else if (method == "exponential_euler")
+    } else if (method == "exponential_euler")
       next = emitExponentialEuler(builder, sys, *ownDependence, x, dt);
     else
       next = emitRungeKutta(builder, method, sys, x, dt);
@@ -624,7 +698,7 @@ private:
       if (ode)
         ode.erase();
     // Reads of states no update uses are dead.
-    for (Value v : x)
+    for (Value v : ArrayRef<Value>(x).take_front(sys.states.size()))
       if (v.use_empty())
         v.getDefiningOp()->erase();
     if (sys.refractory && sys.refractory.use_empty())
@@ -650,12 +724,13 @@ private:
     if (!ode.refractory)
       return next;
     Eigen::MatrixXd clampedM = m;
-    for (unsigned i = 0; i < n; ++i)
+    unsigned numStates = ode.states.size();
+    for (unsigned i = 0; i < numStates; ++i)
       if (ode.clamped[i])
         clampedM.row(i).setZero();
     SmallVector<Value> whileRefractory =
         emitPropagator(builder, clampedM, ode, x);
-    for (unsigned i = 0; i < n; ++i) {
+    for (unsigned i = 0; i < numStates; ++i) {
       if (!next[i] || ode.clamped[i])
         continue; // the kernel restores clamped states itself
       if (whileRefractory[i] == next[i])
@@ -689,7 +764,7 @@ private:
             reach[i][j] = true;
 
     SmallVector<Value> next(n);
-    for (unsigned i = 0; i < n; ++i) {
+    for (unsigned i = 0; i < ode.states.size(); ++i) {
       if (!ode.odes[i])
         continue;
       // Reuse the row if an earlier propagator emitted the same one.

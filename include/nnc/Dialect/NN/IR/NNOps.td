@@ -225,6 +225,22 @@ def NN_ReadModulatorOp : NN_Op<"read_modulator", [MemoryEffects<[MemRead]>]> {
   let assemblyFormat = "$population `,` $var attr-dict";
 }
 
+def NN_TableLookupOp : NN_Op<"table_lookup", [Pure]> {
+  let summary = "reads a table of the network at a time (and a column)";
+  let description = [{
+    `table` names an `nn.table` of the network that runs the model; `time`
+    (seconds) selects the row, as Brian2's TimedArray does: row
+    floor(time / period + 1 / (2 K)) (K a power of two that makes the
+    rounding robust), clamped to the table. `column` (for a table with
+    columns) is truncated and clamped likewise. A table whose period is a
+    whole multiple of the time step is constant within each step.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$table, F64:$time,
+                       Optional<F64>:$column);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$table `(` $time (`,` $column^)? `)` attr-dict";
+}
+
 def NN_WriteOp : NN_Op<"write", [MemoryEffects<[MemWrite]>]> {
   let summary = "writes a state variable";
   let arguments = (ins FlatSymbolRefAttr:$var, F64:$value);
@@ -381,6 +397,22 @@ def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">,
   let hasVerifier = 1;
 }
 
+def NN_TableOp : NN_Op<"table", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "values over time (and columns), read with nn.table_lookup";
+  let description = [{
+    `values` is a rows x columns array in SI units; row k holds from
+    k * `period` seconds on (the last row holds on forever). `upsampling`
+    is Brian2's K for the network's time step: the row at time t is
+    floor((t / (period / K) + 0.5) / K).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, F64ElementsAttr:$values,
+                       F64Attr:$period, I64Attr:$upsampling);
+  let assemblyFormat = [{
+    $sym_name `every` $period `upsampling` $upsampling `:` $values attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_SpikeSourceOp : NN_Op<"spike_source", [Symbol, HasParent<"NetworkOp">]> {
   let summary = "a population that emits given spikes (read from a file)";
   let description = [{
@@ -408,9 +440,10 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
     `rule` is `all_to_all`, `one_to_one`, `probability` (with the
     probability in `param`), `fixed_indegree` or `fixed_outdegree` (with
     the number of distinct sources per target or targets per source in
-    `param`), or `from_csv` (the synapses are `pairs_pre[k] ->
-    pairs_post[k]`, sorted by source, then target, each pair once). Spikes arrive `delay` seconds after they are
-    emitted. The `on_pre` region applies the synapse's effect to a target
+    `param`), or `from_list` (the synapses are `pairs_pre[k] ->
+    pairs_post[k]`, sorted by source, then target, each pair once: a
+    connection file read at compile time). Spikes arrive `delay` seconds
+    after they are emitted. The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
