@@ -1,8 +1,10 @@
-//===- Output.cpp - spikes.csv, summary.json and raster.svg ---------------===//
+//===- Output.cpp - The files a run writes into its output directory ------===//
 //
-// Every output file is written under a temporary name in the output
-// directory and renamed into place only when the whole run succeeded, so a
-// failed or interrupted run never leaves a truncated file under a final name.
+// summary.json, spikes.csv and/or spikes.bin, traces.csv, raster.svg,
+// rates.csv and rates.svg. Every output file is written under a temporary
+// name in the output directory and renamed into place only when the whole
+// run succeeded, so a failed or interrupted run never leaves a truncated
+// file under a final name.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +25,165 @@ std::string nnc::rt::detail::joinPath(const std::string &dir,
   if (dir.back() == '/')
     return dir + name;
   return dir + "/" + name;
+}
+
+//===----------------------------------------------------------------------===//
+// Formatting and the plots' common parts
+//===----------------------------------------------------------------------===//
+
+static std::string xmlEscape(const std::string &s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+static std::string fmt(const char *format, double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), format, value);
+  return text;
+}
+
+static std::string withCommas(int64_t value) {
+  std::string digits = std::to_string(value < 0 ? -value : value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+/// 1, 2 or 5 times a power of ten, giving about `target` intervals.
+static double niceTickStep(double range, int target) {
+  double raw = range / target;
+  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double fraction = raw / magnitude;
+  double nice = fraction < 1.5   ? 1.0
+                : fraction < 3.5 ? 2.0
+                : fraction < 7.5 ? 5.0
+                                 : 10.0;
+  return nice * magnitude;
+}
+
+static const char *ordinalSuffix(int64_t n) {
+  if (n % 100 >= 11 && n % 100 <= 13)
+    return "th";
+  switch (n % 10) {
+  case 1:
+    return "st";
+  case 2:
+    return "nd";
+  case 3:
+    return "rd";
+  default:
+    return "th";
+  }
+}
+
+static std::string fmtG(double value) { return fmt("%g", value); }
+
+/// The smallest 1, 2 or 5 times a power of ten that is >= `value` (1 for
+/// nothing to show): the top of a rate axis.
+static double niceCeil(double value) {
+  if (!(value > 0) || !std::isfinite(value))
+    return 1.0;
+  double magnitude = std::pow(10.0, std::floor(std::log10(value)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * magnitude >= value * (1 - 1e-12))
+      return m * magnitude;
+  return 10.0 * magnitude;
+}
+
+// raster.svg and rates.svg share the page width, the margins around the plot
+// area, the time axis and the colours, so that they line up side by side and
+// a population has the same colour in both.
+static constexpr double kSvgWidth = 960;
+static constexpr double kPlotLeft = 130, kPlotRight = 24, kPlotTop = 48,
+                        kPlotBottom = 78;
+static constexpr double kPlotWidth = kSvgWidth - kPlotLeft - kPlotRight;
+
+static const char *populationColor(int32_t id) {
+  static const char *const palette[] = {
+      "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  return palette[id % 10];
+}
+
+/// The end of the plotted time axis: the run's length, or one step.
+static double plotEndMs(const nnc_sim &sim) {
+  double dtMs = sim.dt * 1000.0;
+  double endMs = static_cast<double>(sim.step) * dtMs;
+  if (!(endMs > 0))
+    endMs = dtMs > 0 ? dtMs : 1.0;
+  return endMs;
+}
+
+/// A white page `height` pixels high with a centred title.
+static std::string svgBegin(double height, const std::string &title) {
+  std::string w = fmtG(kSvgWidth), h = fmtG(height);
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w +
+         "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h +
+         "\" font-family=\"sans-serif\">\n<rect width=\"" + w + "\" height=\"" +
+         h + "\" fill=\"white\"/>\n<text x=\"" + fmtG(kSvgWidth / 2) +
+         "\" y=\"28\" font-size=\"17\" text-anchor=\"middle\">" +
+         xmlEscape(title) + "</text>\n";
+}
+
+/// The black outline of a plot area.
+static std::string svgFrame(double x, double y, double w, double h) {
+  return "<rect x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", y) +
+         "\" width=\"" + fmt("%.1f", w) + "\" height=\"" + fmt("%.1f", h) +
+         "\" fill=\"none\" stroke=\"black\"/>\n";
+}
+
+/// Ticks (1, 2 or 5 x 10^k ms apart) and labels of a time axis from 0 to
+/// `endMs` along the bottom edge `axisY` of the plot area.
+static std::string svgTimeAxis(double axisY, double endMs) {
+  std::string svg;
+  double step = niceTickStep(endMs, 8);
+  for (int i = 0;; ++i) {
+    double t = i * step;
+    if (t > endMs * (1 + 1e-9))
+      break;
+    double x = kPlotLeft + t / endMs * kPlotWidth;
+    svg += "<line x1=\"" + fmt("%.1f", x) + "\" x2=\"" + fmt("%.1f", x) +
+           "\" y1=\"" + fmt("%.1f", axisY) + "\" y2=\"" +
+           fmt("%.1f", axisY + 5) + "\" stroke=\"black\"/>\n";
+    svg += "<text x=\"" + fmt("%.1f", x) + "\" y=\"" + fmt("%.1f", axisY + 19) +
+           "\" font-size=\"11\" text-anchor=\"middle\">" + fmtG(t) +
+           "</text>\n";
+  }
+  svg += "<text x=\"" + fmt("%.1f", kPlotLeft + kPlotWidth / 2) + "\" y=\"" +
+         fmt("%.1f", axisY + 38) +
+         "\" font-size=\"13\" text-anchor=\"middle\">time (ms)</text>\n";
+  return svg;
+}
+
+/// The grey line under the time axis that says what is shown, and the end
+/// of the document.
+static std::string svgEnd(double height, const std::string &caption) {
+  return "<text x=\"" + fmt("%.1f", kPlotLeft + kPlotWidth / 2) + "\" y=\"" +
+         fmt("%.1f", height - 12) +
+         "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">" +
+         xmlEscape(caption) + "</text>\n</svg>\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -122,22 +283,76 @@ std::string nnc::rt::detail::formatStepTime(const nnc_sim &sim, int64_t step) {
   return text;
 }
 
-bool SpikeRecorder::open(const std::string &outDir, std::string &error) {
-  if (!csv_.open(joinPath(outDir, "spikes.csv"), error))
-    return false;
-  buffer_.reserve(kCsvBufferBytes + 4096);
-  buffer_ = "population,index,time_ms\n";
+// spikes.bin is little-endian whatever the host: bytes are appended one by
+// one rather than memcpy'd.
+static void appendLE(std::string &out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+bool SpikeRecorder::open(const std::string &outDir, SpikeFormat format,
+                         std::string &error) {
+  writeCsv_ = format != SpikeFormat::Binary;
+  writeBinary_ = format != SpikeFormat::Csv;
+  if (writeCsv_) {
+    if (!csv_.open(joinPath(outDir, "spikes.csv"), error))
+      return false;
+    buffer_.reserve(kCsvBufferBytes + 4096);
+    buffer_ = "population,index,time_ms\n";
+  }
+  if (writeBinary_) {
+    if (!bin_.open(joinPath(outDir, "spikes.bin"), error))
+      return false;
+    binBuffer_.reserve(kCsvBufferBytes + 4096);
+  }
+  return true;
+}
+
+bool SpikeRecorder::begin(const nnc_sim &sim, std::string &error) {
+  binIds_.assign(sim.populations.size(), -1);
+  if (!writeBinary_)
+    return true;
+  // Header: magic, population count, dt (float64 seconds), then name
+  // (uint32 length + UTF-8 bytes) and size (int64) of each recorded
+  // population; blocks refer to them by their index in this list.
+  std::string header = "NNCSPK01";
+  uint32_t count = 0;
+  for (const Population &pop : sim.populations)
+    count += pop.recorded;
+  appendLE(header, count, 4);
+  uint64_t dtBits;
+  std::memcpy(&dtBits, &sim.dt, sizeof(dtBits));
+  appendLE(header, dtBits, 8);
+  int32_t next = 0;
+  for (size_t i = 0; i < sim.populations.size(); ++i) {
+    const Population &pop = sim.populations[i];
+    if (!pop.recorded)
+      continue;
+    binIds_[i] = next++;
+    appendLE(header, pop.name.size(), 4);
+    header += pop.name;
+    appendLE(header, static_cast<uint64_t>(pop.size), 8);
+  }
+  binBuffer_.insert(0, header);
   return true;
 }
 
 bool SpikeRecorder::flush(std::string &error) {
-  bool ok = csv_.write(buffer_, error);
+  bool ok = (!writeCsv_ || csv_.write(buffer_, error)) &&
+            (!writeBinary_ || bin_.write(binBuffer_, error));
   buffer_.clear();
+  binBuffer_.clear();
   return ok;
 }
 
 bool SpikeRecorder::close(std::string &error) {
-  return flush(error) && csv_.close(error);
+  return flush(error) && (!writeCsv_ || csv_.close(error)) &&
+         (!writeBinary_ || bin_.close(error));
+}
+
+bool SpikeRecorder::commit(std::string &error) {
+  return (!writeCsv_ || csv_.commit(error)) &&
+         (!writeBinary_ || bin_.commit(error));
 }
 
 bool SpikeRecorder::record(const nnc_sim &sim, int32_t pop, int64_t step,
@@ -149,7 +364,7 @@ bool SpikeRecorder::record(const nnc_sim &sim, int32_t pop, int64_t step,
     cachedStep_ = step;
   }
   const std::string &name = sim.populations[pop].name;
-  for (int64_t i = 0; i < count; ++i) {
+  for (int64_t i = 0; writeCsv_ && i < count; ++i) {
     char digits[16];
     char *end = std::to_chars(digits, digits + sizeof(digits), indices[i]).ptr;
     buffer_ += name;
@@ -159,6 +374,21 @@ bool SpikeRecorder::record(const nnc_sim &sim, int32_t pop, int64_t step,
     buffer_ += cachedTime_;
     buffer_ += '\n';
     if (buffer_.size() >= kCsvBufferBytes && !flush(error))
+      return false;
+  }
+  if (writeBinary_ && count > 0) {
+    // One block per (step, population): step, id, count, indices.
+    if (static_cast<size_t>(pop) >= binIds_.size() || binIds_[pop] < 0) {
+      error =
+          "population '" + name + "' was recorded after the network was built";
+      return false;
+    }
+    appendLE(binBuffer_, static_cast<uint64_t>(step), 8);
+    appendLE(binBuffer_, static_cast<uint32_t>(binIds_[pop]), 4);
+    appendLE(binBuffer_, static_cast<uint64_t>(count), 4);
+    for (int64_t i = 0; i < count; ++i)
+      appendLE(binBuffer_, static_cast<uint32_t>(indices[i]), 4);
+    if (binBuffer_.size() >= kCsvBufferBytes && !flush(error))
       return false;
   }
   recordedSpikes_ += count;
@@ -265,6 +495,138 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
 }
 
 //===----------------------------------------------------------------------===//
+// RateRecorder
+//===----------------------------------------------------------------------===//
+
+/// `seconds` as a whole number of steps of `dt`, if it is one (up to
+/// rounding: 0.3 ms / 0.1 ms is 2.9999999999999996).
+static bool wholeSteps(double seconds, double dt, int64_t &steps) {
+  double ratio = seconds / dt;
+  if (!(ratio >= 0.5) || ratio > 0x1.0p62)
+    return false;
+  steps = std::llround(ratio);
+  return std::fabs(ratio - static_cast<double>(steps)) <= 1e-9 * ratio;
+}
+
+bool nnc::rt::detail::chooseRateBinSteps(double dt, const RunOptions &options,
+                                         int64_t &steps, std::string &error) {
+  if (options.rateBinSeconds > 0) {
+    if (wholeSteps(options.rateBinSeconds, dt, steps))
+      return true;
+    error = "the rate bin width " + fmtG(options.rateBinSeconds * 1000.0) +
+            " ms (--rate-bin) is not a whole multiple of the time step " +
+            fmtG(dt * 1000.0) + " ms";
+    return false;
+  }
+  // A program's length is only known once it has run: 1 ms bins then.
+  bool known = options.durationSeconds >= 0;
+  double totalSteps = known ? std::round(options.durationSeconds / dt) : 0;
+  for (double decade = 1e-3; decade < 1e12; decade *= 10) {
+    for (double mantissa : {1.0, 2.0, 5.0}) {
+      if (wholeSteps(mantissa * decade, dt, steps) &&
+          (!known || std::ceil(totalSteps / static_cast<double>(steps)) <=
+                         static_cast<double>(kMaxPlotBins)))
+        return true;
+    }
+  }
+  // No round width is a multiple of dt (e.g. dt = 0.3 ms).
+  steps = known ? std::max<int64_t>(
+                      1, static_cast<int64_t>(std::ceil(
+                             totalSteps / static_cast<double>(kMaxPlotBins))))
+                : std::max<int64_t>(1, std::llround(1e-3 / dt));
+  return true;
+}
+
+bool RateRecorder::open(const std::string &outDir, std::string &error) {
+  if (!csv_.open(joinPath(outDir, "rates.csv"), error))
+    return false;
+  buffer_.reserve(kCsvBufferBytes + 4096);
+  buffer_ = "population,t_start_ms,t_end_ms,spikes,rate_hz\n";
+  return true;
+}
+
+void RateRecorder::begin(const nnc_sim &sim, int64_t binSteps) {
+  // Modulators are a single neuron-like value that does not spike.
+  pops_.clear();
+  for (size_t i = 0; i < sim.populations.size(); ++i)
+    if (!sim.populations[i].isModulator)
+      pops_.push_back(static_cast<int32_t>(i));
+  current_.assign(pops_.size(), 0);
+  plot_.assign(pops_.size(), {});
+  binSteps_ = std::max<int64_t>(binSteps, 1);
+  binStart_ = 0;
+  bins_ = 0;
+  plotFactor_ = 1;
+}
+
+bool RateRecorder::count(const nnc_sim &sim, int64_t k, std::string &error) {
+  for (size_t i = 0; i < pops_.size(); ++i)
+    current_[i] += sim.populations[pops_[i]].numSpikes;
+  if (k + 1 - binStart_ < binSteps_)
+    return true;
+  return writeBin(sim, binStart_, k + 1, error);
+}
+
+bool RateRecorder::close(const nnc_sim &sim, std::string &error) {
+  if (sim.step > binStart_ && !writeBin(sim, binStart_, sim.step, error))
+    return false;
+  bool ok = csv_.write(buffer_, error);
+  buffer_.clear();
+  return ok && csv_.close(error);
+}
+
+bool RateRecorder::writeBin(const nnc_sim &sim, int64_t begin, int64_t end,
+                            std::string &error) {
+  std::string start = formatStepTime(sim, begin);
+  std::string stop = formatStepTime(sim, end);
+  double seconds = static_cast<double>(end - begin) * sim.dt;
+  size_t plotBin = static_cast<size_t>(bins_ / plotFactor_);
+  for (size_t i = 0; i < pops_.size(); ++i) {
+    const Population &pop = sim.populations[pops_[i]];
+    char digits[32];
+    buffer_ += pop.name;
+    buffer_ += ',';
+    buffer_ += start;
+    buffer_ += ',';
+    buffer_ += stop;
+    buffer_ += ',';
+    char *last =
+        std::to_chars(digits, digits + sizeof(digits), current_[i]).ptr;
+    buffer_.append(digits, last);
+    buffer_ += ',';
+    // Shortest representation that reads back as the same double.
+    double rate = static_cast<double>(current_[i]) /
+                  (static_cast<double>(pop.size) * seconds);
+    last = std::to_chars(digits, digits + sizeof(digits), rate).ptr;
+    buffer_.append(digits, last);
+    buffer_ += '\n';
+    if (plot_[i].size() <= plotBin)
+      plot_[i].resize(plotBin + 1, 0);
+    plot_[i][plotBin] += current_[i];
+    current_[i] = 0;
+  }
+  ++bins_;
+  binStart_ = end;
+  // Merge neighbouring plot bins in pairs once there are too many: the
+  // plot's memory stays bounded however long the run.
+  if (!plot_.empty() && plot_[0].size() > kMaxPlotBins &&
+      bins_ % (2 * plotFactor_) == 0) {
+    for (std::vector<int64_t> &counts : plot_) {
+      for (size_t j = 0; j < counts.size() / 2; ++j)
+        counts[j] = counts[2 * j] + counts[2 * j + 1];
+      counts.resize(counts.size() / 2);
+    }
+    plotFactor_ *= 2;
+  }
+  if (buffer_.size() >= kCsvBufferBytes) {
+    bool ok = csv_.write(buffer_, error);
+    buffer_.clear();
+    return ok;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
 // summary.json
 //===----------------------------------------------------------------------===//
 
@@ -338,6 +700,14 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
          ", \"samples\": " + std::to_string(t.samples) + "}";
   }
   j += result.traces.empty() ? "],\n" : "\n  ],\n";
+  j += "  \"rate_bin_ms\": " + jsonNumber(result.rateBinSeconds * 1000.0) +
+       ",\n";
+  j += "  \"outputs\": [";
+  std::vector<std::string> outputs =
+      outputFileNames(options, !result.traces.empty());
+  for (size_t i = 0; i < outputs.size(); ++i)
+    j += (i ? ", " : "") + jsonString(outputs[i]);
+  j += "],\n";
   j += "  \"synapses\": " + std::to_string(result.synapseCount) + ",\n";
   j += "  \"memory_bytes\": " + jsonNumber(std::round(memory)) + ",\n";
   j += "  \"timings_s\": {\"parse\": " + jsonNumber(options.parseSeconds) +
@@ -356,87 +726,15 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
 // raster.svg
 //===----------------------------------------------------------------------===//
 
-static std::string xmlEscape(const std::string &s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '&':
-      out += "&amp;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    default:
-      out += c;
-    }
-  }
-  return out;
-}
-
-static std::string fmt(const char *format, double value) {
-  char text[64];
-  std::snprintf(text, sizeof(text), format, value);
-  return text;
-}
-
-static std::string withCommas(int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -value : value);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return value < 0 ? "-" + out : out;
-}
-
-/// 1, 2 or 5 times a power of ten, giving about `target` intervals.
-static double niceTickStep(double range, int target) {
-  double raw = range / target;
-  double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double fraction = raw / magnitude;
-  double nice = fraction < 1.5   ? 1.0
-                : fraction < 3.5 ? 2.0
-                : fraction < 7.5 ? 5.0
-                                 : 10.0;
-  return nice * magnitude;
-}
-
-static const char *ordinalSuffix(int64_t n) {
-  if (n % 100 >= 11 && n % 100 <= 13)
-    return "th";
-  switch (n % 10) {
-  case 1:
-    return "st";
-  case 2:
-    return "nd";
-  case 3:
-    return "rd";
-  default:
-    return "th";
-  }
-}
-
 std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
                                              const SpikeRecorder &recorder) {
-  static const char *const palette[] = {
-      "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-  constexpr double width = 960, height = 560;
-  constexpr double left = 130, right = 24, top = 48, bottom = 78;
-  constexpr double plotW = width - left - right, plotH = height - top - bottom;
+  constexpr double height = 560;
+  constexpr double left = kPlotLeft, top = kPlotTop, plotW = kPlotWidth;
+  constexpr double plotH = height - kPlotTop - kPlotBottom;
   const int64_t stride = recorder.rasterStride();
 
   double dtMs = sim.dt * 1000.0;
-  double endMs = static_cast<double>(sim.step) * dtMs;
-  if (!(endMs > 0))
-    endMs = dtMs > 0 ? dtMs : 1.0;
+  double endMs = plotEndMs(sim);
 
   // Bands of rows, one per recorded population, the first at the top;
   // within a band neuron 0 is at the bottom.
@@ -452,13 +750,7 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
   }
   double rowH = totalRows > 0 ? plotH / totalRows : plotH;
 
-  std::string svg;
-  svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" "
-         "height=\"560\" viewBox=\"0 0 960 560\" font-family=\"sans-serif\">\n";
-  svg += "<rect width=\"960\" height=\"560\" fill=\"white\"/>\n";
-  svg += "<text x=\"480\" y=\"28\" font-size=\"17\" text-anchor=\"middle\">"
-         "Spike raster: " +
-         xmlEscape(sim.networkName) + "</text>\n";
+  std::string svg = svgBegin(height, "Spike raster: " + sim.networkName);
 
   // Spikes: one path per population, a short vertical tick per spike, on a
   // 0.1 px grid with duplicates removed (dense rasters shrink a lot).
@@ -480,7 +772,7 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
       continue;
     std::sort(m.begin(), m.end());
     m.erase(std::unique(m.begin(), m.end()), m.end());
-    svg += "<path stroke=\"" + std::string(palette[id % 10]) +
+    svg += "<path stroke=\"" + std::string(populationColor(id)) +
            "\" stroke-width=\"1.2\" d=\"";
     std::string v = fmt("v%.1f", tick);
     for (uint64_t q : m) {
@@ -494,9 +786,7 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
   }
 
   // Frame, band separators and population labels.
-  svg += "<rect x=\"" + fmt("%.1f", left) + "\" y=\"" + fmt("%.1f", top) +
-         "\" width=\"" + fmt("%.1f", plotW) + "\" height=\"" +
-         fmt("%.1f", plotH) + "\" fill=\"none\" stroke=\"black\"/>\n";
+  svg += svgFrame(left, top, plotW, plotH);
   for (size_t b = 0; b < recorded.size(); ++b) {
     const Population &pop = sim.populations[recorded[b]];
     double y0 = top + bandOffset[recorded[b]] * rowH;
@@ -508,7 +798,7 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
     double mid = (y0 + y1) / 2;
     svg += "<text x=\"" + fmt("%.1f", left - 8) + "\" y=\"" + fmt("%.1f", mid) +
            "\" font-size=\"13\" text-anchor=\"end\" fill=\"" +
-           palette[recorded[b] % 10] + "\">" + xmlEscape(pop.name) +
+           populationColor(recorded[b]) + "\">" + xmlEscape(pop.name) +
            "</text>\n";
     svg += "<text x=\"" + fmt("%.1f", left - 8) + "\" y=\"" +
            fmt("%.1f", mid + 14) +
@@ -516,24 +806,7 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
            withCommas(pop.size) + " neurons</text>\n";
   }
 
-  // Time axis.
-  double step = niceTickStep(endMs, 8);
-  for (int i = 0;; ++i) {
-    double t = i * step;
-    if (t > endMs * (1 + 1e-9))
-      break;
-    double x = left + t / endMs * plotW;
-    svg += "<line x1=\"" + fmt("%.1f", x) + "\" x2=\"" + fmt("%.1f", x) +
-           "\" y1=\"" + fmt("%.1f", top + plotH) + "\" y2=\"" +
-           fmt("%.1f", top + plotH + 5) + "\" stroke=\"black\"/>\n";
-    svg += "<text x=\"" + fmt("%.1f", x) + "\" y=\"" +
-           fmt("%.1f", top + plotH + 19) +
-           "\" font-size=\"11\" text-anchor=\"middle\">" + fmt("%g", t) +
-           "</text>\n";
-  }
-  svg += "<text x=\"" + fmt("%.1f", left + plotW / 2) + "\" y=\"" +
-         fmt("%.1f", top + plotH + 38) +
-         "\" font-size=\"13\" text-anchor=\"middle\">time (ms)</text>\n";
+  svg += svgTimeAxis(top + plotH, endMs);
 
   // Caption: what is (and is not) shown.
   std::string caption;
@@ -557,10 +830,103 @@ std::string nnc::rt::detail::renderRasterSvg(const nnc_sim &sim,
       caption +=
           ", up to " + fmt("%g", recorder.rasterEndStep() * dtMs) + " ms";
   }
-  svg += "<text x=\"" + fmt("%.1f", left + plotW / 2) + "\" y=\"" +
-         fmt("%.1f", height - 12) +
-         "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">" +
-         xmlEscape(caption) + "</text>\n";
-  svg += "</svg>\n";
-  return svg;
+  return svg + svgEnd(height, caption);
+}
+
+//===----------------------------------------------------------------------===//
+// rates.svg
+//===----------------------------------------------------------------------===//
+
+std::string nnc::rt::detail::renderRatesSvg(const nnc_sim &sim,
+                                            const RateRecorder &rates) {
+  const std::vector<int32_t> &pops = rates.populations();
+  size_t n = pops.size();
+  // Panels get lower as populations are added, down to a readable height.
+  double panelH = n <= 2 ? 150 : n <= 4 ? 100 : 64;
+  constexpr double gap = 18;
+  double plotH = n == 0 ? panelH : n * panelH + (n - 1) * gap;
+  double height = kPlotTop + plotH + kPlotBottom;
+  double endMs = plotEndMs(sim);
+  double dtMs = sim.dt * 1000.0;
+  int64_t plotSteps = rates.plotBinSteps();
+  auto xOf = [&](int64_t step) {
+    return kPlotLeft + static_cast<double>(step) * dtMs / endMs * kPlotWidth;
+  };
+
+  std::string svg = svgBegin(height, "Population rates: " + sim.networkName);
+  if (n == 0)
+    svg += svgFrame(kPlotLeft, kPlotTop, kPlotWidth, plotH);
+  for (size_t p = 0; p < n; ++p) {
+    const Population &pop = sim.populations[pops[p]];
+    const std::vector<int64_t> &counts = rates.plotCounts()[p];
+    std::string color = populationColor(pops[p]);
+    double y0 = kPlotTop + static_cast<double>(p) * (panelH + gap);
+    double y1 = y0 + panelH;
+
+    // The rate of each plot bin; the last one may be shorter.
+    std::vector<double> hz(counts.size());
+    double peak = 0;
+    for (size_t j = 0; j < counts.size(); ++j) {
+      int64_t begin = static_cast<int64_t>(j) * plotSteps;
+      int64_t end = std::min(begin + plotSteps, sim.step);
+      hz[j] = static_cast<double>(counts[j]) /
+              (static_cast<double>(pop.size) *
+               static_cast<double>(std::max<int64_t>(end - begin, 1)) * sim.dt);
+      peak = std::max(peak, hz[j]);
+    }
+    double yMax = niceCeil(peak);
+
+    svg += "<g class=\"panel\">\n";
+    // The rate as a step line, filled down to zero.
+    if (!counts.empty()) {
+      svg += "<path fill=\"" + color + "\" fill-opacity=\"0.15\" stroke=\"" +
+             color + "\" stroke-width=\"1.2\" d=\"M" + fmt("%.1f", xOf(0)) +
+             " " + fmt("%.1f", y1);
+      for (size_t j = 0; j < counts.size(); ++j) {
+        int64_t end =
+            std::min(static_cast<int64_t>(j + 1) * plotSteps, sim.step);
+        svg += "V" + fmt("%.1f", y1 - hz[j] / yMax * panelH) + "H" +
+               fmt("%.1f", xOf(end));
+      }
+      svg += "V" + fmt("%.1f", y1) + "Z\"/>\n";
+    }
+    svg += svgFrame(kPlotLeft, y0, kPlotWidth, panelH);
+    // Rate axis: 0 and the top of the panel.
+    for (double y : {y0, y1})
+      svg += "<line x1=\"" + fmt("%.1f", kPlotLeft - 5) + "\" x2=\"" +
+             fmt("%.1f", kPlotLeft) + "\" y1=\"" + fmt("%.1f", y) + "\" y2=\"" +
+             fmt("%.1f", y) + "\" stroke=\"black\"/>\n";
+    svg += "<text x=\"" + fmt("%.1f", kPlotLeft - 8) + "\" y=\"" +
+           fmt("%.1f", y0 + 4) + "\" font-size=\"11\" text-anchor=\"end\">" +
+           fmtG(yMax) + " Hz</text>\n";
+    svg += "<text x=\"" + fmt("%.1f", kPlotLeft - 8) + "\" y=\"" +
+           fmt("%.1f", y1 + 4) +
+           "\" font-size=\"11\" text-anchor=\"end\">0</text>\n";
+    // The population, its size and mean rate, in the panel's corner.
+    double meanHz = sim.step > 0 ? static_cast<double>(pop.totalSpikes) /
+                                       (static_cast<double>(pop.size) *
+                                        static_cast<double>(sim.step) * sim.dt)
+                                 : 0.0;
+    svg += "<text x=\"" + fmt("%.1f", kPlotLeft + 8) + "\" y=\"" +
+           fmt("%.1f", y0 + 17) + "\" font-size=\"13\" fill=\"" + color +
+           "\">" + xmlEscape(pop.name) +
+           "<tspan dx=\"8\" font-size=\"11\" fill=\"#555\">" +
+           withCommas(pop.size) + (pop.size == 1 ? " neuron" : " neurons") +
+           ", mean " + fmt("%.2f", meanHz) + " Hz</tspan></text>\n";
+    svg += "</g>\n";
+  }
+
+  svg += svgTimeAxis(kPlotTop + plotH, endMs);
+
+  std::string caption;
+  double binMs = static_cast<double>(rates.binSteps()) * dtMs;
+  if (n == 0)
+    caption = "no populations";
+  else if (plotSteps == rates.binSteps())
+    caption = "spikes per neuron and second in " + fmtG(binMs) + " ms bins";
+  else
+    caption = "spikes per neuron and second in " +
+              fmtG(static_cast<double>(plotSteps) * dtMs) +
+              " ms bins (rates.csv: " + fmtG(binMs) + " ms bins)";
+  return svg + svgEnd(height, caption);
 }

@@ -550,6 +550,16 @@ private:
   int64_t step_ = 0;
 };
 
+/// Adds the spike counts of step `k` to the rate histograms.
+bool countRates(nnc_sim &sim, int64_t k) {
+  std::string error;
+  if (!sim.rates->count(sim, k, error)) {
+    sim.fail(error);
+    return false;
+  }
+  return true;
+}
+
 /// Counts the samples of the monitors due at step `k` and writes them.
 bool sampleMonitors(nnc_sim &sim, int64_t k) {
   bool due = false;
@@ -706,6 +716,9 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
     for (int32_t id = 0; id < numPops; ++id)
       if (sim->populations[id].isModulator && !updatePopulation(*sim, id, k))
         return progress.finish(s);
+    // Every population's spike count of this step is final now.
+    if (sim->rates && !countRates(*sim, k))
+      return progress.finish(s);
     for (Projection &proj : sim->projections)
       deliver(*sim, proj, k);
     for (const PoissonInput &input : sim->inputs) {

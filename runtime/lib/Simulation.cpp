@@ -9,6 +9,7 @@
 
 #include "SimulationImpl.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -85,13 +86,16 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
     return false;
   }
 
-  // Opening spikes.csv up front also proves the directory is writable
-  // before any time is spent building.
+  // Opening the spike and rate files up front also proves the directory is
+  // writable before any time is spent building.
   SpikeRecorder recorder;
   TraceRecorder traces(options.outDir);
+  RateRecorder rates;
   bool writeFiles = !options.outDir.empty();
-  if (writeFiles && (!createOutputDirectory(options.outDir, error) ||
-                     !recorder.open(options.outDir, error)))
+  if (writeFiles &&
+      (!createOutputDirectory(options.outDir, error) ||
+       !recorder.open(options.outDir, options.spikeFormat, error) ||
+       !rates.open(options.outDir, error)))
     return false;
 
   nnc_sim sim;
@@ -100,6 +104,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   sim.progress = options.progress;
   sim.recorder = writeFiles ? &recorder : nullptr;
   sim.traces = writeFiles ? &traces : nullptr;
+  sim.rates = writeFiles ? &rates : nullptr;
   sim.threads = options.threads;
   sim.minParallelSize = options.minParallelSize;
 
@@ -112,6 +117,13 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
     error = sim.error;
     return false;
   }
+  // The bin width depends on dt, known only now.
+  int64_t binSteps = 1;
+  if (!chooseRateBinSteps(sim.dt, options, binSteps, error))
+    return false;
+  rates.begin(sim, binSteps);
+  if (writeFiles && !recorder.begin(sim, error))
+    return false;
 
   auto simulateStart = std::chrono::steady_clock::now();
   if (runProgram)
@@ -135,6 +147,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   result.dt = sim.dt;
   result.simulatedSeconds = static_cast<double>(sim.step) * sim.dt;
   result.synapseCount = sim.synapseCount;
+  result.rateBinSeconds = static_cast<double>(binSteps) * sim.dt;
   for (const Population &pop : sim.populations) {
     PopulationStats stats;
     stats.name = pop.name;
@@ -164,26 +177,48 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
     return true;
   // All files are complete under temporary names before any of them is
   // renamed into place.
-  AtomicFile summary, raster;
+  AtomicFile summary, raster, rateSvg;
   if ((traces.isOpen() && !traces.close(error)) || !recorder.close(error) ||
+      !rates.close(sim, error) ||
       !summary.open(joinPath(options.outDir, "summary.json"), error) ||
       !summary.write(renderSummaryJson(sim, options, result), error) ||
       !summary.close(error) ||
       !raster.open(joinPath(options.outDir, "raster.svg"), error) ||
       !raster.write(renderRasterSvg(sim, recorder), error) ||
-      !raster.close(error) || !recorder.commit(error) ||
-      (traces.isOpen() && !traces.commit(error)) || !summary.commit(error) ||
-      !raster.commit(error))
+      !raster.close(error) ||
+      !rateSvg.open(joinPath(options.outDir, "rates.svg"), error) ||
+      !rateSvg.write(renderRatesSvg(sim, rates), error) ||
+      !rateSvg.close(error) || !recorder.commit(error) ||
+      (traces.isOpen() && !traces.commit(error)) || !rates.commit(error) ||
+      !summary.commit(error) || !raster.commit(error) || !rateSvg.commit(error))
     return false;
-  // A traces.csv left by an earlier run would belong to another network.
-  if (!traces.isOpen()) {
-    std::string stale = joinPath(options.outDir, "traces.csv");
+  // Files of an earlier run into the same directory that this run did not
+  // write (traces.csv, the other spike format) would belong to another run.
+  std::vector<std::string> written = outputFileNames(options, traces.isOpen());
+  for (const char *name : {"spikes.csv", "spikes.bin", "traces.csv"}) {
+    if (std::find(written.begin(), written.end(), name) != written.end())
+      continue;
+    std::string stale = joinPath(options.outDir, name);
     if (std::remove(stale.c_str()) != 0 && errno != ENOENT) {
       error = "cannot remove '" + stale + "': " + std::strerror(errno);
       return false;
     }
   }
   return true;
+}
+
+std::vector<std::string> nnc::rt::outputFileNames(const RunOptions &options,
+                                                  bool hasTraces) {
+  std::vector<std::string> names = {"summary.json"};
+  if (options.spikeFormat != SpikeFormat::Binary)
+    names.push_back("spikes.csv");
+  if (options.spikeFormat != SpikeFormat::Csv)
+    names.push_back("spikes.bin");
+  if (hasTraces)
+    names.push_back("traces.csv");
+  for (const char *name : {"raster.svg", "rates.csv", "rates.svg"})
+    names.push_back(name);
+  return names;
 }
 
 //===----------------------------------------------------------------------===//
@@ -253,12 +288,12 @@ std::string nnc::rt::formatSummary(const RunResult &result,
   }
   out += "\n";
 
-  if (!options.outDir.empty())
-    out += "wrote " + joinPath(options.outDir, "summary.json") + ", " +
-           joinPath(options.outDir, "spikes.csv") + ", " +
-           (result.traces.empty()
-                ? std::string()
-                : joinPath(options.outDir, "traces.csv") + ", ") +
-           joinPath(options.outDir, "raster.svg") + "\n";
+  if (!options.outDir.empty()) {
+    std::string files;
+    for (const std::string &name :
+         outputFileNames(options, !result.traces.empty()))
+      files += (files.empty() ? "" : ", ") + joinPath(options.outDir, name);
+    out += "wrote " + files + "\n";
+  }
   return out;
 }

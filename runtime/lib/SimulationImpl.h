@@ -265,9 +265,13 @@ struct StateMonitor {
   int64_t samples = 0;
 };
 
-/// Streams recorded spikes to spikes.csv and keeps a bounded sample of them
-/// for the raster plot (see Output.cpp).
+/// Streams recorded spikes to spikes.csv and/or spikes.bin and keeps a
+/// bounded sample of them for the raster plot (see Output.cpp).
 class SpikeRecorder;
+
+/// Streams per-bin spike counts of every population to rates.csv and keeps
+/// a bounded histogram of them for rates.svg (see Output.cpp).
+class RateRecorder;
 
 /// Streams state monitor samples to traces.csv (see Output.cpp).
 class TraceRecorder;
@@ -290,6 +294,8 @@ struct nnc_sim {
   nnc::rt::detail::SpikeRecorder *recorder = nullptr;
   /// Null when no files are written.
   nnc::rt::detail::TraceRecorder *traces = nullptr;
+  /// Null when no files are written.
+  nnc::rt::detail::RateRecorder *rates = nullptr;
   /// Threads for neuron updates, and the smallest population split up.
   int threads = 1;
   int64_t minParallelSize = nnc::rt::RunOptions::kDefaultMinParallelSize;
@@ -386,15 +392,18 @@ std::string formatStepTime(const nnc_sim &sim, int64_t step);
 
 class SpikeRecorder {
 public:
-  /// Opens `<outDir>/spikes.csv` (under a temporary name) and writes the
-  /// header.
-  bool open(const std::string &outDir, std::string &error);
+  /// Opens `<outDir>/spikes.csv` and/or `<outDir>/spikes.bin` (under
+  /// temporary names) and writes the CSV header.
+  bool open(const std::string &outDir, SpikeFormat format, std::string &error);
+  /// Writes the header of spikes.bin, which lists the recorded populations;
+  /// called once the network is built.
+  bool begin(const nnc_sim &sim, std::string &error);
   /// Records the spikes of population `pop` emitted at step `step`.
   bool record(const nnc_sim &sim, int32_t pop, int64_t step,
               const int32_t *indices, int64_t count, std::string &error);
-  /// Flushes and closes spikes.csv (still under its temporary name).
+  /// Flushes and closes the files (still under their temporary names).
   bool close(std::string &error);
-  bool commit(std::string &error) { return csv_.commit(error); }
+  bool commit(std::string &error);
 
   const std::vector<RasterSpike> &rasterSpikes() const { return raster_; }
   /// Neurons i with i % rasterStride() == 0 have all their spikes kept.
@@ -407,8 +416,13 @@ public:
 private:
   bool flush(std::string &error);
 
+  bool writeCsv_ = false, writeBinary_ = false;
   AtomicFile csv_;
   std::string buffer_;
+  AtomicFile bin_;
+  std::string binBuffer_;
+  /// The id of each population in spikes.bin's header, -1 if not recorded.
+  std::vector<int32_t> binIds_;
   int64_t cachedStep_ = -1;
   std::string cachedTime_;
   std::vector<RasterSpike> raster_;
@@ -416,6 +430,60 @@ private:
   int64_t rasterEndStep_ = -1;
   int64_t recordedSpikes_ = 0;
 };
+
+/// rates.svg keeps at most this many bins per population; beyond it
+/// neighbouring bins are merged in pairs (rates.csv keeps every bin).
+constexpr size_t kMaxPlotBins = 2000;
+
+class RateRecorder {
+public:
+  /// Opens `<outDir>/rates.csv` (under a temporary name) and writes the
+  /// header.
+  bool open(const std::string &outDir, std::string &error);
+  /// Starts counting the populations of the built network (all but
+  /// modulators) in bins of `binSteps` steps.
+  void begin(const nnc_sim &sim, int64_t binSteps);
+  /// Adds the spikes of step `k` (Population::numSpikes) and writes the
+  /// bin it completes. Steps come in order, from 0.
+  bool count(const nnc_sim &sim, int64_t k, std::string &error);
+  /// Writes the last bin if the run ended inside it (it is then shorter),
+  /// then flushes and closes rates.csv (still under its temporary name).
+  bool close(const nnc_sim &sim, std::string &error);
+  bool commit(std::string &error) { return csv_.commit(error); }
+
+  int64_t binSteps() const { return binSteps_; }
+  /// The populations counted (ids into nnc_sim::populations).
+  const std::vector<int32_t> &populations() const { return pops_; }
+  /// plotCounts()[i][j]: spikes of populations()[i] in plot bin j, which
+  /// covers steps [j, j + 1) * plotBinSteps() (the last one ends at the end
+  /// of the run).
+  const std::vector<std::vector<int64_t>> &plotCounts() const { return plot_; }
+  int64_t plotBinSteps() const { return binSteps_ * plotFactor_; }
+
+private:
+  bool writeBin(const nnc_sim &sim, int64_t begin, int64_t end,
+                std::string &error);
+
+  AtomicFile csv_;
+  std::string buffer_;
+  std::vector<int32_t> pops_;
+  /// Spikes of each of pops_ in the bin being counted.
+  std::vector<int64_t> current_;
+  int64_t binSteps_ = 1;
+  /// The first step of the bin being counted.
+  int64_t binStart_ = 0;
+  /// Bins written to rates.csv.
+  int64_t bins_ = 0;
+  std::vector<std::vector<int64_t>> plot_;
+  /// rates.csv bins per plot bin (a power of two).
+  int64_t plotFactor_ = 1;
+};
+
+/// Steps per bin of rates.csv for a network with time step `dt`
+/// (RunOptions::rateBinSeconds); false with a message if the width asked
+/// for is not a whole multiple of dt.
+bool chooseRateBinSteps(double dt, const RunOptions &options, int64_t &steps,
+                        std::string &error);
 
 class TraceRecorder {
 public:
@@ -448,6 +516,9 @@ std::string renderSummaryJson(const nnc_sim &sim, const RunOptions &options,
 
 /// raster.svg for a finished run.
 std::string renderRasterSvg(const nnc_sim &sim, const SpikeRecorder &recorder);
+
+/// rates.svg for a finished run: one panel per population of `rates`.
+std::string renderRatesSvg(const nnc_sim &sim, const RateRecorder &rates);
 
 /// Joins a directory and a file name with exactly one '/'.
 std::string joinPath(const std::string &dir, const std::string &name);

@@ -64,6 +64,12 @@ COMMANDS:
       --seed=N              random seed (default 1)
       --threads=N           worker threads (default 1)
       --out=DIR             output directory (default nnc-out)
+      --spike-format=F      csv | binary | both: write recorded spikes to
+                            spikes.csv, spikes.bin or both (default: csv)
+      --rate-bin=T          bin width of rates.csv and rates.svg, a whole
+                            multiple of dt (e.g. 5ms; a plain number is in
+                            ms; default: 1, 2, 5, 10, 20, ... ms for at most
+                            2000 bins of --duration, else 1 ms)
 
 OPTIONS:
   -I DIR                  also look for imported files in DIR (before the
@@ -89,8 +95,10 @@ int usageError(const llvm::Twine &message) {
   return kExitUsage;
 }
 
-/// Parses "10s", "500 ms", "2.5" (seconds).
-std::optional<double> parseDuration(llvm::StringRef text) {
+/// Parses "10s", "500 ms", "2.5" (a plain number is in units of
+/// `defaultScale` seconds).
+std::optional<double> parseDuration(llvm::StringRef text,
+                                    double defaultScale = 1.0) {
   text = text.trim();
   size_t split = text.find_first_not_of("0123456789.eE+-");
   llvm::StringRef number = text.substr(0, split);
@@ -101,7 +109,7 @@ std::optional<double> parseDuration(llvm::StringRef text) {
   if (number.empty() || number.getAsDouble(value) || !(value > 0))
     return std::nullopt;
   if (unit.empty())
-    return value;
+    return value * defaultScale;
   std::optional<Unit> u = lookupUnit(unit.str());
   if (!u || u->dim != dims::time())
     return std::nullopt;
@@ -120,8 +128,9 @@ std::optional<int> parseArgs(int argc, char **argv, Options &opts) {
         return rest;
       return std::nullopt;
     };
-    static const char *kValueFlags[] = {"--emit", "--duration", "--seed",
-                                        "--threads", "--out"};
+    static const char *kValueFlags[] = {
+        "--emit", "--duration",     "--seed",    "--threads",
+        "--out",  "--spike-format", "--rate-bin"};
     if (llvm::is_contained(kValueFlags, arg))
       return usageError("'" + arg + "' needs a value: " + arg + "=...");
     if (arg == "--help" || arg == "-h") {
@@ -166,6 +175,23 @@ std::optional<int> parseArgs(int argc, char **argv, Options &opts) {
         return usageError("invalid --threads '" + *v + "'");
     } else if (auto v = value("--out")) {
       opts.run.outDir = v->str();
+    } else if (auto v = value("--spike-format")) {
+      if (*v == "csv")
+        opts.run.spikeFormat = rt::SpikeFormat::Csv;
+      else if (*v == "binary")
+        opts.run.spikeFormat = rt::SpikeFormat::Binary;
+      else if (*v == "both")
+        opts.run.spikeFormat = rt::SpikeFormat::Both;
+      else
+        return usageError("unknown --spike-format '" + *v +
+                          "' (expected csv, binary or both)");
+    } else if (auto v = value("--rate-bin")) {
+      // Whether it is a multiple of dt is checked once dt is known.
+      auto d = parseDuration(*v, /*defaultScale=*/1e-3);
+      if (!d)
+        return usageError("invalid --rate-bin '" + *v +
+                          "' (expected a positive time such as 5ms)");
+      opts.run.rateBinSeconds = *d;
     } else if (arg.starts_with("-") && arg != "-") {
       return usageError("unknown option '" + arg + "'");
     } else {

@@ -1,9 +1,11 @@
-"""Reading nnc's output directory (spikes.csv, traces.csv) and comparing
-sampled traces with a reference, for the checkers of this directory.
+"""Reading nnc's output directory (summary.json, spikes.csv, traces.csv,
+rates.csv) and comparing sampled traces with a reference, for the checkers
+of this directory.
 
 Times become steps, round(time_ms / dt_ms).
 """
 import csv
+import json
 import os
 from collections import defaultdict
 
@@ -16,6 +18,28 @@ def read_spikes(out, dt_ms):
             spikes[row["population"]].append(
                 (int(row["index"]), int(round(float(row["time_ms"]) / dt_ms))))
     return spikes
+
+
+def read_summary(out):
+    with open(os.path.join(out, "summary.json")) as f:
+        return json.load(f)
+
+
+def read_spike_rows(out):
+    """spikes.csv's rows as (population, index, time_ms) strings, in file
+    order."""
+    with open(os.path.join(out, "spikes.csv")) as f:
+        return [(r["population"], r["index"], r["time_ms"])
+                for r in csv.DictReader(f)]
+
+
+def read_rates(out):
+    """rates.csv's rows as (population, t_start_ms, t_end_ms, spikes,
+    rate_hz), in file order."""
+    with open(os.path.join(out, "rates.csv")) as f:
+        return [(r["population"], float(r["t_start_ms"]), float(r["t_end_ms"]),
+                 int(r["spikes"]), float(r["rate_hz"]))
+                for r in csv.DictReader(f)]
 
 
 def read_samples(out, dt_ms, index=0):

@@ -213,7 +213,8 @@ TEST(Traces, SubsetsAndOrderOfMonitors) {
   options.outDir = "out";
   EXPECT_NE(formatSummary(r.result, options)
                 .find("wrote out/summary.json, out/spikes.csv, "
-                      "out/traces.csv, out/raster.svg\n"),
+                      "out/traces.csv, out/raster.svg, out/rates.csv, "
+                      "out/rates.svg\n"),
             std::string::npos);
 }
 
@@ -454,9 +455,9 @@ TEST(Traces, NoMonitorsNoTracesCsv) {
   Outcome r = run(artifact, dir.str(), 0.001);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_TRUE(r.result.traces.empty());
-  EXPECT_EQ(
-      listDir(dir.path()),
-      (std::vector<std::string>{"raster.svg", "spikes.csv", "summary.json"}));
+  EXPECT_EQ(listDir(dir.path()),
+            (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                      "spikes.csv", "summary.json"}));
   EXPECT_NE(readFile(dir.path() / "summary.json").find("\"traces\": [],\n"),
             std::string::npos);
   RunOptions options;
@@ -483,11 +484,13 @@ TEST(Traces, WrittenUnderATemporaryNameUntilTheRunSucceeds) {
   Outcome r = run(artifact, dir.str());
   ASSERT_TRUE(r.ok) << r.error;
   std::string pid = std::to_string(getpid());
-  EXPECT_EQ(during, (std::vector<std::string>{".spikes.csv." + pid + ".tmp",
+  EXPECT_EQ(during, (std::vector<std::string>{".rates.csv." + pid + ".tmp",
+                                              ".spikes.csv." + pid + ".tmp",
                                               ".traces.csv." + pid + ".tmp"}));
-  EXPECT_EQ(listDir(dir.path()),
-            (std::vector<std::string>{"raster.svg", "spikes.csv",
-                                      "summary.json", "traces.csv"}));
+  EXPECT_EQ(
+      listDir(dir.path()),
+      (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                "spikes.csv", "summary.json", "traces.csv"}));
   EXPECT_EQ(readLines(dir.path() / "traces.csv").size(), 1u + 3 * 20);
 }
 
@@ -532,9 +535,10 @@ TEST(Traces, FailedRunLeavesNoTracesAndKeepsThePreviousOnes) {
     Outcome r = run(artifact, dir.str("kept"), 0.001);
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(readFile(dir.path() / "kept" / "traces.csv"), previous);
-    EXPECT_EQ(listDir(dir.path() / "kept"),
-              (std::vector<std::string>{"raster.svg", "spikes.csv",
-                                        "summary.json", "traces.csv"}));
+    EXPECT_EQ(
+        listDir(dir.path() / "kept"),
+        (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                  "spikes.csv", "summary.json", "traces.csv"}));
   }
 }
 

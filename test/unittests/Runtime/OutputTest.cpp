@@ -359,6 +359,238 @@ TEST(Output, RasterOfLargeRunsShowsASubsetOfNeurons) {
 }
 
 //===----------------------------------------------------------------------===//
+// spikes.bin
+//===----------------------------------------------------------------------===//
+
+/// Appends `value` as `bytes` little-endian bytes.
+void putLE(std::string &out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out += static_cast<char>(value >> (8 * i) & 0xff);
+}
+
+TEST(Output, SpikesBin) {
+  TempDir dir;
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  RunOptions options;
+  options.outDir = dir.str("both");
+  options.durationSeconds = 0.0013; // 13 steps
+  options.spikeFormat = SpikeFormat::Both;
+  RunResult result;
+  std::string error;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+
+  // Header: magic, 1 recorded population, dt, "a" of 4 neurons; then one
+  // block per step with spikes of "a" (id 0).
+  std::string expected = "NNCSPK01";
+  putLE(expected, 1, 4);
+  double dt = 1e-4;
+  uint64_t dtBits;
+  std::memcpy(&dtBits, &dt, 8);
+  putLE(expected, dtBits, 8);
+  putLE(expected, 1, 4);
+  expected += "a";
+  putLE(expected, 4, 8);
+  for (int64_t k = 0; k < 13; ++k) {
+    std::vector<uint32_t> indices;
+    for (uint32_t i = 0; i < 4; ++i)
+      if (k % (i + 2) == 0)
+        indices.push_back(i);
+    if (indices.empty())
+      continue;
+    putLE(expected, static_cast<uint64_t>(k), 8);
+    putLE(expected, 0, 4);
+    putLE(expected, indices.size(), 4);
+    for (uint32_t i : indices)
+      putLE(expected, i, 4);
+  }
+  EXPECT_EQ(readFile(dir.path() / "both" / "spikes.bin"), expected);
+  EXPECT_EQ(readLines(dir.path() / "both" / "spikes.csv").size(),
+            1u + static_cast<size_t>(result.populations[0].spikeCount));
+
+  // Binary only: the same file, and no spikes.csv.
+  options.outDir = dir.str("binary");
+  options.spikeFormat = SpikeFormat::Binary;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+  EXPECT_EQ(readFile(dir.path() / "binary" / "spikes.bin"), expected);
+  EXPECT_EQ(listDir(dir.path() / "binary"),
+            (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                      "spikes.bin", "summary.json"}));
+  EXPECT_NE(readFile(dir.path() / "binary" / "summary.json")
+                .find("\"outputs\": [\"summary.json\", \"spikes.bin\", "
+                      "\"raster.svg\", \"rates.csv\", \"rates.svg\"],\n"),
+            std::string::npos);
+  EXPECT_NE(
+      formatSummary(result, options)
+          .find("/binary/summary.json, " + dir.str("binary") + "/spikes.bin, "),
+      std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// rates.csv and rates.svg
+//===----------------------------------------------------------------------===//
+
+TEST(Output, RatesCsv) {
+  TempDir dir;
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  RunOptions options;
+  options.outDir = dir.str();
+  options.durationSeconds = 0.0013; // 13 steps
+  options.rateBinSeconds = 0.0005;  // 5 steps: [0, 5), [5, 10), [10, 13)
+  RunResult result;
+  std::string error;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+  EXPECT_DOUBLE_EQ(result.rateBinSeconds, 0.0005);
+
+  // Every population, recorded ("a") or not ("b"), bin by bin; the last bin
+  // is 3 steps long.
+  std::vector<std::string> lines = readLines(dir.path() / "rates.csv");
+  ASSERT_EQ(lines.size(), 1u + 3 * 2);
+  EXPECT_EQ(lines[0], "population,t_start_ms,t_end_ms,spikes,rate_hz");
+  const char *times[] = {"0.0000,0.5000", "0.5000,1.0000", "1.0000,1.3000"};
+  size_t line = 1;
+  for (int64_t bin = 0; bin < 3; ++bin) {
+    int64_t begin = bin * 5, end = std::min<int64_t>(begin + 5, 13);
+    for (auto [name, size] : {std::pair<const char *, int>{"a", 4}, {"b", 2}}) {
+      int64_t spikes = 0;
+      for (int64_t k = begin; k < end; ++k)
+        for (int i = 0; i < size; ++i)
+          spikes += k % (i + 2) == 0;
+      std::string prefix = std::string(name) + "," + times[bin] + "," +
+                           std::to_string(spikes) + ",";
+      ASSERT_EQ(lines[line].rfind(prefix, 0), 0u) << lines[line];
+      double rate = std::strtod(lines[line].c_str() + prefix.size(), nullptr);
+      EXPECT_DOUBLE_EQ(rate, spikes / (size * (end - begin) * 1e-4));
+      ++line;
+    }
+  }
+  EXPECT_NE(readFile(dir.path() / "summary.json").find("\"rate_bin_ms\": 0.5,"),
+            std::string::npos);
+
+  std::string svg = readFile(dir.path() / "rates.svg");
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_NE(svg.find("Population rates: counting"), std::string::npos);
+  EXPECT_NE(svg.find(">a<tspan"), std::string::npos);
+  EXPECT_NE(svg.find(">b<tspan"), std::string::npos);
+  EXPECT_NE(svg.find("in 0.5 ms bins"), std::string::npos);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+}
+
+TEST(Output, RatesCoverEveryPhaseButNoModulators) {
+  TempDir dir;
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  artifact.addInit("m", noInit);
+  auto describe = artifact.describe;
+  artifact.describe = [describe](nnc_sim *sim) {
+    describe(sim);
+    nnc_rt_add_modulator(sim, "m", "periodic", 1, 2);
+  };
+  // Phases of 7 + 1 + 4 steps; a program's bins are 1 ms (10 steps).
+  artifact.program = [](nnc_sim *sim) {
+    nnc_rt_simulate(sim, 0.0007);
+    nnc_rt_step(sim);
+    nnc_rt_simulate(sim, 0.0004);
+  };
+  RunOptions options;
+  options.outDir = dir.str();
+  RunResult result;
+  std::string error;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+  EXPECT_DOUBLE_EQ(result.rateBinSeconds, 1e-3);
+  std::vector<std::string> lines = readLines(dir.path() / "rates.csv");
+  ASSERT_EQ(lines.size(), 1u + 2 * 2);
+  EXPECT_EQ(lines[1].rfind("a,0.0000,1.0000,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("b,0.0000,1.0000,", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("a,1.0000,1.2000,", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[4].rfind("b,1.0000,1.2000,", 0), 0u) << lines[4];
+  int64_t total = 0;
+  for (size_t i : {1, 3}) {
+    size_t comma = lines[i].find(',', 16);
+    total += std::stoll(lines[i].substr(16, comma - 16));
+  }
+  EXPECT_EQ(total, result.populations[0].spikeCount);
+  EXPECT_EQ(readFile(dir.path() / "rates.svg").find(">m<tspan"),
+            std::string::npos);
+}
+
+TEST(Output, DefaultRateBinGivesAtMost2000Bins) {
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  // (duration, bin): the smallest of 1, 2, 5, 10, ... ms with <= 2000 bins.
+  for (auto [duration, bin] : {std::pair<double, double>{0.25, 1e-3},
+                               {2.0, 1e-3},
+                               {2.001, 2e-3},
+                               {7.0, 5e-3},
+                               {30.0, 20e-3}}) {
+    RunOptions options;
+    options.outDir = "";
+    options.durationSeconds = duration;
+    RunResult result;
+    std::string error;
+    ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+        << error;
+    EXPECT_NEAR(result.rateBinSeconds, bin, 1e-12) << duration;
+  }
+}
+
+TEST(Output, RateBinMustBeAWholeNumberOfSteps) {
+  TempDir dir;
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  RunOptions options;
+  options.outDir = dir.str();
+  options.durationSeconds = 0.001;
+  RunResult result;
+  std::string error;
+  for (double width : {0.00025, 0.00005}) {
+    options.rateBinSeconds = width;
+    EXPECT_FALSE(runArtifact(artifact.resolver(), options, result, error));
+    EXPECT_EQ(error.find("the rate bin width "), 0u) << error;
+    EXPECT_NE(error.find(" ms (--rate-bin) is not a whole multiple of the "
+                         "time step 0.1 ms"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(listDir(dir.path()), std::vector<std::string>{});
+  }
+  // 0.3 ms / 0.1 ms is 2.9999999999999996 in doubles: still 3 steps.
+  options.rateBinSeconds = 0.0003;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+  EXPECT_DOUBLE_EQ(result.rateBinSeconds, 0.0003);
+}
+
+TEST(Output, RatesSvgOfLongRunsMergesBins) {
+  // 5000 bins of one step: rates.csv keeps them all, the plot merges them
+  // in pairs until at most kMaxPlotBins (2000) are left: 1250 of 4 steps.
+  TempDir dir;
+  FakeArtifact artifact;
+  setUpCountingNetwork(artifact);
+  RunOptions options;
+  options.outDir = dir.str();
+  options.durationSeconds = 0.5;
+  options.rateBinSeconds = 1e-4;
+  RunResult result;
+  std::string error;
+  ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
+      << error;
+  EXPECT_EQ(readLines(dir.path() / "rates.csv").size(), 1u + 5000 * 2);
+  std::string svg = readFile(dir.path() / "rates.svg");
+  EXPECT_NE(svg.find("in 0.4 ms bins (rates.csv: 0.1 ms bins)"),
+            std::string::npos);
+  // One "H<x>" per plotted bin in each population's step line.
+  size_t steps = 0;
+  for (size_t pos = 0; (pos = svg.find('H', pos)) != std::string::npos; ++pos)
+    steps += std::isdigit(static_cast<unsigned char>(svg[pos + 1])) != 0;
+  EXPECT_EQ(steps, 2u * 1250);
+}
+
+//===----------------------------------------------------------------------===//
 // Atomicity and directories
 //===----------------------------------------------------------------------===//
 
@@ -433,9 +665,9 @@ TEST(Output, FailedRunKeepsThePreviousRunsFiles) {
   }
   EXPECT_EQ(readFile(dir.path() / "spikes.csv"), csv);
   EXPECT_EQ(readFile(dir.path() / "summary.json"), json);
-  EXPECT_EQ(
-      listDir(dir.path()),
-      (std::vector<std::string>{"raster.svg", "spikes.csv", "summary.json"}));
+  EXPECT_EQ(listDir(dir.path()),
+            (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                      "spikes.csv", "summary.json"}));
 }
 
 TEST(Output, CreatesNestedOutputDirectory) {
@@ -449,9 +681,9 @@ TEST(Output, CreatesNestedOutputDirectory) {
   std::string error;
   ASSERT_TRUE(runArtifact(artifact.resolver(), options, result, error))
       << error;
-  EXPECT_EQ(
-      listDir(dir.path() / "x" / "y" / "z"),
-      (std::vector<std::string>{"raster.svg", "spikes.csv", "summary.json"}));
+  EXPECT_EQ(listDir(dir.path() / "x" / "y" / "z"),
+            (std::vector<std::string>{"raster.svg", "rates.csv", "rates.svg",
+                                      "spikes.csv", "summary.json"}));
 }
 
 TEST(Output, UnusableOutputDirectory) {
@@ -521,7 +753,7 @@ TEST(Output, FormatSummary) {
             "timings: parse 0.002 s, compile 0.081 s, build 0.031 s, "
             "simulate 0.072 s (13.9x real time)\n"
             "wrote nnc-out/summary.json, nnc-out/spikes.csv, "
-            "nnc-out/raster.svg\n");
+            "nnc-out/raster.svg, nnc-out/rates.csv, nnc-out/rates.svg\n");
 
   options.outDir = "";
   result.simulateSeconds = 0.0;

@@ -22,6 +22,10 @@ namespace nnc::rt {
 /// Resolves a symbol of the compiled artifact; returns nullptr if absent.
 using SymbolResolver = std::function<void *(const std::string &name)>;
 
+/// Which spike files a run writes (`nnc run --spike-format`): spikes.csv,
+/// spikes.bin (docs/architecture.md has its layout) or both.
+enum class SpikeFormat { Csv, Binary, Both };
+
 struct RunOptions {
   /// If >= 0, run `simulate duration` instead of the artifact's program.
   double durationSeconds = -1.0;
@@ -38,6 +42,12 @@ struct RunOptions {
   int64_t minParallelSize = kDefaultMinParallelSize;
   /// Output directory; created if missing. Empty: write nothing.
   std::string outDir = "nnc-out";
+  SpikeFormat spikeFormat = SpikeFormat::Csv;
+  /// Bin width of rates.csv and rates.svg, a whole multiple of dt. <= 0:
+  /// the smallest of 1, 2, 5, 10, 20, 50, ... ms (that is a multiple of dt)
+  /// giving at most 2000 bins for durationSeconds, or 1 ms for a program,
+  /// whose length is not known up front.
+  double rateBinSeconds = -1.0;
   /// Draw a progress bar on stderr (only when stderr is a terminal).
   bool progress = false;
   /// Seconds spent before the runtime started, reported in summary.json.
@@ -76,6 +86,8 @@ struct RunResult {
   /// In the order the monitors were added; with an output directory,
   /// traces.csv is written if and only if there is one.
   std::vector<TraceStats> traces;
+  /// The bin width of rates.csv and rates.svg.
+  double rateBinSeconds = 0.0;
 };
 
 /// Builds the network described by the artifact and runs it. On failure
@@ -83,6 +95,11 @@ struct RunResult {
 /// kernel, an ABI version mismatch, an unwritable output directory).
 bool runArtifact(const SymbolResolver &resolve, const RunOptions &options,
                  RunResult &result, std::string &error);
+
+/// The files a run writes into options.outDir, in the order `nnc run` lists
+/// them (traces.csv only if there are state monitors).
+std::vector<std::string> outputFileNames(const RunOptions &options,
+                                         bool hasTraces);
 
 /// Human summary printed by `nnc run` (a few lines).
 std::string formatSummary(const RunResult &result, const RunOptions &options);
