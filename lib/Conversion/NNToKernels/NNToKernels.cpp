@@ -835,6 +835,19 @@ public:
     func::ReturnOp::create(b, loc);
   }
 
+  /// A cover kernel `<name>_cover(astroState, synState, rowPtr, colIdx)`
+  /// (Runtime.h), with its arguments.
+  std::tuple<func::FuncOp, Value, Value, Value, Value>
+  coverKernel(Location loc, StringRef name, NeuronOp astro, SynapseOp synapse) {
+    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
+    auto fn = kernel(
+        loc, abi::coverKernel(name),
+        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
+    return {fn, fn.getArgument(0), fn.getArgument(1), fn.getArgument(2),
+            fn.getArgument(3)};
+  }
+
   /// `<gather>_cover(astro, synState, rowPtr, colIdx)`: state `var` of
   /// every covering neuron becomes the sum (or mean) of the value over the
   /// synapses it covers (see nn.gather). Synapses are visited in storage
@@ -842,15 +855,12 @@ public:
   void buildGather(GatherOp gather, NeuronOp astro, ProjectionOp proj) {
     Location loc = gather.getLoc();
     SynapseOp synapse = proj.getSynapseModel();
-    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
-    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
-    auto fn = kernel(
-        loc, abi::coverKernel(gather.getSymName()),
-        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
+    func::FuncOp fn;
+    Value astroState, synState, rowPtr, colIdx;
+    std::tie(fn, astroState, synState, rowPtr, colIdx) =
+        coverKernel(loc, gather.getSymName(), astro, synapse);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
-    Value astroState = fn.getArgument(0), synState = fn.getArgument(1);
-    Value rowPtr = fn.getArgument(2), colIdx = fn.getArgument(3);
     Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
     Value row = index(loc, astro.getStateRow(gather.getVar()));
     bool mean = gather.getReduction() == "mean";
@@ -997,15 +1007,12 @@ public:
   void buildScatter(ScatterOp scatter, NeuronOp astro, ProjectionOp proj) {
     Location loc = scatter.getLoc();
     SynapseOp synapse = proj.getSynapseModel();
-    auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
-    auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
-    auto fn = kernel(
-        loc, abi::coverKernel(scatter.getSymName()),
-        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
+    func::FuncOp fn;
+    Value astroState, synState, rowPtr, colIdx;
+    std::tie(fn, astroState, synState, rowPtr, colIdx) =
+        coverKernel(loc, scatter.getSymName(), astro, synapse);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
-    Value astroState = fn.getArgument(0), synState = fn.getArgument(1);
-    Value rowPtr = fn.getArgument(2), colIdx = fn.getArgument(3);
     Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
     Value row = index(loc, synapse.getStateRow(scatter.getVar()));
     // The value on covering neuron a.
