@@ -104,7 +104,7 @@ connectRule
   | 'fixed_indegree' k=expr       # inDegreeRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
   | 'from_csv' '(' csv=STRING ')' # csvRule
-  | 'from_npy' '(' npy=STRING ')' # npyRule
+  | 'from_npy' '(' npy=STRING (',' columns+=STRING)* ')' # npyRule
   ;
 
 // The program: phases, assignments and control flow, compiled into the

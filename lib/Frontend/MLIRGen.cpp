@@ -818,7 +818,7 @@ private:
         FlatSymbolRefAttr::get(context, pre),
         FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
         builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
-        synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr());
+        synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr(), DictionaryAttr());
     if (proj.rule == ast::Projection::Rule::FromFile) {
       SmallVector<int32_t> sources, targets;
       for (auto [i, j] : proj.connectionPairs) {
@@ -827,6 +827,12 @@ private:
       }
       p.setPairsPreAttr(builder.getDenseI32ArrayAttr(sources));
       p.setPairsPostAttr(builder.getDenseI32ArrayAttr(targets));
+      SmallVector<NamedAttribute> columns;
+      for (auto &column : proj.connectionColumns)
+        columns.push_back(builder.getNamedAttr(
+            column.name, builder.getDenseF64ArrayAttr(column.values)));
+      if (!columns.empty())
+        p.setColumnsAttr(builder.getDictionaryAttr(columns));
     }
     auto handler = [&](bool isPre)
         -> std::pair<const std::vector<ast::Assign> *, ast::Loc> {
@@ -887,11 +893,16 @@ private:
                      [&] { return SmallVector<Value>{genExpr(*s.value)}; });
         }
     if (proj.perSynapseDelay) {
-      auto state = nn::StateOp::create(builder, loc(proj.delay->loc), "delay",
+      // Drawn from `delay EXPR`, or (without one) a connection file's
+      // `delay` column, which replaces the initial value 0.
+      ast::Loc delayLoc = proj.delay ? proj.delay->loc : proj.connectionFileLoc;
+      auto state = nn::StateOp::create(builder, loc(delayLoc), "delay",
                                        builder.getStringAttr("s"),
                                        /*parameter=*/false);
-      fillRegion(state.getInit(), proj.delay->loc,
-                 [&] { return SmallVector<Value>{genExpr(*proj.delay)}; });
+      fillRegion(state.getInit(), delayLoc, [&] {
+        return SmallVector<Value>{proj.delay ? genExpr(*proj.delay)
+                                             : constant(0, delayLoc)};
+      });
     }
     for (auto *m : parts)
       if (m)

@@ -1345,10 +1345,11 @@ private:
           auto postIt = pops.find(proj.post[0].first);
           if (preIt != pops.end() && postIt != pops.end() &&
               preIt->second->resolvedSize && postIt->second->resolvedSize)
-            loadConnectionFile(proj, *preIt->second, *postIt->second);
+            loadConnectionFile(proj, *preIt->second, *postIt->second, dt);
         }
       }
       checkProjectionSynapses(proj, postModels);
+      checkConnectionColumns(proj);
     }
 
     llvm::StringMap<ast::Loc> inputNames;
@@ -1738,6 +1739,22 @@ private:
     unsigned errors = 0;
   };
 
+  /// Splits a CSV line into its fields and their 1-based start columns.
+  static void splitCsvLine(llvm::StringRef line,
+                           llvm::SmallVectorImpl<llvm::StringRef> &fields,
+                           llvm::SmallVectorImpl<unsigned> &starts) {
+    unsigned col = 1;
+    for (llvm::StringRef rest = line;;) {
+      auto [field, tail] = rest.split(',');
+      fields.push_back(field);
+      starts.push_back(col);
+      col += static_cast<unsigned>(field.size()) + 1;
+      if (field.size() == rest.size())
+        break;
+      rest = tail;
+    }
+  }
+
   /// Reads the CSV file `name` (relative to the file that declares it at
   /// `declLoc`): the first non-empty line must be `header`, and every other
   /// non-empty line must have as many comma-separated fields. Each data row
@@ -1749,6 +1766,27 @@ private:
   bool readCsv(const std::string &name, ast::Loc declLoc,
                llvm::StringRef header, const std::string &what, RowFn row,
                CsvFile &csv) {
+    auto exactHeader =
+        [&](unsigned line, llvm::StringRef text,
+            llvm::ArrayRef<llvm::StringRef>,
+            llvm::ArrayRef<unsigned>) -> std::optional<std::string> {
+      if (text.trim() == header)
+        return header.str();
+      fail(csv, declLoc, what, line, 1)
+          << "expected the header '" << header << "' on the first line of '"
+          << name << "'";
+      return std::nullopt;
+    };
+    return readCsvWithHeader(name, declLoc, what, exactHeader, row, csv);
+  }
+
+  /// As `readCsv`, with the header checked by `header(line, text, fields,
+  /// columns)`: it reports its own errors and returns the header the rows
+  /// must follow (its fields give their number), or nothing to stop.
+  template <typename HeaderFn, typename RowFn>
+  bool readCsvWithHeader(const std::string &name, ast::Loc declLoc,
+                         const std::string &what, HeaderFn header, RowFn row,
+                         CsvFile &csv) {
     std::string path = dataFilePath(name, declLoc);
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer) {
@@ -1758,10 +1796,10 @@ private:
     }
     csv.fileIndex = static_cast<unsigned>(file.sourcePaths.size());
     file.sourcePaths.push_back(std::string(path));
-    unsigned columns = static_cast<unsigned>(header.count(',')) + 1;
+    std::string expected;
+    unsigned columns = 0;
     llvm::StringRef text = (*buffer)->getBuffer();
     unsigned lineNo = 0;
-    bool sawHeader = false;
     while (!text.empty() && csv.errors < 10) {
       auto [line, rest] = text.split('\n');
       text = rest;
@@ -1769,32 +1807,24 @@ private:
       line = line.rtrim("\r");
       if (line.trim().empty())
         continue;
-      if (!sawHeader) {
-        sawHeader = true;
-        if (line.trim() != header) {
-          auto diag = fail(csv, declLoc, what, lineNo, 1);
-          diag << "expected the header '" << header
-               << "' on the first line of '" << name << "'";
-          return false;
-        }
-        continue;
-      }
       llvm::SmallVector<llvm::StringRef, 4> fields;
       llvm::SmallVector<unsigned, 4> starts;
-      unsigned col = 1;
-      for (llvm::StringRef rest = line;;) {
-        auto [field, tail] = rest.split(',');
-        fields.push_back(field);
-        starts.push_back(col);
-        col += static_cast<unsigned>(field.size()) + 1;
-        if (field.size() == rest.size())
-          break;
-        rest = tail;
+      splitCsvLine(line, fields, starts);
+      if (!columns) {
+        std::optional<std::string> accepted =
+            header(lineNo, line, fields, starts);
+        if (!accepted)
+          return false;
+        expected = *accepted;
+        columns = static_cast<unsigned>(llvm::count(expected, ',')) + 1;
+        continue;
       }
       if (fields.size() != columns) {
+        unsigned col =
+            starts.back() + static_cast<unsigned>(fields.back().size()) + 1;
         auto diag = fail(csv, declLoc, what, lineNo,
                          fields.size() > columns ? starts[columns] - 1 : col);
-        diag << "expected " << columns << " fields '" << header << "', found "
+        diag << "expected " << columns << " fields '" << expected << "', found "
              << fields.size();
         continue;
       }
@@ -1910,17 +1940,57 @@ private:
     return array;
   }
 
-  /// Reads `connect a -> b from_csv("FILE")` (the header `pre,post` and one
-  /// row per synapse) or `from_npy("FILE")` (an integer array of shape
-  /// (N, 2), one row per synapse): indices within the two populations, no
-  /// pair twice.
+  /// Splits a value column's name `NAME` or `NAME:UNIT` (a unit's name)
+  /// into `column`; returns why it cannot, or nothing.
+  std::optional<std::string> parseColumnSpec(llvm::StringRef specRef,
+                                             ast::Projection::Column &column) {
+    std::string spec = specRef.str(); // may be `column.name` itself
+    auto [name, unit] = llvm::StringRef(spec).trim().split(':');
+    name = name.trim();
+    unit = unit.trim();
+    bool identifier =
+        !name.empty() && !llvm::isDigit(name.front()) &&
+        llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+    if (!identifier)
+      return "value column '" + spec +
+             "' does not start with a name (expected 'NAME' or 'NAME:UNIT', "
+             "e.g. 'w:nS')";
+    column.name = name.str();
+    column.unit = unit.str();
+    if (unit.empty() && llvm::StringRef(spec).contains(':'))
+      return "value column '" + spec + "' has no unit after ':'";
+    if (!unit.empty()) {
+      std::optional<Unit> u = lookupUnit(unit.str());
+      if (!u) {
+        std::string message =
+            "unknown unit '" + unit.str() + "' in value column '" + spec + "'";
+        if (auto hint = suggest(unit, allUnitNames()))
+          message += "; did you mean '" + *hint + "'?";
+        return message;
+      }
+      column.scale = u->scale;
+      column.dim = u->dim;
+    }
+    return std::nullopt;
+  }
+
+  /// Reads `connect a -> b from_csv("FILE")` (the header `pre,post`, maybe
+  /// followed by value columns `w:nS,delay:ms`, and one row per synapse) or
+  /// `from_npy("FILE", "w:nS", ...)` (an array of shape (N, 2 + columns),
+  /// one row per synapse): indices within the two populations, no pair
+  /// twice; values finite, delays at least `dt`. The columns' names are
+  /// checked against the synapses' states later, in
+  /// `checkConnectionColumns`.
   void loadConnectionFile(ast::Projection &proj, const ast::Population &pre,
-                          const ast::Population &post) {
+                          const ast::Population &post, double dt) {
     struct Row {
       int pre, post;
       unsigned line; // the CSV line, or the array row
+      size_t first;  // where its values start in `values`
     };
     std::vector<Row> rows;
+    std::vector<double> values; // rows x columns, in file order
+    std::vector<ast::Projection::Column> &columns = proj.connectionColumns;
     std::string what =
         "connection file of '" + pre.name + " -> " + post.name + "'";
     bool npy = proj.connectionFileIsNpy;
@@ -1930,24 +2000,62 @@ private:
              std::to_string(pop.resolvedSize) + ") (population '" + pop.name +
              "' has " + std::to_string(pop.resolvedSize) + " neurons)";
     };
+    // Why a value in column `c` cannot be used, if it cannot.
+    auto badValue = [&](double v, size_t c) -> std::optional<std::string> {
+      const ast::Projection::Column &column = columns[c];
+      std::ostringstream message;
+      if (!std::isfinite(v)) {
+        message << "value " << fmt(v) << " in column '" << column.name
+                << "' is not a finite number";
+        return message.str();
+      }
+      if (column.name == "delay" && dt > 0 &&
+          v * column.scale < dt * (1 - 1e-9)) {
+        message << "delay " << fmt(v * column.scale * 1e3)
+                << " ms is shorter than the time step dt = " << fmt(dt * 1e3)
+                << " ms";
+        return message.str();
+      }
+      return std::nullopt;
+    };
     if (npy) {
+      bool specsOk = true;
+      for (auto &column : columns)
+        if (auto why = parseColumnSpec(column.name, column)) {
+          error(column.loc) << *why;
+          specsOk = false;
+        }
+      if (!specsOk) {
+        columns.clear(); // checked no further
+        return;
+      }
       std::optional<NpyArray> array =
           readNpyFile(proj.connectionFile, proj.connectionFileLoc, what);
       if (!array)
         return;
-      if (array->shape.size() != 2 || array->shape[1] != 2) {
+      size_t width = 2 + columns.size();
+      if (array->shape.size() != 2 ||
+          array->shape[1] != static_cast<int64_t>(width)) {
         std::string shape;
         for (int64_t d : array->shape)
           shape += (shape.empty() ? "" : ", ") + std::to_string(d);
         if (array->shape.size() == 1)
           shape += ",";
-        error(proj.connectionFileLoc)
-            << "'" << proj.connectionFile << "' (the " << what
-            << ") has shape (" << shape
-            << "); expected (N, 2): one (pre, post) row per synapse";
+        auto diag = error(proj.connectionFileLoc);
+        diag << "'" << proj.connectionFile << "' (the " << what
+             << ") has shape (" << shape << "); expected (N, " << width
+             << "): one (pre, post";
+        for (auto &column : columns)
+          diag << ", " << column.name;
+        diag << ") row per synapse";
+        if (array->shape.size() == 2 &&
+            array->shape[1] > static_cast<int64_t>(width))
+          diag << "; name the value columns after the file, e.g. "
+                  "from_npy(\""
+               << proj.connectionFile << "\", \"w:nS\")";
         return;
       }
-      if (!array->isInteger) {
+      if (!array->isInteger && columns.empty()) {
         error(proj.connectionFileLoc)
             << "'" << proj.connectionFile << "' (the " << what << ") holds "
             << array->dtype
@@ -1955,10 +2063,12 @@ private:
         return;
       }
       for (int64_t k = 0; k < array->shape[0]; ++k) {
+        const double *row = array->values.data() + width * k;
         for (int side = 0; side < 2; ++side) {
-          double v = array->values[2 * k + side];
+          double v = row[side];
           const ast::Population &pop = side == 0 ? pre : post;
-          if (v < 0 || v >= static_cast<double>(pop.resolvedSize)) {
+          if (!(v >= 0 && v < static_cast<double>(pop.resolvedSize) &&
+                v == std::floor(v))) {
             error(proj.connectionFileLoc)
                 << "'" << proj.connectionFile << "' (the " << what << "): row "
                 << k << ", column " << side << " ("
@@ -1967,11 +2077,46 @@ private:
             return;
           }
         }
-        rows.push_back({static_cast<int>(array->values[2 * k]),
-                        static_cast<int>(array->values[2 * k + 1]),
-                        static_cast<unsigned>(k)});
+        for (size_t c = 0; c < columns.size(); ++c)
+          if (auto why = badValue(row[2 + c], c)) {
+            error(proj.connectionFileLoc)
+                << "'" << proj.connectionFile << "' (the " << what << "): row "
+                << k << ", column " << 2 + c << ": " << *why;
+            return;
+          }
+        rows.push_back({static_cast<int>(row[0]), static_cast<int>(row[1]),
+                        static_cast<unsigned>(k), values.size()});
+        values.insert(values.end(), row + 2, row + width);
       }
     } else {
+      auto header =
+          [&](unsigned line, llvm::StringRef text,
+              llvm::ArrayRef<llvm::StringRef> fields,
+              llvm::ArrayRef<unsigned> starts) -> std::optional<std::string> {
+        if (fields.size() < 2 || fields[0].trim() != "pre" ||
+            fields[1].trim() != "post") {
+          fail(csv, proj.connectionFileLoc, what, line, 1)
+              << "expected the header 'pre,post' (then any value columns, "
+                 "e.g. 'pre,post,w:nS,delay:ms') on the first line of '"
+              << proj.connectionFile << "'";
+          return std::nullopt;
+        }
+        bool ok = true;
+        for (size_t f = 2; f < fields.size(); ++f) {
+          ast::Projection::Column column;
+          column.loc = ast::Loc{line, starts[f], csv.fileIndex};
+          if (auto why = parseColumnSpec(fields[f], column)) {
+            fail(csv, proj.connectionFileLoc, what, line, starts[f]) << *why;
+            ok = false;
+          }
+          columns.push_back(std::move(column));
+        }
+        if (!ok) {
+          columns.clear(); // checked no further
+          return std::nullopt;
+        }
+        return text.trim().str();
+      };
       auto index = [&](llvm::StringRef field, const ast::Population &pop,
                        unsigned line, unsigned col) -> std::optional<int> {
         long long v;
@@ -1987,11 +2132,28 @@ private:
                      llvm::ArrayRef<unsigned> cols) {
         std::optional<int> i = index(fields[0], pre, line, cols[0]);
         std::optional<int> j = index(fields[1], post, line, cols[1]);
-        if (i && j)
-          rows.push_back({*i, *j, line});
+        bool ok = i && j;
+        size_t first = values.size();
+        for (size_t c = 0; c < columns.size(); ++c) {
+          double v;
+          llvm::StringRef field = fields[2 + c].trim();
+          std::optional<std::string> why;
+          if (field.getAsDouble(v))
+            why = "'" + field.str() + "' in column '" + columns[c].name +
+                  "' is not a number";
+          else
+            why = badValue(v, c);
+          if (why) {
+            fail(csv, proj.connectionFileLoc, what, line, cols[2 + c]) << *why;
+            ok = false;
+          }
+          values.push_back(v);
+        }
+        if (ok)
+          rows.push_back({*i, *j, line, first});
       };
-      if (!readCsv(proj.connectionFile, proj.connectionFileLoc, "pre,post",
-                   what, row, csv))
+      if (!readCsvWithHeader(proj.connectionFile, proj.connectionFileLoc, what,
+                             header, row, csv))
         return;
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
@@ -2013,8 +2175,104 @@ private:
           fail(csv, proj.connectionFileLoc, what, second, 1) << message.str();
         return;
       }
-    for (const Row &r : rows)
+    for (const Row &r : rows) {
       proj.connectionPairs.push_back({r.pre, r.post});
+      for (size_t c = 0; c < columns.size(); ++c)
+        columns[c].values.push_back(values[r.first + c] * columns[c].scale);
+    }
+  }
+
+  /// The value columns of a connection file set synapse states (or, named
+  /// `delay`, give every synapse its own delay): each names a state of the
+  /// projection's synapses in a unit of its dimension, once, and nothing
+  /// else gives that state a value.
+  void checkConnectionColumns(ast::Projection &proj) {
+    if (proj.connectionColumns.empty())
+      return;
+    std::string fileNote = "connection file of '" + proj.pre[0].first + " -> " +
+                           proj.post[0].first + "'";
+    llvm::StringMap<ast::Loc> seen;
+    for (auto &column : proj.connectionColumns) {
+      if (column.name.empty())
+        continue; // a malformed name, reported
+      auto where = [&] {
+        auto diag = error(column.loc);
+        if (column.loc.file != proj.connectionFileLoc.file)
+          diag.attachNote(makeLoc(context, file, proj.connectionFileLoc))
+              << fileNote << " declared here";
+        return diag;
+      };
+      if (!seen.try_emplace(column.name, column.loc).second) {
+        where() << "value column '" << column.name << "' appears twice";
+        continue;
+      }
+      if (column.name == "delay") {
+        if (proj.delay) {
+          where() << "the delays come from this column and from 'delay' at "
+                  << proj.delay->loc.line << ":" << proj.delay->loc.col
+                  << "; keep one";
+          continue;
+        }
+        if (column.dim != dims::time()) {
+          where() << "value column 'delay' must be in a unit of time (e.g. "
+                     "'delay:ms'), not "
+                  << (column.unit.empty() ? "a plain number"
+                                          : "'" + column.unit + "'");
+          continue;
+        }
+        proj.perSynapseDelay = true;
+        continue;
+      }
+      const ast::VarDecl *state = nullptr;
+      bool isParam = false;
+      std::vector<std::string> names{"delay"};
+      const ast::SynapseModel *body = &proj.body;
+      for (const ast::SynapseModel *m : {proj.resolvedModel, body})
+        if (m) {
+          for (auto &s : m->states) {
+            names.push_back(s.name);
+            if (s.name == column.name)
+              state = &s;
+          }
+          for (auto &p : m->params)
+            isParam |= p.name == column.name;
+        }
+      if (!state) {
+        auto diag = where();
+        diag << "value column '" << column.name << "' names no state of the "
+             << "synapses";
+        if (isParam)
+          diag << "; '" << column.name
+               << "' is a parameter (one value for all synapses): declare it "
+                  "as a state to give each synapse its own";
+        else if (auto hint = suggest(column.name, names))
+          diag << "; did you mean '" << *hint << "'?";
+        else
+          diag << "; declare it in the connect body, e.g. 'state "
+               << column.name << " : nS = 0 nS;'";
+        continue;
+      }
+      if (column.dim != state->dim) {
+        auto diag = where();
+        if (column.unit.empty())
+          diag << "value column '" << column.name
+               << "' has no unit, but state '" << column.name
+               << "' has dimension " << state->dim.str()
+               << "; name its unit, e.g. '" << column.name << ":"
+               << state->dim.symbol() << "'";
+        else
+          diag << "value column '" << column.name << ":" << column.unit
+               << "' has dimension " << column.dim.str() << ", but state '"
+               << column.name << "' has dimension " << state->dim.str();
+        continue;
+      }
+      for (auto &value : proj.body.values)
+        if (value.target == column.name)
+          where() << "state '" << column.name
+                  << "' gets its values from this column and from the "
+                     "assignment at "
+                  << value.loc.line << ":" << value.loc.col << "; keep one";
+    }
   }
 
   /// `input name = poisson(rate, count) -> target { x += w; }`.

@@ -228,6 +228,17 @@ struct Projection {
   Loc connectionFileLoc;
   bool connectionFileIsNpy = false; // `from_npy("FILE")`
   std::vector<std::pair<int, int>> connectionPairs;
+  /// Per-synapse values from the connection file: the columns after `pre`
+  /// and `post`, named `NAME` or `NAME:UNIT` (in the CSV header, or in
+  /// `from_npy("FILE", "w:nS", ...)`), each a synapse state or `delay`.
+  struct Column {
+    std::string name, unit;
+    Loc loc;          // the header field, or the string in the source
+    double scale = 1; // Sema: the unit in SI, and its dimension
+    Dim dim;
+    std::vector<double> values; // Sema: in SI, in connectionPairs' order
+  };
+  std::vector<Column> connectionColumns;
   ExprPtr delay;
   /// `synapse Model` (empty: none), and the members of the `{ ... }` body.
   std::string model;

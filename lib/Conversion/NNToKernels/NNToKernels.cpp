@@ -688,11 +688,29 @@ public:
           if (!proj.getInit().empty())
             proj.getInit().walk(
                 [&](WriteOp w) { setByProjection.insert(w.getVar()); });
+          if (auto columns = proj.getColumns())
+            for (NamedAttribute column : *columns)
+              setByProjection.insert(column.getName().getValue());
           for (StateOp s : states)
             if (!setByProjection.contains(s.getSymName()))
               env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
           if (!proj.getInit().empty())
             lowerRegion(lb, proj.getInit(), env);
+          // A connection file's value columns, by synapse (= listed pair).
+          if (auto columns = proj.getColumns())
+            for (NamedAttribute column : *columns) {
+              auto values = cast<DenseF64ArrayAttr>(column.getValue());
+              Value data =
+                  constantArray(lb, l,
+                                ("nnc_column_" + proj.getSymName() + "_" +
+                                 column.getName().getValue())
+                                    .str(),
+                                DenseElementsAttr::get(
+                                    RankedTensorType::get({values.size()}, f64),
+                                    values.asArrayRef()));
+              env.state[column.getName().getValue()] =
+                  memref::LoadOp::create(lb, l, data, ValueRange{i});
+            }
           for (auto [row, s] : llvm::enumerate(states))
             memref::StoreOp::create(
                 lb, s.getLoc(), env.state[s.getSymName()], state,
@@ -1123,6 +1141,21 @@ public:
     };
   }
 
+  /// The constant global array `name` (made on first use) holding the 1-D
+  /// `values`, read in a kernel.
+  Value constantArray(OpBuilder &lb, Location l, StringRef name,
+                      DenseElementsAttr values) {
+    auto type = MemRefType::get({values.getNumElements()}, f64);
+    if (!module.lookupSymbol<memref::GlobalOp>(name)) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      memref::GlobalOp::create(b, l, name, b.getStringAttr("private"), type,
+                               values, /*constant=*/true,
+                               /*alignment=*/IntegerAttr());
+    }
+    return memref::GetGlobalOp::create(lb, l, type, name);
+  }
+
   /// Lookups in the tables of the network holding `inNetwork`: each table
   /// is a constant global array (rows x columns, row-major); the row is
   /// Brian2's TimedArray index, computed with the same operations so that
@@ -1149,17 +1182,9 @@ public:
       auto values = cast<DenseElementsAttr>(table.getValues());
       auto shape = cast<ShapedType>(values.getType()).getShape();
       int64_t rows = shape[0], columns = shape[1];
-      std::string name = ("nnc_table_" + table.getSymName()).str();
-      auto type = MemRefType::get({rows * columns}, f64);
-      if (!module.lookupSymbol<memref::GlobalOp>(name)) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(module.getBody());
-        memref::GlobalOp::create(
-            b, table.getLoc(), name, b.getStringAttr("private"), type,
-            values.reshape(RankedTensorType::get({rows * columns}, f64)),
-            /*constant=*/true, /*alignment=*/IntegerAttr());
-      }
-      Value data = memref::GetGlobalOp::create(lb, l, type, name);
+      Value data = constantArray(
+          lb, l, ("nnc_table_" + table.getSymName()).str(),
+          values.reshape(RankedTensorType::get({rows * columns}, f64)));
       double period = table.getPeriod().convertToDouble();
       double k = static_cast<double>(table.getUpsampling());
       // int((t / epsilon + 0.5) / K), epsilon = period / K, clamped.

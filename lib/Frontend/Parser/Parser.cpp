@@ -838,6 +838,11 @@ private:
       proj.connectionFile = text.substr(1, text.size() - 2);
       proj.connectionFileLoc = locOf(c->npy);
       proj.connectionFileIsNpy = true;
+      for (antlr4::Token *column : c->columns) {
+        std::string spec = column->getText();
+        proj.connectionColumns.push_back(ast::Projection::Column{
+            spec.substr(1, spec.size() - 2), "", locOf(column)});
+      }
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);

@@ -162,3 +162,39 @@ nn.network @N dt 1.0e-04 {
     nn.simulate -1.0
   }
 }
+
+// -----
+
+nn.neuron @A {
+}
+nn.synapse @Syn {
+  nn.state @w init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{column 'w' must be an array<f64> with one value per listed pair}}
+  nn.projection @x from @p to @p "from_list"(0.0) delay 0.0 synapse @Syn attributes {pairs_pre = array<i32: 0, 1>, pairs_post = array<i32: 1, 0>, columns = {w = array<f64: 1.0>}} on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.synapse @Syn {
+  nn.state @w init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{column 'u' is not a state of synapse model 'Syn'}}
+  nn.projection @x from @p to @p "from_list"(0.0) delay 0.0 synapse @Syn attributes {pairs_pre = array<i32: 0>, pairs_post = array<i32: 1>, columns = {u = array<f64: 1.0>}} on_pre {
+    nn.yield
+  }
+}

@@ -465,6 +465,26 @@ LogicalResult ProjectionOp::verify() {
                          << "' is not a synapse model of this module";
   if (!getInit().empty() && !getSynapse())
     return emitOpError() << "has an init region but no synapse model";
+  if (auto columns = getColumns()) {
+    SynapseOp synapse = getSynapseModel();
+    if (rule != "from_list" || !synapse)
+      return emitOpError() << "has value columns but no connection list or "
+                              "no synapse model";
+    for (NamedAttribute column : *columns) {
+      auto values = dyn_cast<DenseF64ArrayAttr>(column.getValue());
+      if (!values ||
+          values.size() != static_cast<int64_t>(getPairsPre()->size()))
+        return emitOpError() << "column '" << column.getName().getValue()
+                             << "' must be an array<f64> with one value per "
+                                "listed pair";
+      if (!llvm::any_of(synapse.getStates(), [&](StateOp s) {
+            return s.getSymName() == column.getName().getValue();
+          }))
+        return emitOpError() << "column '" << column.getName().getValue()
+                             << "' is not a state of synapse model '"
+                             << synapse.getSymName() << "'";
+    }
+  }
   for (Region *region : {&getOnPost(), &getInit()})
     if (!region->empty() && !isa<YieldOp>(region->front().getTerminator()))
       return emitOpError() << "regions must end with nn.yield";

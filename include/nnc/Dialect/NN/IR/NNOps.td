@@ -442,7 +442,10 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
     the number of distinct sources per target or targets per source in
     `param`), or `from_list` (the synapses are `pairs_pre[k] ->
     pairs_post[k]`, sorted by source, then target, each pair once: a
-    connection file read at compile time). Spikes arrive `delay` seconds
+    connection file read at compile time). `columns` maps synapse states
+    to one value per listed pair (`array<f64>`, in SI units): a connection
+    file's value columns, which replace those states' initial values (a
+    `delay` state gives each synapse its own delay). Spikes arrive `delay` seconds
     after they are emitted. The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
@@ -451,7 +454,8 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
                        F64Attr:$delay,
                        OptionalAttr<FlatSymbolRefAttr>:$synapse,
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_pre,
-                       OptionalAttr<DenseI32ArrayAttr>:$pairs_post);
+                       OptionalAttr<DenseI32ArrayAttr>:$pairs_post,
+                       OptionalAttr<DictionaryAttr>:$columns);
   let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
                  AnyRegion:$init);
   let assemblyFormat = [{
