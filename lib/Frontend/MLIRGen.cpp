@@ -328,6 +328,12 @@ private:
         return synapseIndices.first;
       if (e.nameKind == ast::NameKind::TargetIndex)
         return synapseIndices.second;
+      if (e.nameKind == ast::NameKind::PreValue)
+        return nn::ReadPreOp::create(builder, l, builder.getF64Type(),
+                                     FlatSymbolRefAttr::get(context, e.name));
+      if (e.nameKind == ast::NameKind::PostValue)
+        return nn::ReadPostOp::create(builder, l, builder.getF64Type(),
+                                      FlatSymbolRefAttr::get(context, e.name));
       if (e.nameKind == ast::NameKind::Modulator) {
         auto [population, var] = StringRef(e.name).split('.');
         return nn::ReadModulatorOp::create(
@@ -582,7 +588,10 @@ private:
                                     "probability",     "fixed_indegree",
                                     "fixed_outdegree", "from_list"};
       StringRef rule = rules[static_cast<int>(proj.rule)];
-      double param = proj.ruleParam ? *proj.ruleParam->constValue : 0.0;
+      // A probability that depends on the pair is a region instead.
+      double param = proj.ruleParam && proj.ruleParam->constValue
+                         ? *proj.ruleParam->constValue
+                         : 0.0;
       double delay =
           proj.delay && !proj.perSynapseDelay ? *proj.delay->constValue : 0.0;
       // `connect a, b -> c, d` is one projection per (pre, post) pair.
@@ -855,6 +864,17 @@ private:
         genAssignments(*onPost);
         return SmallVector<Value>{};
       });
+    if (proj.rule == ast::Projection::Rule::Probability &&
+        !proj.ruleParam->constValue) {
+      OpBuilder::InsertionGuard guard(builder);
+      Location l = loc(proj.ruleParam->loc);
+      Block *block = builder.createBlock(&p.getProbability());
+      synapseIndices = {block->addArgument(builder.getF64Type(), l),
+                        block->addArgument(builder.getF64Type(), l)};
+      builder.setInsertionPointToStart(block);
+      nn::YieldOp::create(builder, l, genExpr(*proj.ruleParam));
+      synapseIndices = {};
+    }
     if (!perSynapse.empty())
       fillRegion(p.getInit(), proj.loc, [&] {
         genAssignments(perSynapse);

@@ -1293,21 +1293,8 @@ private:
                   << " neurons of '" << ref.first << "'";
         }
       }
-      if (proj.rule == ast::Projection::Rule::Probability) {
-        checkExpr(*proj.ruleParam, scope);
-        if (!failed(*proj.ruleParam)) {
-          if (!proj.ruleParam->dim.isDimensionless() ||
-              !proj.ruleParam->constValue)
-            error(proj.ruleParam->loc)
-                << "connection probability must be a dimensionless number "
-                   "known at compile time";
-          else if (*proj.ruleParam->constValue < 0 ||
-                   *proj.ruleParam->constValue > 1)
-            error(proj.ruleParam->loc)
-                << "connection probability must be in [0, 1], not "
-                << fmt(*proj.ruleParam->constValue);
-        }
-      }
+      if (proj.rule == ast::Projection::Rule::Probability)
+        checkConnectionProbability(proj, scope, pops);
       if (proj.delay) {
         // A delay drawn from a distribution is per synapse; `dt` is the
         // network's time step (`max(dt, normal(1.5 ms, 0.75 ms))`).
@@ -1938,6 +1925,83 @@ private:
       return std::nullopt;
     }
     return array;
+  }
+
+  /// `probability P`: a number in [0, 1], or an expression evaluated for
+  /// every (source, target) pair when the network is built (Brian2's
+  /// `connect(p=...)`): it may read `i` and `j`, the source's and target's
+  /// indices, and `NAME_pre` / `NAME_post`, a parameter or (initial) state
+  /// of the source's or target's neurons, e.g. a position.
+  void
+  checkConnectionProbability(ast::Projection &proj, const Scope &scope,
+                             const llvm::StringMap<ast::Population *> &pops) {
+    auto modelOf = [&](const std::string &name) -> const ast::Neuron * {
+      auto it = pops.find(name);
+      return it != pops.end() ? it->second->neuron : nullptr;
+    };
+    // The variables of the first source and target; the others must have
+    // them too (checked below).
+    Scope pairScope;
+    pairScope.parent = &scope;
+    pairScope.names["i"] =
+        Symbol{NameKind::SourceIndex, Dim::dimensionless(), std::nullopt, {}};
+    pairScope.names["j"] =
+        Symbol{NameKind::TargetIndex, Dim::dimensionless(), std::nullopt, {}};
+    auto addVariables = [&](const ast::Neuron *model, NameKind kind,
+                            const char *suffix) {
+      if (!model)
+        return;
+      for (auto *vars : {&model->params, &model->states})
+        for (const ast::VarDecl &v : *vars)
+          pairScope.names[v.name + suffix] =
+              Symbol{kind, v.dim, std::nullopt, v.loc, v.name};
+    };
+    addVariables(modelOf(proj.pre[0].first), NameKind::PreValue, "_pre");
+    addVariables(modelOf(proj.post[0].first), NameKind::PostValue, "_post");
+    ast::Expr &p = *proj.ruleParam;
+    checkExpr(p, pairScope);
+    if (failed(p))
+      return;
+    if (!p.dim.isDimensionless() || p.isBool) {
+      error(p.loc) << "connection probability must be a dimensionless number"
+                   << (p.isBool ? "" : ", not " + p.dim.str());
+      return;
+    }
+    if (p.constValue) {
+      if (*p.constValue < 0 || *p.constValue > 1)
+        error(p.loc) << "connection probability must be in [0, 1], not "
+                     << fmt(*p.constValue);
+      return;
+    }
+    // Every source and target population has the variables read.
+    std::function<void(const ast::Expr &)> checkOthers =
+        [&](const ast::Expr &e) {
+          for (auto &operand : e.operands)
+            checkOthers(*operand);
+          bool pre = e.nameKind == NameKind::PreValue;
+          if (e.kind != ast::Expr::Kind::Name ||
+              (!pre && e.nameKind != NameKind::PostValue))
+            return;
+          for (auto &[pop, popLoc] : pre ? proj.pre : proj.post) {
+            const ast::Neuron *model = modelOf(pop);
+            bool found = false;
+            if (model)
+              for (auto *vars : {&model->params, &model->states})
+                for (const ast::VarDecl &v : *vars)
+                  found |= v.name == e.name && v.dim == e.dim;
+            auto it = pops.find(pop);
+            if (!found && it != pops.end() && it->second->neuron != nullptr &&
+                model != modelOf((pre ? proj.pre : proj.post)[0].first))
+              error(e.loc) << "'" << e.name << (pre ? "_pre" : "_post")
+                           << "' is not a variable of '" << pop << "' (model '"
+                           << model->name << "') with the same dimension";
+            if (!model && it != pops.end() && it->second->isSpikeSource)
+              error(e.loc) << "'" << e.name << "_pre' reads the neurons of '"
+                           << pop
+                           << "', which are a spike source without variables";
+          }
+        };
+    checkOthers(p);
   }
 
   /// Splits a value column's name `NAME` or `NAME:UNIT` (a unit's name)
@@ -2586,7 +2650,8 @@ private:
     if (const Symbol *sym = scope.lookup(e.name)) {
       e.nameKind = sym->kind;
       e.dim = sym->dim;
-      if (sym->kind == NameKind::Modulator)
+      if (sym->kind == NameKind::Modulator || sym->kind == NameKind::PreValue ||
+          sym->kind == NameKind::PostValue)
         e.name = sym->target;
       if (sym->kind == NameKind::Constant || sym->kind == NameKind::Parameter)
         e.constValue = sym->value;

@@ -421,6 +421,37 @@ static bool connectFixedProbability(Projection &proj, int64_t preSize,
   return true;
 }
 
+/// The connection probabilities of source `i` to every target, computed by
+/// the projection's compiled `<name>_connect_row` kernel into `row`.
+static void connectionRow(ConnectRowKernel kernel, const Population &pre,
+                          const Population &post, int64_t i,
+                          std::vector<double> &row) {
+  nnc_memref2d preRef = pre.stateRef(), postRef = post.stateRef();
+  nnc_memref1d_f64 rowRef{
+      row.data(), row.data(), 0, {static_cast<int64_t>(row.size())}, {1}};
+  kernel(&preRef, &postRef, i, &rowRef);
+}
+
+/// Each pair independently with its own probability p(i, j) (a
+/// distance-dependent rule, say): connected if uniform(key, i * 2^32 + j)
+/// < p, so the synapses do not depend on how the rows are computed.
+static bool connectProbabilityFn(Projection &proj, ConnectRowKernel kernel,
+                                 const Population &pre, const Population &post,
+                                 uint64_t key) {
+  std::vector<double> row(static_cast<size_t>(post.size));
+  for (int64_t i = 0; i < pre.size; ++i) {
+    proj.rowPtr[i] = static_cast<int64_t>(proj.colIdx.size());
+    connectionRow(kernel, pre, post, i, row);
+    uint64_t counter = static_cast<uint64_t>(i) << 32;
+    for (int64_t j = 0; j < post.size; ++j)
+      if (uniform(key, counter + static_cast<uint64_t>(j)) < row[j] &&
+          !proj.colIdx.pushBack(static_cast<int32_t>(j)))
+        return false;
+  }
+  proj.rowPtr[pre.size] = static_cast<int64_t>(proj.colIdx.size());
+  return true;
+}
+
 /// `k` distinct values of [0, n) in ascending order, uniformly chosen
 /// (Floyd's algorithm: k draws, however large n is). `mark` has n entries,
 /// all false, and is left so.
@@ -657,6 +688,7 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   // overwhelming probability for the random rule (mean + 6 sigma).
   double expected = 0.0;
   double reserve = 0.0;
+  ConnectRowKernel connectRow = nullptr;
   switch (rule) {
   case NNC_CONNECT_ALL_TO_ALL:
     expected = reserve = static_cast<double>(preSize) * postSize;
@@ -700,6 +732,27 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
       return -1;
     }
     expected = reserve = param * static_cast<double>(out ? preSize : postSize);
+    break;
+  }
+  case NNC_CONNECT_PROBABILITY_FN: {
+    // A first pass over the probabilities gives the expected number of
+    // synapses, to check memory and reserve before building.
+    connectRow = reinterpret_cast<ConnectRowKernel>(
+        sim->lookupKernel("_mlir_ciface_" + projName + "_connect_row"));
+    if (!connectRow)
+      return -1;
+    std::vector<double> row(static_cast<size_t>(postSize));
+    double variance = 0.0;
+    for (int64_t i = 0; i < preSize; ++i) {
+      connectionRow(connectRow, prePop, postPop, i, row);
+      for (double p : row) {
+        p = std::isnan(p) ? 0.0 : std::clamp(p, 0.0, 1.0);
+        expected += p;
+        variance += p * (1.0 - p);
+      }
+    }
+    reserve = std::min(static_cast<double>(preSize) * postSize,
+                       std::ceil(expected + 6.0 * std::sqrt(variance) + 64.0));
     break;
   }
   case NNC_CONNECT_EXPLICIT:
@@ -801,10 +854,13 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   default: {
     uint64_t key = deriveKey(sim->seed, kPurposeConn,
                              static_cast<uint64_t>(sim->projections.size()));
-    bool built = rule == NNC_CONNECT_FIXED_PROBABILITY
-                     ? connectFixedProbability(proj, preSize, postSize, key)
-                     : connectFixedDegree(proj, preSize, postSize, key,
-                                          rule == NNC_CONNECT_FIXED_OUTDEGREE);
+    bool built =
+        rule == NNC_CONNECT_FIXED_PROBABILITY
+            ? connectFixedProbability(proj, preSize, postSize, key)
+        : rule == NNC_CONNECT_PROBABILITY_FN
+            ? connectProbabilityFn(proj, connectRow, prePop, postPop, key)
+            : connectFixedDegree(proj, preSize, postSize, key,
+                                 rule == NNC_CONNECT_FIXED_OUTDEGREE);
     if (!built) {
       sim->fail("out of memory building the connectivity of " + what);
       return -1;

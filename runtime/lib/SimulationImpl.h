@@ -135,6 +135,9 @@ using OnPostKernel = void (*)(nnc_memref2d *postState, nnc_memref2d *synState,
                               nnc_memref1d_i64 *postPtr,
                               nnc_memref1d_i64 *synIds, int64_t step);
 using SynapseInitKernel = void (*)(nnc_memref2d *synState, uint64_t rngKey);
+using ConnectRowKernel = void (*)(nnc_memref2d *preState,
+                                  nnc_memref2d *postState, int64_t source,
+                                  nnc_memref1d_f64 *probabilities);
 using SynapseUpdateKernel = void (*)(nnc_memref2d *synState, int64_t step);
 using InputKernel = void (*)(nnc_memref2d *state, int64_t step,
                              uint64_t rngKey);

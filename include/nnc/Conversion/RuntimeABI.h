@@ -40,6 +40,11 @@ inline std::string onPostKernel(llvm::StringRef projection) {
 inline std::string inputKernel(llvm::StringRef input) {
   return (input + "_apply").str();
 }
+/// The connection probabilities of one source to every target (a
+/// projection whose probability depends on the pair).
+inline std::string connectRowKernel(llvm::StringRef projection) {
+  return (projection + "_connect_row").str();
+}
 /// Initial state of the synapses of one projection.
 inline std::string synapseInitKernel(llvm::StringRef projection) {
   return (projection + "_init_synapses").str();

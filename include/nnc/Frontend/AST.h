@@ -46,7 +46,9 @@ enum class NameKind {
   Modulator,   // `dopamine.level`: a state of a modulator of the network
   SourceIndex, // `source`, `target`: a synapse's neuron indices (a
   TargetIndex, // `cover`'s domain)
-  Table        // `drive(t)`: a call of a table of the network
+  Table,       // `drive(t)`: a call of a table of the network
+  PreValue,    // `x_pre`, `x_post` in a connection probability: a
+  PostValue    // variable of the source or target neuron (`name` is `x`)
 };
 
 struct Expr {

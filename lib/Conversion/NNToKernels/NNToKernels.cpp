@@ -63,6 +63,9 @@ struct Environment {
   /// The value of an nn.table_lookup at a time and column (set where
   /// tables can be read: kernels that run every step).
   std::function<Value(OpBuilder &, TableLookupOp, Value, Value)> lookupTable;
+  /// The value of an nn.read_pre or nn.read_post (in a projection's
+  /// probability region).
+  std::function<Value(OpBuilder &, Operation *)> readEndpoint;
 };
 
 /// Philox4x32-10 (Salmon et al., SC'11; Random123's philox4x32 with 10
@@ -302,6 +305,10 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
                             b, lookup, mapping.lookup(lookup.getTime()), column)
                       : arith::ConstantOp::create(b, loc, b.getF64FloatAttr(0))
                             .getResult());
+      continue;
+    }
+    if (isa<ReadPreOp, ReadPostOp>(op)) {
+      mapping.map(op.getResult(0), env.readEndpoint(b, &op));
       continue;
     }
     if (auto flag = dyn_cast<RefractoryNowOp>(op)) {
@@ -656,6 +663,60 @@ public:
         {synapse ? static_cast<int64_t>(synapse.getNumStateRows()) : 0,
          ShapedType::kDynamic},
         f64);
+  }
+
+  /// `<projection>_connect_row(preState, postState, i, probabilities)`: the
+  /// probability region for source `i` and every target `j` (the size of
+  /// `probabilities`), with the two neurons' variables read from their
+  /// populations' state (as initialised) or model parameters. `pre` is
+  /// null for a spike source (then the region reads no source variable).
+  void buildConnectRow(ProjectionOp proj, NeuronOp pre, NeuronOp post) {
+    Location loc = proj.getLoc();
+    auto preType =
+        pre ? stateType(pre) : MemRefType::get({0, ShapedType::kDynamic}, f64);
+    auto rowType = MemRefType::get({ShapedType::kDynamic}, f64);
+    auto fn = kernel(loc, abi::connectRowKernel(proj.getSymName()),
+                     {preType, stateType(post), i64, rowType}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value preState = fn.getArgument(0), postState = fn.getArgument(1);
+    Value source = fn.getArgument(2), out = fn.getArgument(3);
+    Value sourceIndex =
+        arith::IndexCastOp::create(b, loc, b.getIndexType(), source);
+    Value sourceValue = arith::SIToFPOp::create(b, loc, f64, source);
+    Value n = memref::DimOp::create(b, loc, out, 0);
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value j, ValueRange) {
+          Environment env;
+          env.readEndpoint = [&](OpBuilder &rb, Operation *op) -> Value {
+            bool isPre = isa<ReadPreOp>(op);
+            StringRef var = isPre ? cast<ReadPreOp>(op).getVar()
+                                  : cast<ReadPostOp>(op).getVar();
+            NeuronOp model = isPre ? pre : post;
+            int row = model ? model.getStateRow(var) : -1;
+            if (row >= 0)
+              return memref::LoadOp::create(
+                  rb, op->getLoc(), isPre ? preState : postState,
+                  ValueRange{arith::ConstantIndexOp::create(rb, l, row),
+                             isPre ? sourceIndex : j});
+            llvm::StringMap<double> params =
+                model ? model.getParamValues() : llvm::StringMap<double>();
+            if (!params.count(var)) {
+              op->emitError() << "'" << var << "' is not a variable of the "
+                              << (isPre ? "source" : "target") << " neurons";
+              failedLowering = true;
+            }
+            return f64Constant(rb, op->getLoc(), params.lookup(var));
+          };
+          Value targetValue = arith::SIToFPOp::create(
+              lb, l, f64, arith::IndexCastOp::create(lb, l, i64, j));
+          Value p = lowerRegion(lb, proj.getProbability(), env,
+                                {sourceValue, targetValue})[0];
+          memref::StoreOp::create(lb, l, p, out, ValueRange{j});
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
   }
 
   /// `<projection>_init_synapses(synState, key)`: every synapse's initial
@@ -1444,6 +1505,12 @@ public:
         return;
       }
       builder.buildOnPre(proj, post, dt);
+      if (!proj.getProbability().empty()) {
+        auto source = dyn_cast_or_null<PopulationOp>(
+            SymbolTable::lookupSymbolIn(network, proj.getPre()));
+        builder.buildConnectRow(proj, source ? source.getNeuron() : NeuronOp(),
+                                post);
+      }
       if (!proj.getOnPost().empty())
         builder.buildOnPost(proj, post, dt);
       if (synapse) {

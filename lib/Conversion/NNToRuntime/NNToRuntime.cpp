@@ -174,13 +174,15 @@ public:
                     i64Const(l, static_cast<int64_t>(steps.size()))});
         } else if (auto proj = dyn_cast<ProjectionOp>(op)) {
           int32_t rule =
-              llvm::StringSwitch<int32_t>(proj.getRule())
-                  .Case("all_to_all", NNC_CONNECT_ALL_TO_ALL)
-                  .Case("one_to_one", NNC_CONNECT_ONE_TO_ONE)
-                  .Case("fixed_indegree", NNC_CONNECT_FIXED_INDEGREE)
-                  .Case("fixed_outdegree", NNC_CONNECT_FIXED_OUTDEGREE)
-                  .Case("from_list", NNC_CONNECT_EXPLICIT)
-                  .Default(NNC_CONNECT_FIXED_PROBABILITY);
+              !proj.getProbability().empty()
+                  ? NNC_CONNECT_PROBABILITY_FN
+                  : llvm::StringSwitch<int32_t>(proj.getRule())
+                        .Case("all_to_all", NNC_CONNECT_ALL_TO_ALL)
+                        .Case("one_to_one", NNC_CONNECT_ONE_TO_ONE)
+                        .Case("fixed_indegree", NNC_CONNECT_FIXED_INDEGREE)
+                        .Case("fixed_outdegree", NNC_CONNECT_FIXED_OUTDEGREE)
+                        .Case("from_list", NNC_CONNECT_EXPLICIT)
+                        .Default(NNC_CONNECT_FIXED_PROBABILITY);
           int64_t delaySteps = static_cast<int64_t>(
               std::llround(proj.getDelay().convertToDouble() / dt));
           Location l = proj.getLoc();

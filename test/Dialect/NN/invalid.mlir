@@ -198,3 +198,31 @@ nn.network @N dt 1.0e-04 {
     nn.yield
   }
 }
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{probability region needs rule 'probability', the source and target indices (f64, f64) and yields one f64}}
+  nn.projection @x from @p to @p "all_to_all"(0.0) delay 0.0 on_pre {
+    nn.yield
+  } probability {
+  ^bb0(%i: f64, %j: f64):
+    nn.yield %i : f64
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{nn.read_pre and nn.read_post belong in the probability region}}
+  nn.projection @x from @p to @p "all_to_all"(0.0) delay 0.0 on_pre {
+    %x = nn.read_pre @x
+    nn.yield
+  }
+}

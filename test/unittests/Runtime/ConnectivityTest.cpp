@@ -32,9 +32,11 @@ struct Build {
 };
 
 Build connect(int64_t preSize, int64_t postSize, int32_t rule, double param,
-              uint64_t seed = 1) {
+              uint64_t seed = 1, void *connectRow = nullptr) {
   Build b;
   FakeArtifact artifact;
+  if (connectRow)
+    artifact.addSymbol("_mlir_ciface_syn_connect_row", connectRow);
   artifact.addModel("burst", noInit, allSpikeAt(0), {"pre", "post"});
   artifact.addOnPre("syn", [&](const OnPreCall &call) {
     // Every source spikes at step 0, in index order: the ranges are the
@@ -273,6 +275,79 @@ TEST(Connectivity, ProjectionsDrawFromDistinctStreams) {
   EXPECT_NE(cols[0], cols[1]);
   EXPECT_EQ(result.synapseCount,
             static_cast<int64_t>(cols[0].size() + cols[1].size()));
+}
+
+/// p(i, j) = 1 for j = i + 1 (mod the row's length), else 0: a ring.
+void ringRow(nnc_memref2d *, nnc_memref2d *, int64_t i, nnc_memref1d_f64 *p) {
+  int64_t n = p->sizes[0];
+  for (int64_t j = 0; j < n; ++j)
+    p->aligned[p->offset + j] = j == (i + 1) % n ? 1.0 : 0.0;
+}
+
+/// p(i, j) = 0.25 for even targets, 0 for odd ones; values outside [0, 1]
+/// act as 0 or 1 (the last target: -3 and the first: 7 for odd sources).
+void evenRow(nnc_memref2d *, nnc_memref2d *, int64_t i, nnc_memref1d_f64 *p) {
+  int64_t n = p->sizes[0];
+  for (int64_t j = 0; j < n; ++j)
+    p->aligned[p->offset + j] = j % 2 == 0 ? 0.25 : 0.0;
+  if (i % 2 == 1) {
+    p->aligned[p->offset] = 7.0;
+    p->aligned[p->offset + n - 1] = -3.0;
+  }
+}
+
+TEST(Connectivity, ProbabilityFnFollowsTheKernel) {
+  Build b = connect(50, 50, NNC_CONNECT_PROBABILITY_FN, 0.0, 1,
+                    reinterpret_cast<void *>(&ringRow));
+  ASSERT_TRUE(b.ok) << b.error;
+  expectWellFormed(b.csr, 50, 50);
+  ASSERT_EQ(b.csr.colIdx.size(), 50u);
+  for (int64_t i = 0; i < 50; ++i)
+    EXPECT_EQ(b.csr.colIdx[i], (i + 1) % 50);
+}
+
+TEST(Connectivity, ProbabilityFnCounts) {
+  const int64_t n = 400;
+  Build b = connect(n, n, NNC_CONNECT_PROBABILITY_FN, 0.0, 3,
+                    reinterpret_cast<void *>(&evenRow));
+  ASSERT_TRUE(b.ok) << b.error;
+  expectWellFormed(b.csr, n, n);
+  int64_t random = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    bool first = false;
+    for (int64_t k = b.csr.rowPtr[i]; k < b.csr.rowPtr[i + 1]; ++k) {
+      int32_t j = b.csr.colIdx[k];
+      ASSERT_EQ(j % 2, 0) << "odd target " << j << " has p = 0";
+      ASSERT_NE(j, n - 1);
+      first |= j == 0;
+      random += j != 0 || i % 2 == 0;
+    }
+    if (i % 2 == 1)
+      EXPECT_TRUE(first) << "p > 1 always connects (source " << i << ")";
+  }
+  // Pairs with p = 0.25: every even target of even sources, and the even
+  // targets but 0 of odd sources.
+  double pairs = (n / 2) * (n / 2) + (n / 2) * (n / 2 - 1);
+  double mean = pairs * 0.25, sd = std::sqrt(pairs * 0.25 * 0.75);
+  EXPECT_NEAR(static_cast<double>(random), mean, 5 * sd);
+}
+
+TEST(Connectivity, ProbabilityFnIsDeterministicPerSeed) {
+  auto row = reinterpret_cast<void *>(&evenRow);
+  Build a = connect(100, 100, NNC_CONNECT_PROBABILITY_FN, 0.0, 5, row);
+  Build b = connect(100, 100, NNC_CONNECT_PROBABILITY_FN, 0.0, 5, row);
+  Build c = connect(100, 100, NNC_CONNECT_PROBABILITY_FN, 0.0, 6, row);
+  ASSERT_TRUE(a.ok && b.ok && c.ok);
+  EXPECT_EQ(a.csr.colIdx, b.csr.colIdx);
+  EXPECT_EQ(a.csr.rowPtr, b.csr.rowPtr);
+  EXPECT_NE(a.csr.colIdx, c.csr.colIdx);
+}
+
+TEST(Connectivity, ProbabilityFnNeedsItsKernel) {
+  Build b = connect(10, 10, NNC_CONNECT_PROBABILITY_FN, 0.0);
+  EXPECT_FALSE(b.ok);
+  EXPECT_EQ(b.error, "compiled artifact has no kernel "
+                     "'_mlir_ciface_syn_connect_row'");
 }
 
 TEST(Connectivity, OversizedProjectionFailsBeforeAllocating) {

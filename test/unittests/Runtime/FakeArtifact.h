@@ -76,6 +76,10 @@ public:
                 const std::vector<std::string> &populations);
   /// Defines `_mlir_ciface_<projection>_on_pre`.
   void addOnPre(const std::string &projection, OnPreFn onPre);
+  /// Defines `name` as a plain function (a kernel that needs no state).
+  void addSymbol(const std::string &name, void *function) {
+    symbols_[name] = function;
+  }
   /// Makes a symbol unresolvable.
   void remove(const std::string &symbol) { symbols_.erase(symbol); }
 

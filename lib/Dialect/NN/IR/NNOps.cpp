@@ -485,9 +485,41 @@ LogicalResult ProjectionOp::verify() {
                              << synapse.getSymName() << "'";
     }
   }
-  for (Region *region : {&getOnPost(), &getInit()})
+  for (Region *region : {&getOnPost(), &getInit(), &getProbability()})
     if (!region->empty() && !isa<YieldOp>(region->front().getTerminator()))
       return emitOpError() << "regions must end with nn.yield";
+  for (Region *region : {&getOnPre(), &getOnPost(), &getInit()})
+    if (!region->empty() && region->front().getNumArguments() != 0)
+      return emitOpError() << "region #" << region->getRegionNumber()
+                           << " should have no arguments";
+  if (!getProbability().empty()) {
+    Block &block = getProbability().front();
+    auto yield = cast<YieldOp>(block.getTerminator());
+    if (rule != "probability" || block.getNumArguments() != 2 ||
+        !llvm::all_of(block.getArgumentTypes(),
+                      [](Type t) { return t.isF64(); }) ||
+        yield.getValues().size() != 1 ||
+        !yield.getValues()[0].getType().isF64())
+      return emitOpError() << "probability region needs rule 'probability', "
+                              "the source and target indices (f64, f64) "
+                              "and yields one f64";
+    bool readsSource = false;
+    block.walk([&](ReadPreOp) { readsSource = true; });
+    if (readsSource &&
+        !isa_and_nonnull<PopulationOp>(
+            mlir::SymbolTable::lookupSymbolIn(network, getPre())))
+      return emitOpError() << "reads variables of '" << getPre()
+                           << "', which has no neuron model";
+  }
+  WalkResult misplaced = (*this)->walk([&](Operation *op) {
+    if (isa<ReadPreOp, ReadPostOp>(op) &&
+        op->getParentRegion() != &getProbability())
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  if (misplaced.wasInterrupted())
+    return emitOpError() << "nn.read_pre and nn.read_post belong in the "
+                            "probability region";
   return success();
 }
 

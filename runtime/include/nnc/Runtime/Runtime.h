@@ -114,7 +114,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 5
+#define NNC_ABI_VERSION 6 // 6: NNC_CONNECT_PROBABILITY_FN
 
 #ifdef __cplusplus
 extern "C" {
@@ -145,6 +145,14 @@ typedef struct nnc_memref1d_i64 {
   int64_t strides[1];
 } nnc_memref1d_i64;
 
+typedef struct nnc_memref1d_f64 {
+  double *allocated;
+  double *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} nnc_memref1d_f64;
+
 /// Opaque simulation handle owned by the runtime.
 typedef struct nnc_sim nnc_sim;
 
@@ -159,6 +167,11 @@ enum nnc_connect_rule {
   NNC_CONNECT_FIXED_INDEGREE = 4,
   /// The given (source, target) pairs (a connection file).
   NNC_CONNECT_EXPLICIT = 5,
+  /// Each pair independently, with the probability kernel
+  /// `<name>_connect_row` computes for it (void (nnc_memref2d *preState,
+  /// nnc_memref2d *postState, int64_t i, nnc_memref1d_f64 *p): p[j] for
+  /// every target j of source i).
+  NNC_CONNECT_PROBABILITY_FN = 6,
 };
 
 /// What nnc_rt_gate does, and to what kind of object.

@@ -212,6 +212,28 @@ def NN_ReadOp : NN_Op<"read", [MemoryEffects<[MemRead]>]> {
   }]>];
 }
 
+def NN_ReadPreOp : NN_Op<"read_pre", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads a variable of a synapse's source neuron";
+  let description = [{
+    Only in a projection's `probability` region: the parameter or state
+    `var` of the source neuron, as the network is being built (states hold
+    their initial values).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$var attr-dict";
+}
+
+def NN_ReadPostOp : NN_Op<"read_post", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads a variable of a synapse's target neuron";
+  let description = [{
+    As `nn.read_pre`, for the target neuron.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$var attr-dict";
+}
+
 def NN_ReadModulatorOp : NN_Op<"read_modulator", [MemoryEffects<[MemRead]>]> {
   let summary = "reads a state variable of a modulator of the network";
   let description = [{
@@ -427,8 +449,7 @@ def NN_SpikeSourceOp : NN_Op<"spike_source", [Symbol, HasParent<"NetworkOp">]> {
   let hasVerifier = 1;
 }
 
-def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
-                                           NoRegionArguments]> {
+def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">]> {
   let summary = "synapses from one population to another";
   let description = [{
     With a `synapse` model, every synapse has its own copy of the model's
@@ -438,7 +459,11 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
     `on_post` runs for the synapses onto a target neuron when it spikes.
 
     `rule` is `all_to_all`, `one_to_one`, `probability` (with the
-    probability in `param`), `fixed_indegree` or `fixed_outdegree` (with
+    probability in `param`, or, if the `probability` region is present, the
+    value it yields for each pair: its arguments are the source and target
+    indices (f64), and `nn.read_pre` / `nn.read_post` read the two
+    neurons' variables; the pair is connected if a uniform draw in [0, 1)
+    is below it), `fixed_indegree` or `fixed_outdegree` (with
     the number of distinct sources per target or targets per source in
     `param`), or `from_list` (the synapses are `pairs_pre[k] ->
     pairs_post[k]`, sorted by source, then target, each pair once: a
@@ -457,11 +482,11 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">,
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_post,
                        OptionalAttr<DictionaryAttr>:$columns);
   let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
-                 AnyRegion:$init);
+                 AnyRegion:$init, AnyRegion:$probability);
   let assemblyFormat = [{
     $sym_name `from` $pre `to` $post $rule `(` $param `)` `delay` $delay
     (`synapse` $synapse^)? attr-dict-with-keyword `on_pre` $on_pre
-    (`on_post` $on_post^)? (`init` $init^)?
+    (`on_post` $on_post^)? (`init` $init^)? (`probability` $probability^)?
   }];
   let extraClassDeclaration = [{
     /// The synapse model, or null without one.
