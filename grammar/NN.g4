@@ -81,7 +81,7 @@ networkMember
   | 'table' name=ID '=' ('[' values+=expr (',' values+=expr)* ']'
       | 'load' '(' npy=STRING ')') 'every' every=expr ';'        # tableMember
   | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
-      ('delay' delay=expr)? ('synapse' model=ID)?
+      ('delay' delay=expr ('up_to' delayMax=expr)?)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember
   | 'connect' (name=ID '=')? kind=ID
       '(' (args+=expr (',' args+=expr)*)? ')' '->' target=ID
@@ -126,7 +126,8 @@ recordVars : recordVar (',' recordVar)* ;
 recordVar : qualifiedName | 'delay' ;
 
 // `v`, or `soma.v` for a member of a compartment.
-qualifiedName : ID ('.' ID)? ;
+// `delay` is a synapse's own delay where it has one (a keyword elsewhere).
+qualifiedName : ID ('.' ID)? | 'delay' ;
 
 // `p` or `p[first:last]` (half-open neuron range) or `p[k]`.
 popSelection : pop=ID ('[' first=expr (':' last=expr)? ']')? ;
@@ -142,6 +143,7 @@ expr
   | ID '.' ID                                           # qualifiedNameExpr
   | ID                                                  # nameExpr
   | 'dt'                                                # dtExpr
+  | 'delay'                                             # delayExpr
   | <assoc=right> lhs=expr op='^' rhs=expr              # powerExpr
   | op=('-' | '+' | 'not') operand=expr                 # unaryExpr
   | lhs=expr op=('*' | '/') rhs=expr                    # binaryExpr

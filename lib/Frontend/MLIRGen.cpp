@@ -827,7 +827,9 @@ private:
         FlatSymbolRefAttr::get(context, pre),
         FlatSymbolRefAttr::get(context, post), builder.getStringAttr(rule),
         builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
-        synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr(), DictionaryAttr());
+        synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr(), DictionaryAttr(),
+        proj.delayMax ? builder.getF64FloatAttr(*proj.delayMax->constValue)
+                      : FloatAttr());
     if (proj.rule == ast::Projection::Rule::FromFile) {
       SmallVector<int32_t> sources, targets;
       for (auto [i, j] : proj.connectionPairs) {

@@ -737,6 +737,13 @@ private:
         synScope.names[s.name] =
             Symbol{NameKind::State, s.dim, std::nullopt, s.loc};
     }
+    // Per-synapse delays are a state handlers can read (and, with `up_to`,
+    // change).
+    if (proj.perSynapseDelay)
+      synScope.names.try_emplace(
+          "delay",
+          Symbol{NameKind::State, dims::time(), std::nullopt,
+                 proj.delay ? proj.delay->loc : proj.connectionFileLoc});
     checkSynapseMembers(proj.body, synScope);
 
     // Per-synapse values: initial values of states, or parameter values.
@@ -827,7 +834,27 @@ private:
         continue;
       checkBlock(*handler, handlerScope, handlerScope, &posts);
       checkSameInAllTargets(*handler, posts, handlerScope);
+      if (const ast::Assign *write = findWrite(*handler, "delay");
+          write && !proj.delayMax)
+        error(write->loc)
+            << "this handler changes the delays: give their upper bound, "
+               "e.g. 'delay "
+            << (proj.delay ? "D" : "1 ms") << " up_to 10 ms'";
     }
+  }
+
+  /// The first assignment to `name` in `block`, inside conditions too.
+  static const ast::Assign *findWrite(const std::vector<ast::Assign> &block,
+                                      llvm::StringRef name) {
+    for (const ast::Assign &a : block) {
+      if (!a.cond && a.target == name)
+        return &a;
+      if (a.cond)
+        for (auto *branch : {&a.then, &a.otherwise})
+          if (const ast::Assign *w = findWrite(*branch, name))
+            return w;
+    }
+    return nullptr;
   }
 
   /// `cover S with astro (all | by DOMAIN) { x = sum(e); ... }`: S is a
@@ -1323,6 +1350,8 @@ private:
                 << " ms; use 0 ms (same step) or at least dt";
         }
       }
+      if (proj.delayMax)
+        checkDelayBound(proj, scope, dt);
       if (proj.rule == ast::Projection::Rule::FromFile) {
         if (proj.pre.size() != 1 || proj.post.size() != 1) {
           error(proj.ruleLoc) << "a connection file connects one population "
@@ -1927,6 +1956,46 @@ private:
     return array;
   }
 
+  /// `delay D up_to MAX`: handlers may change the synapses' delays, which
+  /// are then per synapse; MAX (a time known at compile time, at least dt
+  /// and D) bounds them and sizes the spike queue.
+  void checkDelayBound(ast::Projection &proj, const Scope &scope, double dt) {
+    ast::Expr &bound = *proj.delayMax;
+    checkExpr(bound, scope);
+    if (failed(bound))
+      return;
+    if (bound.dim != dims::time() || !bound.constValue) {
+      error(bound.loc)
+          << "the bound of the delays must be a time known at compile time";
+      return;
+    }
+    double max = *bound.constValue;
+    if (dt > 0 && max < dt * (1 - 1e-9)) {
+      error(bound.loc) << "the bound of the delays, " << fmt(max * 1e3)
+                       << " ms, is shorter than the time step dt = "
+                       << fmt(dt * 1e3) << " ms";
+      return;
+    }
+    // The queue holds one slot per step up to the bound.
+    if (dt > 0 && max / dt > 1e6) {
+      error(bound.loc) << "the bound of the delays, " << fmt(max * 1e3)
+                       << " ms, is " << fmt(std::round(max / dt))
+                       << " steps; at most 1000000 steps are supported";
+      return;
+    }
+    if (proj.delay && !failed(*proj.delay) && proj.delay->constValue) {
+      double d = *proj.delay->constValue;
+      if (d > max * (1 + 1e-9))
+        error(proj.delay->loc)
+            << "delay " << fmt(d * 1e3) << " ms exceeds its bound (up_to "
+            << fmt(max * 1e3) << " ms)";
+      else if (d == 0)
+        error(proj.delay->loc)
+            << "a delay that changes must start at dt or more, not 0 ms";
+    }
+    proj.perSynapseDelay = true;
+  }
+
   /// `probability P`: a number in [0, 1], or an expression evaluated for
   /// every (source, target) pair when the network is built (Brian2's
   /// `connect(p=...)`): it may read `i` and `j`, the source's and target's
@@ -2239,6 +2308,11 @@ private:
           fail(csv, proj.connectionFileLoc, what, second, 1) << message.str();
         return;
       }
+    // A `delay` column makes the delays per synapse (checked further in
+    // checkConnectionColumns, with the synapse states).
+    for (auto &column : columns)
+      if (column.name == "delay" && !proj.delay && column.dim == dims::time())
+        proj.perSynapseDelay = true;
     for (const Row &r : rows) {
       proj.connectionPairs.push_back({r.pre, r.post});
       for (size_t c = 0; c < columns.size(); ++c)
@@ -2284,7 +2358,6 @@ private:
                                           : "'" + column.unit + "'");
           continue;
         }
-        proj.perSynapseDelay = true;
         continue;
       }
       const ast::VarDecl *state = nullptr;

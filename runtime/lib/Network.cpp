@@ -323,6 +323,36 @@ extern "C" void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj) {
       sim->lookupKernel("_mlir_ciface_" + p.name + "_update_synapses"));
 }
 
+extern "C" void nnc_rt_set_plastic_delays(nnc_sim *sim, int32_t proj,
+                                          int64_t maxDelaySteps) {
+  if (!sim || sim->failed())
+    return;
+  if (proj < 0 || static_cast<size_t>(proj) >= sim->projections.size())
+    return sim->fail("nnc_rt_set_plastic_delays: unknown projection " +
+                     std::to_string(proj));
+  Projection &p = sim->projections[proj];
+  std::string what = "projection '" + p.name + "'";
+  if (p.delayRow < 0)
+    return sim->fail(what + " has no per-synapse delays to change");
+  if (maxDelaySteps < 1 || maxDelaySteps > (int64_t(1) << 31))
+    return sim->fail(what + " has an invalid bound of " +
+                     std::to_string(maxDelaySteps) + " steps on its delays");
+  if (p.maxDelaySteps > maxDelaySteps) {
+    char text[160];
+    std::snprintf(text, sizeof(text),
+                  " has a synapse with delay %g ms, above the bound of its "
+                  "delays (up_to %g ms)",
+                  static_cast<double>(p.maxDelaySteps) * sim->dt * 1e3,
+                  static_cast<double>(maxDelaySteps) * sim->dt * 1e3);
+    return sim->fail(what + text);
+  }
+  sim->memoryBytes += static_cast<double>(maxDelaySteps - p.maxDelaySteps) *
+                      sizeof(std::vector<int64_t>);
+  p.plasticDelays = true;
+  p.maxDelaySteps = maxDelaySteps;
+  p.ring.resize(static_cast<size_t>(maxDelaySteps + 1));
+}
+
 extern "C" int32_t nnc_rt_add_spike_source(nnc_sim *sim, const char *name,
                                            int64_t size, const int64_t *steps,
                                            const int32_t *indices,

@@ -631,6 +631,23 @@ void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
       slot.push_back(proj.rowPtr[i + 1]);
       continue;
     }
+    if (proj.plasticDelays) {
+      // Each synapse with the delay it has now, in whole steps, within
+      // [1, maxDelaySteps]; a spike in flight keeps its arrival step.
+      const double *delays =
+          proj.synState.data() + proj.delayRow * proj.numSynapses();
+      for (int64_t syn = proj.rowPtr[i]; syn < proj.rowPtr[i + 1]; ++syn) {
+        double steps = delays[syn] / sim.dt;
+        int64_t d = !(steps >= 1.0) ? 1
+                    : steps >= static_cast<double>(proj.maxDelaySteps)
+                        ? proj.maxDelaySteps
+                        : std::llround(steps);
+        std::vector<int64_t> &slot = proj.ring[(k + d) % slots];
+        slot.push_back(syn);
+        slot.push_back(syn + 1);
+      }
+      continue;
+    }
     for (int64_t g = proj.groupPtr[i]; g < proj.groupPtr[i + 1]; ++g) {
       std::vector<int64_t> &slot = proj.ring[(k + proj.groupDelay[g]) % slots];
       slot.push_back(proj.groupBegin[g]);

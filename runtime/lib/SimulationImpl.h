@@ -216,8 +216,12 @@ struct Projection {
   PodArray<int64_t> groupPtr;
   PodArray<int64_t> groupBegin;
   PodArray<int64_t> groupDelay;
-  /// The longest delay in steps (delaySteps without per-synapse delays).
+  /// The longest delay in steps (delaySteps without per-synapse delays;
+  /// the bound of plastic delays).
   int64_t maxDelaySteps = 0;
+  /// The delays may change (nnc_rt_set_plastic_delays): every spike reads
+  /// its synapses' current delays instead of the groups above.
+  bool plasticDelays = false;
   /// Synapse ranges (begin, end pairs) due in each of the next
   /// maxDelaySteps + 1 steps; step s lives in slot s % (maxDelaySteps + 1).
   std::vector<std::vector<int64_t>> ring;

@@ -242,6 +242,9 @@ struct Projection {
   };
   std::vector<Column> connectionColumns;
   ExprPtr delay;
+  /// `delay D up_to MAX`: the delays may change (handlers write `delay`),
+  /// up to MAX.
+  ExprPtr delayMax;
   /// `synapse Model` (empty: none), and the members of the `{ ... }` body.
   std::string model;
   Loc modelLoc;

@@ -205,6 +205,11 @@ public:
           if (synapse && synapse.getClockDriven())
             call(l, abi::kAddClockDriven, {},
                  {sim, projIds[proj.getSymName()]});
+          if (auto maxDelay = proj.getMaxDelay())
+            call(l, abi::kSetPlasticDelays, {},
+                 {sim, projIds[proj.getSymName()],
+                  i64Const(l, static_cast<int64_t>(std::llround(
+                                  maxDelay->convertToDouble() / dt)))});
         } else if (auto gather = dyn_cast<GatherOp>(op)) {
           Location l = gather.getLoc();
           call(l, abi::kAddCover, {i32},

@@ -307,9 +307,10 @@ private:
     std::vector<std::string> items;
     for (ssize_t type : set.toList()) {
       std::string item = describe(static_cast<size_t>(type), parser);
-      // `dt` is a keyword only for the grammar; in an expression it is a
-      // name like any other, so "a name" covers it.
-      if (item == "'dt'" && set.contains(static_cast<size_t>(NNLexer::ID)))
+      // `dt` and `delay` are keywords only for the grammar; in an
+      // expression they are names like any other, so "a name" covers them.
+      if ((item == "'dt'" || item == "'delay'") &&
+          set.contains(static_cast<size_t>(NNLexer::ID)))
         continue;
       items.push_back(item);
     }
@@ -846,6 +847,8 @@ private:
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
+    if (ctx->delayMax)
+      proj.delayMax = expr(ctx->delayMax);
     if (ctx->name) {
       proj.name = ctx->name->getText();
       proj.nameLoc = locOf(ctx->name);
@@ -881,9 +884,10 @@ private:
       }
       return e;
     }
-    if (dynamic_cast<NNParser::DtExprContext *>(ctx)) {
+    if (dynamic_cast<NNParser::DtExprContext *>(ctx) ||
+        dynamic_cast<NNParser::DelayExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Name, locOf(ctx));
-      e->name = "dt";
+      e->name = ctx->getText();
       return e;
     }
     if (auto *n = dynamic_cast<NNParser::NameExprContext *>(ctx)) {

@@ -465,6 +465,13 @@ LogicalResult ProjectionOp::verify() {
                          << "' is not a synapse model of this module";
   if (!getInit().empty() && !getSynapse())
     return emitOpError() << "has an init region but no synapse model";
+  if (auto maxDelay = getMaxDelay()) {
+    SynapseOp synapse = getSynapseModel();
+    if (!synapse || synapse.getStateRow("delay") < 0 ||
+        !(maxDelay->convertToDouble() > 0))
+      return emitOpError() << "max_delay needs a positive bound and a synapse "
+                              "model with a 'delay' state";
+  }
   if (auto columns = getColumns()) {
     SynapseOp synapse = getSynapseModel();
     if (rule != "from_list" || !synapse)

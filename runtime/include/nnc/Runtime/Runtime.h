@@ -242,6 +242,14 @@ int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               const int32_t *pairPre, const int32_t *pairPost,
                               int64_t numPairs);
 
+/// The per-synapse delays of projection `proj` (which has a delay row) may
+/// change during the simulation, up to `maxDelaySteps` steps: each spike
+/// then takes the delay its synapse has when the spike is emitted, rounded
+/// to steps and clamped to [1, maxDelaySteps]. Fails if a delay already
+/// exceeds the bound.
+void nnc_rt_set_plastic_delays(nnc_sim *sim, int32_t proj,
+                               int64_t maxDelaySteps);
+
 /// Adds a population of `size` neurons that emits given spikes: neuron
 /// indices[e] spikes in step steps[e], for e < count, sorted by step and
 /// then neuron, at most one spike per neuron and step (the arrays are

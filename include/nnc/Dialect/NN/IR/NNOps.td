@@ -470,7 +470,10 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">]> {
     connection file read at compile time). `columns` maps synapse states
     to one value per listed pair (`array<f64>`, in SI units): a connection
     file's value columns, which replace those states' initial values (a
-    `delay` state gives each synapse its own delay). Spikes arrive `delay` seconds
+    `delay` state gives each synapse its own delay). With `max_delay`, the
+    handlers may change the synapses' `delay` state: each spike takes the
+    delay its synapse has when it is emitted, clamped to [dt, max_delay].
+    Spikes arrive `delay` seconds
     after they are emitted. The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
@@ -480,7 +483,8 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">]> {
                        OptionalAttr<FlatSymbolRefAttr>:$synapse,
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_pre,
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_post,
-                       OptionalAttr<DictionaryAttr>:$columns);
+                       OptionalAttr<DictionaryAttr>:$columns,
+                       OptionalAttr<F64Attr>:$max_delay);
   let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
                  AnyRegion:$init, AnyRegion:$probability);
   let assemblyFormat = [{
