@@ -1322,6 +1322,24 @@ private:
       }
       if (proj.rule == ast::Projection::Rule::Probability)
         checkConnectionProbability(proj, scope, pops);
+      if (proj.rule == ast::Projection::Rule::OneToOne)
+        for (auto &[preName, preLoc] : proj.pre)
+          for (auto &[postName, postLoc] : proj.post) {
+            auto a = pops.find(preName), b = pops.find(postName);
+            if (a == pops.end() || b == pops.end() ||
+                !a->second->resolvedSize || !b->second->resolvedSize ||
+                a->second->resolvedSize == b->second->resolvedSize)
+              continue;
+            auto diag = error(proj.ruleLoc);
+            diag << "one_to_one needs populations of equal size, but '"
+                 << preName << "' has " << a->second->resolvedSize
+                 << " neurons and '" << postName << "' has "
+                 << b->second->resolvedSize;
+            diag.attachNote(makeLoc(context, file, a->second->loc))
+                << "'" << preName << "' is declared here";
+            diag.attachNote(makeLoc(context, file, b->second->loc))
+                << "'" << postName << "' is declared here";
+          }
       if (proj.delay) {
         // A delay drawn from a distribution is per synapse; `dt` is the
         // network's time step (`max(dt, normal(1.5 ms, 0.75 ms))`).
