@@ -829,6 +829,7 @@ private:
     Scope handlerScope;
     handlerScope.names = synScope.names;
     handlerScope.parent = &postScope;
+    handlerScope.allowTime = true; // `t`: the step the event happens in
     for (std::vector<ast::Assign> *handler : {onPre, onPost}) {
       if (!handler)
         continue;

@@ -412,6 +412,10 @@ public:
     // Each used model is solved for the time step of its network.
     llvm::StringMap<std::pair<double, Location>> dtOfModel;
     bool ok = true;
+    // `dt` in a network's own regions (synapse handlers, inputs) is its
+    // time step.
+    for (NetworkOp network : module.getOps<NetworkOp>())
+      replaceTimeStep(network, network.getDt().convertToDouble());
     module.walk([&](PopulationOp pop) {
       double dt = pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
       auto [it, inserted] =
