@@ -395,8 +395,7 @@ public:
   void build(NNParser::FileContext *ctx) {
     for (auto *item : ctx->item()) {
       if (auto *imp = item->importDecl()) {
-        std::string text = imp->STRING()->getText();
-        file.imports.push_back({text.substr(1, text.size() - 2),
+        file.imports.push_back({unquote(imp->STRING()->getSymbol()),
                                 locOf(imp->STRING()->getSymbol())});
       } else if (auto *c = item->constDecl()) {
         file.constants.push_back(varDecl(c->name, c->unit, c->value));
@@ -416,6 +415,11 @@ public:
 
 private:
   ast::Loc locOf(antlr4::Token *token) const { return positions.start(token); }
+  /// The text of a STRING token without its quotes.
+  static std::string unquote(antlr4::Token *token) {
+    std::string text = token->getText();
+    return text.substr(1, text.size() - 2);
+  }
   ast::Loc locOf(antlr4::ParserRuleContext *ctx) const {
     return positions.start(ctx->getStart());
   }
@@ -586,8 +590,7 @@ private:
         pop.size = expr(p->size);
         if (p->spikeFile) {
           pop.isSpikeSource = true;
-          std::string text = p->spikeFile->getText();
-          pop.spikeFile = text.substr(1, text.size() - 2);
+          pop.spikeFile = unquote(p->spikeFile);
           pop.spikeFileLoc = locOf(p->spikeFile);
         }
         if (p->block())
@@ -622,8 +625,7 @@ private:
         for (auto *v : t->values)
           table.values.push_back(expr(v));
         if (t->npy) {
-          std::string text = t->npy->getText();
-          table.file = text.substr(1, text.size() - 2);
+          table.file = unquote(t->npy);
           table.fileLoc = locOf(t->npy);
         }
         table.every = expr(t->every);
@@ -830,20 +832,16 @@ private:
       proj.ruleParam = expr(d->k);
     } else if (auto *c = dynamic_cast<NNParser::CsvRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::FromFile;
-      std::string text = c->csv->getText();
-      proj.connectionFile = text.substr(1, text.size() - 2);
+      proj.connectionFile = unquote(c->csv);
       proj.connectionFileLoc = locOf(c->csv);
     } else if (auto *c = dynamic_cast<NNParser::NpyRuleContext *>(rule)) {
       proj.rule = ast::Projection::Rule::FromFile;
-      std::string text = c->npy->getText();
-      proj.connectionFile = text.substr(1, text.size() - 2);
+      proj.connectionFile = unquote(c->npy);
       proj.connectionFileLoc = locOf(c->npy);
       proj.connectionFileIsNpy = true;
-      for (antlr4::Token *column : c->columns) {
-        std::string spec = column->getText();
-        proj.connectionColumns.push_back(ast::Projection::Column{
-            spec.substr(1, spec.size() - 2), "", locOf(column)});
-      }
+      for (antlr4::Token *column : c->columns)
+        proj.connectionColumns.push_back(
+            ast::Projection::Column{unquote(column), "", locOf(column)});
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
