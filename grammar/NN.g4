@@ -26,6 +26,9 @@ neuronDecl : 'neuron' name=ID '{' neuronMember* '}' ;
 neuronMember
   : 'parameter' name=ID (':' unit=expr)? '=' value=expr ';'   # paramMember
   | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # stateMember
+  // A name for an expression of the model (Brian2's subexpressions,
+  // NESTML's inline expressions); Sema substitutes it where it is used.
+  | 'alias' name=ID (':' unit=expr)? '=' value=expr ';'       # aliasMember
   | name=ID PRIME '=' value=expr ';'                          # odeMember
   | 'spike' 'when' cond=expr block                            # spikeMember
   | 'refractory' period=expr ('clamp' idList)? ';'            # refractoryMember
@@ -58,6 +61,7 @@ synapseBody : '{' synapseMember* '}' ;
 synapseMember
   : 'parameter' name=ID (':' unit=expr)? '=' value=expr ';'   # synParamMember
   | 'state' name=ID (':' unit=expr)? '=' value=expr ';'       # synStateMember
+  | 'alias' name=ID (':' unit=expr)? '=' value=expr ';'       # synAliasMember
   | name=ID PRIME '=' value=expr ';'                          # synOdeMember
   | 'on' event=ID block                                       # synHandlerMember
   | 'solver' method=ID ';'                                    # synSolverMember

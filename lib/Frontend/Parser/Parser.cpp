@@ -459,6 +459,9 @@ private:
           else if (auto *s =
                        dynamic_cast<NNParser::StateMemberContext *>(inner))
             comp.states.push_back(varDecl(s->name, s->unit, s->value));
+          else if (auto *a =
+                       dynamic_cast<NNParser::AliasMemberContext *>(inner))
+            comp.aliases.push_back(varDecl(a->name, a->unit, a->value));
           else if (auto *o = dynamic_cast<NNParser::OdeMemberContext *>(inner))
             comp.odes.push_back(
                 {o->name->getText(), locOf(o->name), expr(o->value)});
@@ -484,6 +487,9 @@ private:
       } else if (auto *s =
                      dynamic_cast<NNParser::StateMemberContext *>(member)) {
         neuron->states.push_back(varDecl(s->name, s->unit, s->value));
+      } else if (auto *a =
+                     dynamic_cast<NNParser::AliasMemberContext *>(member)) {
+        neuron->aliases.push_back(varDecl(a->name, a->unit, a->value));
       } else if (auto *o = dynamic_cast<NNParser::OdeMemberContext *>(member)) {
         neuron->odes.push_back(
             {o->name->getText(), locOf(o->name), expr(o->value)});
@@ -772,6 +778,9 @@ private:
       } else if (auto *s =
                      dynamic_cast<NNParser::SynStateMemberContext *>(member)) {
         model.states.push_back(varDecl(s->name, s->unit, s->value));
+      } else if (auto *a =
+                     dynamic_cast<NNParser::SynAliasMemberContext *>(member)) {
+        model.aliases.push_back(varDecl(a->name, a->unit, a->value));
       } else if (auto *o =
                      dynamic_cast<NNParser::SynOdeMemberContext *>(member)) {
         model.odes.push_back(

@@ -26,7 +26,7 @@ syn match nnPrime "\%(\w\s*\)\@<='"
 " A number and the unit right after it (20 ms, 0.5 mV/ms); a keyword after a
 " number is not a unit (probability 0.1 delay 1 ms).
 syn match nnNumber "\w\@<!\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][+-]\=\d\+\)\=" nextgroup=nnUnit skipwhite
-syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|compartment\|couple\|conductance\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
+syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|clamp\|solver\|alias\|compartment\|couple\|conductance\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
 
 " Built-in functions only before `(`: `count`, `rate`, `range` (run block)
 " and `poisson` stay usable as names.
@@ -35,7 +35,7 @@ syn match nnBuiltin "\<\%(exp\|log\|sqrt\|sign\|floor\|sum\|mean\|tanh\|sigmoid\
 " Declarations and the names they introduce.
 syn keyword nnImport import
 syn keyword nnStructure neuron network synapse modulator table nextgroup=nnTypeName skipwhite
-syn keyword nnDeclaration parameter state const nextgroup=nnVarName skipwhite
+syn keyword nnDeclaration parameter state alias const nextgroup=nnVarName skipwhite
 syn keyword nnDeclaration population nextgroup=nnPopName skipwhite
 syn match nnTypeName "\h\w*" contained
 syn match nnVarName "\h\w*" contained nextgroup=nnUnitAnnotation skipwhite
