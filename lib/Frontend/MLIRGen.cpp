@@ -633,6 +633,11 @@ private:
         nn::WriteOp::create(builder, l, stmt.target, updated);
       }
       nn::YieldOp::create(builder, loc(input.loc));
+      if (input.rateVaries) {
+        const ast::Expr &rate = *input.args[0];
+        builder.createBlock(&op.getRateOfTime());
+        nn::YieldOp::create(builder, loc(rate.loc), ValueRange{genExpr(rate)});
+      }
     }
     for (auto &cover : net.covers)
       for (auto [index, stmt] : llvm::enumerate(cover.body)) {

@@ -2629,16 +2629,28 @@ private:
       return;
     }
     Expr &rate = *input.args[0], &count = *input.args[1];
-    checkExpr(rate, scope);
+    // The rate may follow the time, tables and modulators (evaluated once
+    // per step); the number of sources is fixed.
+    Scope rateScope;
+    rateScope.parent = modulators ? modulators : &scope;
+    rateScope.allowTime = true;
+    checkExpr(rate, rateScope);
     checkExpr(count, scope);
+    (void)dt;
     bool ok = true;
     if (!failed(rate)) {
-      if (rate.dim != Dim::dimensionless() / dims::time() || !rate.constValue ||
-          *rate.constValue < 0) {
-        error(rate.loc) << "the rate of a Poisson input must be a frequency "
-                           ">= 0 known at compile time";
+      if (rate.dim != Dim::dimensionless() / dims::time() || rate.isBool) {
+        error(rate.loc) << "the rate of a Poisson input must be a frequency, "
+                           "not "
+                        << (rate.isBool ? "a condition" : rate.dim.str());
+        ok = false;
+      } else if (rate.constValue && *rate.constValue < 0) {
+        error(rate.loc) << "the rate of a Poisson input must not be "
+                           "negative, not "
+                        << fmt(*rate.constValue) << " Hz";
         ok = false;
       }
+      input.rateVaries = ok && !rate.constValue;
     }
     if (!failed(count)) {
       double n = count.constValue.value_or(-1);
@@ -2649,15 +2661,8 @@ private:
       }
     }
     if (ok && !failed(rate) && !failed(count)) {
-      input.rate = *rate.constValue;
+      input.rate = input.rateVaries ? 0.0 : *rate.constValue;
       input.count = *count.constValue;
-      double mean = input.rate * input.count * dt;
-      if (mean > 100)
-        error(rate.loc) << "a Poisson input of " << fmt(input.count)
-                        << " sources at " << fmt(input.rate) << " Hz gives "
-                        << fmt(mean)
-                        << " events per step on average; at most 100 are "
-                           "supported (use a smaller dt or a current)";
     }
     if (target)
       rejectSpikeSource(*target, input.targetLoc, "the target of an input");

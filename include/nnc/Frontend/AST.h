@@ -263,7 +263,8 @@ struct Projection {
 
 /// `connect bg = poisson(8 Hz, 1600) -> p { on pre { I_syn += w; } }`:
 /// every neuron of `p` independently receives, each step, k ~ Poisson(count
-/// * rate * dt) events, each applying the (additive) `on pre` handler.
+/// * rate * dt) events, each applying the (additive) `on pre` handler. The
+/// rate may change over time: `poisson(drive(t), 1600)`.
 struct Input {
   std::string name; // empty: <kind>_to_<target>
   Loc loc;
@@ -274,6 +275,9 @@ struct Input {
   Loc targetLoc;
   SynapseModel body;          // only `on pre` is allowed
   double rate = 0, count = 0; // Sema
+  /// Sema: the rate changes over time (it reads `t`, a table or a
+  /// modulator); `args[0]` is then evaluated in every step.
+  bool rateVaries = false;
 };
 
 struct ProgramStmt {

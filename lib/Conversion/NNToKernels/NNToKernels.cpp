@@ -215,6 +215,26 @@ Value emitPoissonConstantMean(OpBuilder &b, Location loc, double mean,
   return count;
 }
 
+/// Above this mean a Poisson count is drawn from its normal approximation:
+/// inversion would take ~mean steps, and exp(-mean) underflows past ~700.
+constexpr double kMaxInvertedPoissonMean = 100.0;
+
+/// A Poisson count with a large mean `lambda` (> kMaxInvertedPoissonMean),
+/// from the normal approximation N(lambda, lambda), rounded and clipped at
+/// 0 (as Brian2's PoissonInput does for large counts).
+Value emitPoissonNormal(OpBuilder &b, Location loc, Value lambda,
+                        const std::array<Value, 4> &w) {
+  Value deviate =
+      arith::MulFOp::create(b, loc, math::SqrtOp::create(b, loc, lambda),
+                            emitStandardNormal(b, loc, w));
+  Value k = math::FloorOp::create(
+      b, loc,
+      arith::AddFOp::create(b, loc,
+                            arith::AddFOp::create(b, loc, lambda, deviate),
+                            f64Constant(b, loc, 0.5)));
+  return arith::MaxNumFOp::create(b, loc, k, f64Constant(b, loc, 0.0));
+}
+
 /// The value of random op `op` (nn.uniform, ...) with lowered operands
 /// `args`, from the Philox block of (key, counter).
 Value emitRandom(OpBuilder &b, Location loc, Operation *op, ValueRange args,
@@ -1290,8 +1310,49 @@ public:
     Value n = memref::DimOp::create(b, loc, state, 1);
     Value base = arith::MulIOp::create(
         b, loc, step, arith::IndexCastOp::create(b, loc, i64, n));
-    double mean = input.getCount().convertToDouble() *
-                  input.getRate().convertToDouble() * dt;
+    double count = input.getCount().convertToDouble();
+    double mean = count * input.getRate().convertToDouble() * dt;
+    // Time, tables and modulators, for a rate that changes over time (and
+    // for the body).
+    Environment timeEnv;
+    timeEnv.params = post.getParamValues();
+    timeEnv.time = arith::MulFOp::create(
+        b, loc, arith::SIToFPOp::create(b, loc, f64, step),
+        f64Constant(b, loc, dt));
+    timeEnv.readModulator = modulatorReader(input);
+    timeEnv.lookupTable = tableReader(input);
+    // lambda = count * rate * dt, once per step; a negative or NaN rate
+    // gives no events.
+    Value lambda;
+    if (!input.getRateOfTime().empty()) {
+      Value rate = lowerRegion(b, input.getRateOfTime(), timeEnv)[0];
+      lambda = arith::MaxNumFOp::create(
+          b, loc,
+          arith::MulFOp::create(b, loc, rate, f64Constant(b, loc, count * dt)),
+          f64Constant(b, loc, 0.0));
+    }
+    auto drawEvents = [&](OpBuilder &lb, Location l,
+                          const std::array<Value, 4> &w) -> Value {
+      if (!lambda)
+        return mean <= kMaxInvertedPoissonMean
+                   ? emitPoissonConstantMean(lb, l, mean,
+                                             emitUnit53(lb, l, w[0], w[1]))
+                   : emitPoissonNormal(lb, l, f64Constant(lb, l, mean), w);
+      Value large =
+          arith::CmpFOp::create(lb, l, arith::CmpFPredicate::OGT, lambda,
+                                f64Constant(lb, l, kMaxInvertedPoissonMean));
+      auto branch = scf::IfOp::create(
+          lb, l, large,
+          [&](OpBuilder &tb, Location tl) {
+            scf::YieldOp::create(tb, tl, emitPoissonNormal(tb, tl, lambda, w));
+          },
+          [&](OpBuilder &eb, Location el) {
+            scf::YieldOp::create(
+                eb, el,
+                emitPoisson(eb, el, lambda, emitUnit53(eb, el, w[0], w[1])));
+          });
+      return branch.getResult(0);
+    };
     llvm::SetVector<StringRef> touched;
     input.getBody().walk([&](Operation *op) {
       if (auto r = dyn_cast<ReadOp>(op); r && post.getStateRow(r.getVar()) >= 0)
@@ -1305,10 +1366,8 @@ public:
           Value counter = arith::AddIOp::create(
               lb, l, base, arith::IndexCastOp::create(lb, l, i64, i));
           std::array<Value, 4> w = emitPhilox(lb, l, key, counter);
-          Value events = emitPoissonConstantMean(lb, l, mean,
-                                                 emitUnit53(lb, l, w[0], w[1]));
-          Environment env;
-          env.params = post.getParamValues();
+          Value events = drawEvents(lb, l, w);
+          Environment env = timeEnv;
           for (StringRef name : touched)
             env.state[name] = memref::LoadOp::create(
                 lb, l, state,
@@ -1454,14 +1513,13 @@ public:
           pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
     });
     bool ok = true;
-    // Tables are read by the kernels that run every step; initial values,
-    // covers and Poisson inputs have no time to read them at.
+    // Tables are read by the kernels that run every step; initial values
+    // and covers have no time to read them at.
     module.walk([&](TableLookupOp lookup) {
       Operation *op = lookup;
       if (op->getParentOfType<StateOp>() ||
           op->getParentOfType<PopulationOp>() ||
           op->getParentOfType<GatherOp>() || op->getParentOfType<ScatterOp>() ||
-          op->getParentOfType<PoissonInputOp>() ||
           (op->getParentOfType<ProjectionOp>() &&
            op->getParentRegion() ==
                &op->getParentOfType<ProjectionOp>().getInit())) {

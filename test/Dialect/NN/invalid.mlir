@@ -226,3 +226,19 @@ nn.network @N dt 1.0e-04 {
     nn.yield
   }
 }
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{rate_of_time must take no arguments and yield one f64}}
+  nn.poisson_input @bg to @p rate 0.0 count 10.0 {
+  ^bb0(%k: f64):
+    nn.yield
+  } rate_of_time {
+  ^bb0(%x: f64):
+    nn.yield %x : f64
+  }
+}

@@ -550,6 +550,15 @@ LogicalResult PoissonInputOp::verify() {
     return emitOpError() << "body must take the number of events (one f64)";
   if (!isa<YieldOp>(block.getTerminator()))
     return emitOpError() << "body must end with nn.yield";
+  if (!getRateOfTime().empty()) {
+    Block &rate = getRateOfTime().front();
+    auto yield = dyn_cast<YieldOp>(rate.getTerminator());
+    if (rate.getNumArguments() != 0 || !yield ||
+        yield.getValues().size() != 1 ||
+        !yield.getValues()[0].getType().isF64())
+      return emitOpError()
+             << "rate_of_time must take no arguments and yield one f64";
+  }
   return success();
 }
 

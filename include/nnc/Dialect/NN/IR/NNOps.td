@@ -506,15 +506,18 @@ def NN_PoissonInputOp : NN_Op<"poisson_input", [Symbol,
     Every neuron of `population` receives in each step k ~ Poisson(`count`
     * `rate` * dt) events (Brian2's PoissonInput, NEST's poisson_generator
     with rate count * rate). The body's block argument is k; its writes
-    name the target model's states.
+    name the target model's states. With a `rate_of_time` region (no
+    arguments; yields the rate in Hz, may read nn.time, tables and
+    modulators) the rate is that region's value in each step instead of
+    `rate`; a negative or NaN rate counts as 0.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        FlatSymbolRefAttr:$population, F64Attr:$rate,
                        F64Attr:$count);
-  let regions = (region SizedRegion<1>:$body);
+  let regions = (region SizedRegion<1>:$body, AnyRegion:$rate_of_time);
   let assemblyFormat = [{
     $sym_name `to` $population `rate` $rate `count` $count attr-dict-with-keyword
-    $body
+    $body (`rate_of_time` $rate_of_time^)?
   }];
   let hasVerifier = 1;
 }
