@@ -65,6 +65,8 @@ synapseMember
   | name=ID PRIME '=' value=expr ';'                          # synOdeMember
   | 'on' event=ID block                                       # synHandlerMember
   | 'solver' method=ID ';'                                    # synSolverMember
+  // How the synapses' states are stored: f64 (default) or f32.
+  | 'precision' type=ID ';'                                   # synPrecisionMember
   | name=ID '=' value=expr ';'                                # synValueMember
   ;
 

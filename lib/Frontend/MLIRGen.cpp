@@ -906,6 +906,10 @@ private:
     for (auto *m : parts)
       if (m && !m->solver.empty())
         op.setSolver(m->solver);
+    // Likewise its precision.
+    for (auto *m : parts)
+      if (m && !m->precision.empty())
+        op.setSinglePrecision(m->precision == "f32");
     for (auto *m : parts)
       if (m)
         for (auto &p : m->params)

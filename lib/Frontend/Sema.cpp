@@ -838,6 +838,11 @@ private:
     checkAliases(model.aliases, scope, nullptr);
     checkOdes(model.odes, scope, scope);
     checkSolverName(model.solver, model.solverLoc);
+    if (!model.precision.empty() && model.precision != "f32" &&
+        model.precision != "f64")
+      error(model.precisionLoc)
+          << "unknown precision '" << model.precision
+          << "'; expected f32 (32-bit floats) or f64 (the default)";
   }
 
   /// Parameters (compile-time defaults) and states (initial values, which

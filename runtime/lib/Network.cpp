@@ -154,7 +154,10 @@ nnc_memref2d Projection::synStateRef() {
   // Kernels get a valid pointer even without synapse state.
   static double none = 0.0;
   nnc_memref2d ref;
-  ref.allocated = synState.data() ? synState.data() : &none;
+  // An f32 array is passed through the same descriptor: the kernel's
+  // memref has f32 elements.
+  ref.allocated =
+      synState.data() ? static_cast<double *>(synState.data()) : &none;
   ref.aligned = ref.allocated;
   ref.offset = 0;
   ref.sizes[0] = numSynapseRows;
@@ -557,7 +560,7 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
                                  const std::string &what) {
   int64_t n = proj.numSynapses();
   int64_t numSources = static_cast<int64_t>(proj.rowPtr.size()) - 1;
-  const double *delays = proj.synState.data() + proj.delayRow * n;
+  size_t delayBase = static_cast<size_t>(proj.delayRow * n);
   PodArray<int64_t> steps;
   if (!steps.resize(static_cast<size_t>(n)) ||
       !proj.groupPtr.resize(static_cast<size_t>(numSources + 1))) {
@@ -565,7 +568,7 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
     return false;
   }
   for (int64_t k = 0; k < n; ++k) {
-    double d = delays[k];
+    double d = proj.synState.get(delayBase + static_cast<size_t>(k));
     if (!(d >= sim.dt * (1 - 1e-9)) || !(d / sim.dt < 2147483648.0)) {
       char text[160];
       std::snprintf(text, sizeof(text),
@@ -587,6 +590,16 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
   std::vector<int64_t> order;
   std::vector<int32_t> targets;
   std::vector<double> values;
+  auto permuteRows = [&](auto *array, int64_t begin) {
+    for (int64_t row = 0; row < proj.numSynapseRows; ++row) {
+      auto *base = array + row * n;
+      for (size_t j = 0; j < order.size(); ++j)
+        values[j] = base[order[j]];
+      for (size_t j = 0; j < order.size(); ++j)
+        base[begin + static_cast<int64_t>(j)] =
+            static_cast<std::remove_reference_t<decltype(*base)>>(values[j]);
+    }
+  };
   for (int64_t i = 0; i < numSources; ++i) {
     int64_t begin = proj.rowPtr[i], end = proj.rowPtr[i + 1];
     proj.groupPtr[i] = static_cast<int64_t>(proj.groupBegin.size());
@@ -609,12 +622,7 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
         targets[j] = proj.colIdx[order[j]];
       std::copy(targets.begin(), targets.end(), proj.colIdx.data() + begin);
       values.resize(order.size());
-      for (int64_t row = 0; row < proj.numSynapseRows; ++row) {
-        double *base = proj.synState.data() + row * n;
-        for (size_t j = 0; j < order.size(); ++j)
-          values[j] = base[order[j]];
-        std::copy(values.begin(), values.end(), base + begin);
-      }
+      proj.synState.visit([&](auto *array) { permuteRows(array, begin); });
       // steps[] of this row in sorted order, for the groups below.
       for (size_t j = 0; j < order.size(); ++j)
         targets[j] = static_cast<int32_t>(steps[order[j]]);
@@ -668,9 +676,9 @@ static bool indexSynapsesByTarget(nnc_sim &sim, Projection &proj,
 extern "C" int32_t
 nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
                       int32_t rule, double param, int64_t delaySteps,
-                      int64_t numSynapseRows, int64_t delayRow,
-                      int32_t hasOnPost, const int32_t *pairPre,
-                      const int32_t *pairPost, int64_t numPairs) {
+                      int64_t numSynapseRows, int64_t delayRow, int32_t flags,
+                      const int32_t *pairPre, const int32_t *pairPost,
+                      int64_t numPairs) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name)) {
@@ -815,7 +823,8 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   proj.delaySteps = delaySteps;
   proj.onPre = reinterpret_cast<OnPreKernel>(
       sim->lookupKernel("_mlir_ciface_" + projName + "_on_pre"));
-  if (hasOnPost)
+  proj.synState.setSingle(flags & NNC_PROJECTION_SINGLE_PRECISION);
+  if (flags & NNC_PROJECTION_HAS_ON_POST)
     proj.onPost = reinterpret_cast<OnPostKernel>(
         sim->lookupKernel("_mlir_ciface_" + projName + "_on_post"));
   if (numSynapseRows > 0)
@@ -839,8 +848,8 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   double ringBytes = delaySteps > 0 ? static_cast<double>(delaySteps + 1) *
                                           sizeof(std::vector<int64_t>)
                                     : 0.0;
-  double synStateBytes =
-      reserve * static_cast<double>(numSynapseRows) * sizeof(double);
+  double synStateBytes = reserve * static_cast<double>(numSynapseRows) *
+                         static_cast<double>(proj.synState.bytesPerValue());
   if (!sim->checkMemory(rowPtrBytes + colIdxBytes + ringBytes + synStateBytes,
                         what))
     return -1;
@@ -910,8 +919,8 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
     initSynapses(&ref,
                  deriveKey(sim->seed, kPurposeSynapse,
                            static_cast<uint64_t>(sim->projections.size())));
-    sim->memoryBytes +=
-        static_cast<double>(proj.synState.size()) * sizeof(double);
+    sim->memoryBytes += static_cast<double>(proj.synState.size()) *
+                        static_cast<double>(proj.synState.bytesPerValue());
   }
   proj.maxDelaySteps = delaySteps;
   if (delayRow >= 0) {

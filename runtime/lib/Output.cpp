@@ -466,11 +466,14 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
     std::string middle =
         "," + monitor.variable + "," + monitor.unit + "," + cachedTime_ + ",";
     const std::string *name;
-    const double *values;
+    const double *values = nullptr;
+    const SynapseValues *synValues = nullptr;
+    size_t synBase = 0;
     if (monitor.proj >= 0) {
       const Projection &proj = sim.projections[monitor.proj];
       name = &proj.name;
-      values = proj.synState.data() + monitor.row * proj.numSynapses();
+      synValues = &proj.synState;
+      synBase = static_cast<size_t>(monitor.row * proj.numSynapses());
     } else {
       const Population &pop = sim.populations[monitor.pop];
       name = &pop.name;
@@ -484,7 +487,10 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
       buffer_ += ',';
       buffer_.append(digits, end);
       buffer_ += middle;
-      end = std::to_chars(digits, digits + sizeof(digits), values[i]).ptr;
+      double value = synValues
+                         ? synValues->get(synBase + static_cast<size_t>(i))
+                         : values[i];
+      end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
       buffer_.append(digits, end);
       buffer_ += '\n';
       if (buffer_.size() >= kCsvBufferBytes && !flush(error))

@@ -634,10 +634,11 @@ void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
     if (proj.plasticDelays) {
       // Each synapse with the delay it has now, in whole steps, within
       // [1, maxDelaySteps]; a spike in flight keeps its arrival step.
-      const double *delays =
-          proj.synState.data() + proj.delayRow * proj.numSynapses();
+      size_t delayBase =
+          static_cast<size_t>(proj.delayRow * proj.numSynapses());
       for (int64_t syn = proj.rowPtr[i]; syn < proj.rowPtr[i + 1]; ++syn) {
-        double steps = delays[syn] / sim.dt;
+        double steps =
+            proj.synState.get(delayBase + static_cast<size_t>(syn)) / sim.dt;
         int64_t d = !(steps >= 1.0) ? 1
                     : steps >= static_cast<double>(proj.maxDelaySteps)
                         ? proj.maxDelaySteps

@@ -112,6 +112,39 @@ private:
   size_t capacity_ = 0;
 };
 
+/// A projection's per-synapse state, [rows x synapses] row-major, stored
+/// as f64 or, for a synapse model with `precision f32`, as f32. The
+/// kernels see the matching memref element type; the runtime reads values
+/// through get() and rearranges them through visit().
+class SynapseValues {
+public:
+  /// Chooses f32 storage; call before resize().
+  void setSingle(bool single) { single_ = single; }
+  bool single() const { return single_; }
+  bool resize(size_t n) { return single_ ? f32_.resize(n) : f64_.resize(n); }
+  size_t size() const { return single_ ? f32_.size() : f64_.size(); }
+  size_t bytesPerValue() const {
+    return single_ ? sizeof(float) : sizeof(double);
+  }
+  void *data() {
+    return single_ ? static_cast<void *>(f32_.data())
+                   : static_cast<void *>(f64_.data());
+  }
+  double get(size_t i) const { return single_ ? f32_[i] : f64_[i]; }
+  /// Calls fn(T *values) with the array as float or double.
+  template <typename Fn> void visit(Fn &&fn) {
+    if (single_)
+      fn(f32_.data());
+    else
+      fn(f64_.data());
+  }
+
+private:
+  bool single_ = false;
+  PodArray<double> f64_;
+  PodArray<float> f32_;
+};
+
 /// Bytes of memory this process can still use: the kernel's MemAvailable
 /// (free plus reclaimable cache), capped by the cgroup's memory limit when
 /// there is one. Falls back to sysconf(_SC_AVPHYS_PAGES) * page size.
@@ -203,7 +236,7 @@ struct Projection {
   bool enabled = true;
   /// [numSynapseRows x numSynapses] per-synapse state.
   int64_t numSynapseRows = 0;
-  PodArray<double> synState;
+  SynapseValues synState;
   /// Synapses onto each target: synIds[postPtr[n] .. postPtr[n+1]) (only
   /// with an on_post kernel).
   PodArray<int64_t> postPtr;

@@ -188,6 +188,10 @@ struct SynapseModel {
   /// Solver of the clock-driven equations (empty: automatic).
   std::string solver;
   Loc solverLoc;
+  /// `precision f32;`: the synapses' states (and per-synapse delays) are
+  /// stored as 32-bit floats (computed in f64). Empty: f64.
+  std::string precision;
+  Loc precisionLoc;
 };
 
 struct Population {

@@ -682,7 +682,52 @@ public:
     return MemRefType::get(
         {synapse ? static_cast<int64_t>(synapse.getNumStateRows()) : 0,
          ShapedType::kDynamic},
-        f64);
+        synapseElementType(synapse));
+  }
+
+  /// A synapse state array holds f64, or f32 for a model with
+  /// `single_precision`; the kernels compute in f64 either way.
+  Type synapseElementType(SynapseOp synapse) {
+    return synapse && synapse.getSinglePrecision() ? Type(b.getF32Type())
+                                                   : Type(f64);
+  }
+
+  /// A synapse state value as f64.
+  static Value loadSynapseValue(OpBuilder &ib, Location l, Value array,
+                                ValueRange at) {
+    Value v = memref::LoadOp::create(ib, l, array, at);
+    return v.getType().isF32()
+               ? arith::ExtFOp::create(ib, l, ib.getF64Type(), v)
+               : v;
+  }
+
+  /// Stores f64 `v` into a synapse state array (rounded to f32 there).
+  static void storeSynapseValue(OpBuilder &ib, Location l, Value v, Value array,
+                                ValueRange at) {
+    if (cast<MemRefType>(array.getType()).getElementType().isF32())
+      v = arith::TruncFOp::create(ib, l, ib.getF32Type(), v);
+    memref::StoreOp::create(ib, l, v, array, at);
+  }
+
+  /// The step of a synapse's last event (i64 `step` in, f64 out). An f32
+  /// array keeps it exact as the bits of a 32-bit integer.
+  static Value loadLastStep(OpBuilder &ib, Location l, Value array,
+                            ValueRange at) {
+    Value v = memref::LoadOp::create(ib, l, array, at);
+    if (!v.getType().isF32())
+      return v;
+    Value bits = arith::BitcastOp::create(ib, l, ib.getI32Type(), v);
+    return arith::SIToFPOp::create(ib, l, ib.getF64Type(), bits);
+  }
+  /// Stores the step, given as i64 `step` and as f64 `stepF`.
+  static void storeLastStep(OpBuilder &ib, Location l, Value step, Value stepF,
+                            Value array, ValueRange at) {
+    Value v = stepF;
+    if (cast<MemRefType>(array.getType()).getElementType().isF32())
+      v = arith::BitcastOp::create(
+          ib, l, ib.getF32Type(),
+          arith::TruncIOp::create(ib, l, ib.getI32Type(), step));
+    memref::StoreOp::create(ib, l, v, array, at);
   }
 
   /// `<projection>_connect_row(preState, postState, i, probabilities)`: the
@@ -793,13 +838,14 @@ public:
                   memref::LoadOp::create(lb, l, data, ValueRange{i});
             }
           for (auto [row, s] : llvm::enumerate(states))
-            memref::StoreOp::create(
+            storeSynapseValue(
                 lb, s.getLoc(), env.state[s.getSymName()], state,
                 ValueRange{arith::ConstantIndexOp::create(lb, l, row), i});
           if (lastUpdateRow >= 0)
-            memref::StoreOp::create(
-                lb, l, arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0)),
-                state,
+            storeLastStep(
+                lb, l,
+                arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(0)),
+                f64Constant(lb, l, 0.0), state,
                 ValueRange{arith::ConstantIndexOp::create(lb, l, lastUpdateRow),
                            i});
           scf::YieldOp::create(lb, l);
@@ -855,8 +901,8 @@ public:
       return arith::ConstantIndexOp::create(ib, il, row);
     };
     for (StringRef name : synTouched)
-      env.state[name] = memref::LoadOp::create(
-          ib, il, synState, ValueRange{rowIndex(synRow(name)), k});
+      env.state[name] = loadSynapseValue(ib, il, synState,
+                                         ValueRange{rowIndex(synRow(name)), k});
     for (StringRef name : postTouched)
       env.state[name] = memref::LoadOp::create(
           ib, il, postState,
@@ -867,19 +913,18 @@ public:
     // own state stays exactly as it is: no advance, no stores.
     if (advance && !frozen) {
       Value lastRow = rowIndex(synapse.getLastUpdateRow());
-      Value last =
-          memref::LoadOp::create(ib, il, synState, ValueRange{lastRow, k});
+      Value last = loadLastStep(ib, il, synState, ValueRange{lastRow, k});
       Value elapsed = arith::MulFOp::create(
           ib, il, arith::SubFOp::create(ib, il, stepF, last),
           arith::ConstantOp::create(ib, il, ib.getF64FloatAttr(dt)));
       lowerRegion(ib, advance.getBody(), env, {elapsed});
-      memref::StoreOp::create(ib, il, stepF, synState, ValueRange{lastRow, k});
+      storeLastStep(ib, il, step, stepF, synState, ValueRange{lastRow, k});
     }
     lowerRegion(ib, handler, env);
     for (StringRef name : synTouched)
       if (!frozen && env.state[name] != old[name])
-        memref::StoreOp::create(ib, il, env.state[name], synState,
-                                ValueRange{rowIndex(synRow(name)), k});
+        storeSynapseValue(ib, il, env.state[name], synState,
+                          ValueRange{rowIndex(synRow(name)), k});
     for (StringRef name : postTouched)
       if (env.state[name] != old[name])
         memref::StoreOp::create(
@@ -895,7 +940,7 @@ public:
     IntegrateOp integrate = synapse.getClockDriven();
     auto chunkType = MemRefType::get(
         {static_cast<int64_t>(synapse.getNumStateRows()), ShapedType::kDynamic},
-        f64,
+        synapseElementType(synapse),
         StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
                                {ShapedType::kDynamic, 1}));
     auto fn = kernel(loc, abi::synapseUpdateKernel(proj.getSymName()),
@@ -917,7 +962,7 @@ public:
           env.readModulator = modulatorReader(proj);
           env.lookupTable = tableReader(proj);
           for (auto [row, s] : llvm::enumerate(states))
-            env.state[s.getSymName()] = memref::LoadOp::create(
+            env.state[s.getSymName()] = loadSynapseValue(
                 lb, l, state,
                 ValueRange{arith::ConstantIndexOp::create(lb, l, row), k});
           llvm::MapVector<StringRef, Value> old = env.state;
@@ -926,7 +971,7 @@ public:
           env.readSnapshot = nullptr;
           for (auto [row, s] : llvm::enumerate(states))
             if (env.state[s.getSymName()] != old[s.getSymName()])
-              memref::StoreOp::create(
+              storeSynapseValue(
                   lb, l, env.state[s.getSymName()], state,
                   ValueRange{arith::ConstantIndexOp::create(lb, l, row), k});
           scf::YieldOp::create(lb, l);
@@ -1003,7 +1048,7 @@ public:
           gather.getValue().walk([&](ReadOp read) {
             int r = synapse.getStateRow(read.getVar());
             if (r >= 0 && !env.state.count(read.getVar()))
-              env.state[read.getVar()] = memref::LoadOp::create(
+              env.state[read.getVar()] = loadSynapseValue(
                   ib, il, synState, ValueRange{index(loc, r), k});
           });
           Value v = lowerRegion(ib, gather.getValue(), env)[0];
@@ -1137,13 +1182,13 @@ public:
                                      lb, l, acc[0], valueAt(lb, l, a))});
           });
       Value numSynapses = memref::DimOp::create(b, loc, synState, 1);
-      scf::ForOp::create(
-          b, loc, index(loc, 0), numSynapses, index(loc, 1), ValueRange{},
-          [&](OpBuilder &lb, Location l, Value k, ValueRange) {
-            memref::StoreOp::create(lb, l, sum.getResult(0), synState,
-                                    ValueRange{row, k});
-            scf::YieldOp::create(lb, l);
-          });
+      scf::ForOp::create(b, loc, index(loc, 0), numSynapses, index(loc, 1),
+                         ValueRange{},
+                         [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+                           storeSynapseValue(lb, l, sum.getResult(0), synState,
+                                             ValueRange{row, k});
+                           scf::YieldOp::create(lb, l);
+                         });
       func::ReturnOp::create(b, loc);
       return;
     }
@@ -1159,8 +1204,8 @@ public:
               [&](OpBuilder &eb, Location el) {
                 scf::YieldOp::create(eb, el, f64Constant(eb, el, 0.0));
               });
-          memref::StoreOp::create(ib, il, ifOp.getResult(0), synState,
-                                  ValueRange{row, k});
+          storeSynapseValue(ib, il, ifOp.getResult(0), synState,
+                            ValueRange{row, k});
         });
     func::ReturnOp::create(b, loc);
   }

@@ -196,7 +196,12 @@ public:
                f64Const(l, proj.getParam().convertToDouble()),
                i64Const(l, delaySteps), i64Const(l, synapseRows),
                i64Const(l, delayRow),
-               i32Const(l, proj.getOnPost().empty() ? 0 : 1),
+               i32Const(
+                   l,
+                   (proj.getOnPost().empty() ? 0 : NNC_PROJECTION_HAS_ON_POST) |
+                       (synapse && synapse.getSinglePrecision()
+                            ? NNC_PROJECTION_SINGLE_PRECISION
+                            : 0)),
                pairArray(l, proj.getPairsPre()),
                pairArray(l, proj.getPairsPost()),
                i64Const(l, proj.getPairsPre() ? static_cast<int64_t>(

@@ -816,6 +816,14 @@ private:
         }
         model.solver = s->method->getText();
         model.solverLoc = locOf(s->method);
+      } else if (auto *p = dynamic_cast<NNParser::SynPrecisionMemberContext *>(
+                     member)) {
+        if (!model.precision.empty()) {
+          duplicates.push_back({"precision", locOf(p)});
+          continue;
+        }
+        model.precision = p->type->getText();
+        model.precisionLoc = locOf(p->type);
       }
     }
   }

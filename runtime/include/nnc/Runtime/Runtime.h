@@ -114,7 +114,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 6 // 6: NNC_CONNECT_PROBABILITY_FN
+#define NNC_ABI_VERSION 7 // 7: nnc_projection_flags (f32 synapse state)
 
 #ifdef __cplusplus
 extern "C" {
@@ -229,18 +229,26 @@ int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name, int32_t proj,
 /// `delaySteps` steps after they are emitted (0: in the same step), unless
 /// `delayRow` >= 0: then synapse state row `delayRow` holds each synapse's
 /// own delay in seconds, rounded to whole steps (at least 1). Each synapse
-/// has `numSynapseRows` rows of state. Kernels `<name>_on_pre`, and
-/// `<name>_init_synapses` if numSynapseRows > 0 and `<name>_on_post` if
-/// hasOnPost, are resolved by name. For NNC_CONNECT_EXPLICIT the synapses
-/// are pairPre[k] -> pairPost[k], k < numPairs, sorted by source and then
-/// target, each pair once (the arrays are copied); otherwise pass null and
-/// 0. Returns its id.
+/// has `numSynapseRows` rows of state, stored as double, or as float with
+/// NNC_PROJECTION_SINGLE_PRECISION in `flags` (then the kernels take an
+/// f32 synapse state through the same descriptor). Kernels
+/// `<name>_on_pre`, and `<name>_init_synapses` if numSynapseRows > 0 and
+/// `<name>_on_post` with NNC_PROJECTION_HAS_ON_POST, are resolved by name.
+/// For NNC_CONNECT_EXPLICIT the synapses are pairPre[k] -> pairPost[k],
+/// k < numPairs, sorted by source and then target, each pair once (the
+/// arrays are copied); otherwise pass null and 0. Returns its id.
 int32_t nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre,
                               int32_t post, int32_t rule, double param,
                               int64_t delaySteps, int64_t numSynapseRows,
-                              int64_t delayRow, int32_t hasOnPost,
+                              int64_t delayRow, int32_t flags,
                               const int32_t *pairPre, const int32_t *pairPost,
                               int64_t numPairs);
+
+/// Flags of nnc_rt_add_projection.
+enum nnc_projection_flags {
+  NNC_PROJECTION_HAS_ON_POST = 1,
+  NNC_PROJECTION_SINGLE_PRECISION = 2,
+};
 
 /// The per-synapse delays of projection `proj` (which has a delay row) may
 /// change during the simulation, up to `maxDelaySteps` steps: each spike

@@ -158,9 +158,13 @@ def NN_SynapseOp : NN_Op<"synapse", [Symbol, SymbolTable, IsolatedFromAbove,
     integrated every step with the model's `solver` (default: exact for a
     linear time-invariant system, else rk4). `nn-solve-odes` replaces the
     `nn.ode` ops by one `nn.advance` and one `nn.integrate`. A state named
-    `delay` is the synapse's own transmission delay (seconds).
+    `delay` is the synapse's own transmission delay (seconds). With
+    `single_precision` the synapse state array holds f32 (the kernels
+    compute in f64 and round on every store; the last-event row holds the
+    step's 32-bit integer bits).
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$solver);
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$solver,
+                       UnitAttr:$single_precision);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasVerifier = 1;
