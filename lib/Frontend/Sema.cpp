@@ -561,13 +561,8 @@ private:
     set.add(neuron.aliases, AliasSet::State::New);
     if (set.byName.empty())
       return;
-    for (auto &a : neuron.aliases)
-      expandAlias(a, set);
-    for (auto *vars : {&neuron.params, &neuron.states})
-      for (auto &v : *vars)
-        expandAliasUses(*v.value, set);
-    for (auto &ode : neuron.odes)
-      expandAliasUses(*ode.rhs, set);
+    expandAliasesInMembers(set, neuron.aliases, neuron.params, neuron.states,
+                           neuron.odes);
     for (auto *e : {neuron.threshold.get(), neuron.refractory.get()})
       if (e)
         expandAliasUses(*e, set);
@@ -585,15 +580,25 @@ private:
     set.add(synapse.aliases, AliasSet::State::New);
     if (set.byName.empty())
       return;
-    for (auto &a : synapse.aliases)
-      expandAlias(a, set);
-    for (auto *vars : {&synapse.params, &synapse.states})
-      for (auto &v : *vars)
-        expandAliasUses(*v.value, set);
-    for (auto &ode : synapse.odes)
-      expandAliasUses(*ode.rhs, set);
+    expandAliasesInMembers(set, synapse.aliases, synapse.params, synapse.states,
+                           synapse.odes);
     for (auto *block : {&synapse.onPre, &synapse.onPost, &synapse.values})
       expandAliasUses(*block, set);
+  }
+
+  /// Expands the aliases of `set` in a model's own aliases, its parameters'
+  /// and states' values and its equations.
+  void expandAliasesInMembers(AliasSet &set, std::vector<ast::VarDecl> &aliases,
+                              std::vector<ast::VarDecl> &params,
+                              std::vector<ast::VarDecl> &states,
+                              std::vector<ast::Ode> &odes) {
+    for (auto &a : aliases)
+      expandAlias(a, set);
+    for (auto *vars : {&params, &states})
+      for (auto &v : *vars)
+        expandAliasUses(*v.value, set);
+    for (auto &ode : odes)
+      expandAliasUses(*ode.rhs, set);
   }
 
   void expandAlias(ast::VarDecl &alias, AliasSet &set) {

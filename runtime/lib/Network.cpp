@@ -561,6 +561,8 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
   int64_t n = proj.numSynapses();
   int64_t numSources = static_cast<int64_t>(proj.rowPtr.size()) - 1;
   size_t delayBase = static_cast<size_t>(proj.delayRow * n);
+  // A delay of exactly dt may be stored as a float just below it.
+  double tolerance = proj.synState.single() ? 1e-6 : 1e-9;
   PodArray<int64_t> steps;
   if (!steps.resize(static_cast<size_t>(n)) ||
       !proj.groupPtr.resize(static_cast<size_t>(numSources + 1))) {
@@ -569,7 +571,7 @@ static bool groupSynapsesByDelay(nnc_sim &sim, Projection &proj,
   }
   for (int64_t k = 0; k < n; ++k) {
     double d = proj.synState.get(delayBase + static_cast<size_t>(k));
-    if (!(d >= sim.dt * (1 - 1e-9)) || !(d / sim.dt < 2147483648.0)) {
+    if (!(d >= sim.dt * (1 - tolerance)) || !(d / sim.dt < 2147483648.0)) {
       char text[160];
       std::snprintf(text, sizeof(text),
                     " has a synapse (number %lld) with delay %g ms; delays "
@@ -710,6 +712,7 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
     sim->fail(what + " has an invalid synapse state layout");
     return -1;
   }
+  double memoryBefore = sim->memoryBytes;
   // A ring slot per step of delay; beyond this the ring alone would be
   // absurd and delaySteps + 1 could overflow.
   if (delaySteps > (int64_t(1) << 31)) {
@@ -935,6 +938,7 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   sim->memoryBytes +=
       rowPtrBytes + ringBytes +
       static_cast<double>(proj.colIdx.capacity()) * sizeof(int32_t);
+  sim->synapseMemoryBytes += sim->memoryBytes - memoryBefore;
   int32_t id = static_cast<int32_t>(sim->projections.size());
   sim->projections.push_back(std::move(proj));
   return id;

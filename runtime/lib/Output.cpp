@@ -715,6 +715,20 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
     j += (i ? ", " : "") + jsonString(outputs[i]);
   j += "],\n";
   j += "  \"synapses\": " + std::to_string(result.synapseCount) + ",\n";
+  j += "  \"synapse_memory_bytes\": " +
+       jsonNumber(std::round(sim.synapseMemoryBytes)) + ",\n";
+  j += "  \"bytes_per_synapse\": " +
+       jsonNumber(result.synapseCount > 0
+                      ? sim.synapseMemoryBytes /
+                            static_cast<double>(result.synapseCount)
+                      : NAN) +
+       ",\n";
+  j += "  \"synapses_per_second\": " +
+       jsonNumber(result.synapseCount > 0 && result.buildSeconds > 0
+                      ? static_cast<double>(result.synapseCount) /
+                            result.buildSeconds
+                      : NAN) +
+       ",\n";
   j += "  \"memory_bytes\": " + jsonNumber(std::round(memory)) + ",\n";
   j += "  \"timings_s\": {\"parse\": " + jsonNumber(options.parseSeconds) +
        ", \"compile\": " + jsonNumber(options.compileSeconds) +

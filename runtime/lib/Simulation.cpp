@@ -147,6 +147,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   result.dt = sim.dt;
   result.simulatedSeconds = static_cast<double>(sim.step) * sim.dt;
   result.synapseCount = sim.synapseCount;
+  result.synapseMemoryBytes = sim.synapseMemoryBytes;
   result.rateBinSeconds = static_cast<double>(binSteps) * sim.dt;
   for (const Population &pop : sim.populations) {
     PopulationStats stats;
@@ -245,6 +246,17 @@ static std::string format(const char *fmt, double value) {
   return text;
 }
 
+/// "6.6 million", "320 thousand", "812".
+static std::string formatRate(double perSecond) {
+  if (perSecond >= 1e9)
+    return format("%.3g", perSecond / 1e9) + " billion";
+  if (perSecond >= 1e6)
+    return format("%.3g", perSecond / 1e6) + " million";
+  if (perSecond >= 1e3)
+    return format("%.3g", perSecond / 1e3) + " thousand";
+  return format("%.0f", perSecond);
+}
+
 std::string nnc::rt::formatSummary(const RunResult &result,
                                    const RunOptions &options) {
   int64_t neurons = 0;
@@ -287,6 +299,19 @@ std::string nnc::rt::formatSummary(const RunResult &result,
            "x real time)";
   }
   out += "\n";
+  // Synapses: memory per synapse and how fast they were built.
+  if (result.synapseCount > 0) {
+    double perSynapse =
+        result.synapseMemoryBytes / static_cast<double>(result.synapseCount);
+    out += "synapses: " + detail::formatBytes(result.synapseMemoryBytes) +
+           ", " + format("%.1f", perSynapse) + " bytes each";
+    if (result.buildSeconds > 0)
+      out += ", built at " +
+             formatRate(static_cast<double>(result.synapseCount) /
+                        result.buildSeconds) +
+             " per second";
+    out += "\n";
+  }
 
   if (!options.outDir.empty()) {
     std::string files;

@@ -350,8 +350,11 @@ struct nnc_sim {
   std::vector<nnc::rt::detail::Cover> covers;
   std::vector<nnc::rt::detail::StateMonitor> monitors;
   int64_t synapseCount = 0;
-  /// Bytes of the buffers the runtime allocated for the network.
+  /// Bytes of the buffers the runtime allocated for the network, and the
+  /// part of them that holds the projections (connectivity, synapse
+  /// state, delay groups and rings, indices by target).
   double memoryBytes = 0.0;
+  double synapseMemoryBytes = 0.0;
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;

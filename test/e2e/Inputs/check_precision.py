@@ -6,7 +6,9 @@ float32 (else the check of B proves nothing). The targets' spikes must be
 the same. Then memory_bytes of the f32 run must be smaller than that of an
 all-f64 run (OTHER_DIR, the same file without `precision f32;`) by exactly
 4 bytes per value of B's state: (w, a_pre, a_post, last event step, delay)
-= 5 rows x 400 synapses.
+= 5 rows x 400 synapses, both in total and in the synapses' share
+(synapse_memory_bytes); bytes_per_synapse is that share over the 800
+synapses of A and B.
 """
 import csv
 import json
@@ -45,11 +47,18 @@ print(f"spikes: a {len(spikes['a'])}, b {len(spikes['b'])}, identical: "
       f"{spikes['a'] == spikes['b']}: {'ok' if ok else 'FAIL'}")
 failures += not ok
 
-f32 = json.load(open(f"{run}/summary.json"))["memory_bytes"]
-f64 = json.load(open(f"{other}/summary.json"))["memory_bytes"]
-saved, expected = f64 - f32, 5 * 400 * 4
-ok = saved == expected
-print(f"memory: f64 {f64}, f32 {f32}, saved {saved} bytes (expected "
-      f"{expected}): {'ok' if ok else 'FAIL'}")
+s32 = json.load(open(f"{run}/summary.json"))
+s64 = json.load(open(f"{other}/summary.json"))
+expected = 5 * 400 * 4
+for key in ("memory_bytes", "synapse_memory_bytes"):
+    saved = s64[key] - s32[key]
+    ok = saved == expected
+    print(f"{key}: f64 {s64[key]}, f32 {s32[key]}, saved {saved} bytes "
+          f"(expected {expected}): {'ok' if ok else 'FAIL'}")
+    failures += not ok
+per = s32["synapse_memory_bytes"] / s32["synapses"]
+ok = s32["synapses"] == 800 and abs(s32["bytes_per_synapse"] - per) < 1e-9 * per
+print(f"bytes_per_synapse {s32['bytes_per_synapse']} "
+      f"(synapse_memory_bytes / synapses = {per}): {'ok' if ok else 'FAIL'}")
 failures += not ok
 sys.exit(1 if failures else 0)

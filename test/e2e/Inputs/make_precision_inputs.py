@@ -1,5 +1,6 @@
 """Writes precision-conn.csv (every pair of 40 sources and 10 targets, a
-random weight in [0.02, 0.12] and delay in [0.5, 5] ms) and
+random weight in [0.02, 0.12] and delay in [0.5, 5] ms, 0.1 ms = dt
+onto target 0) and
 precision-spikes.csv (each source at ~20 Hz for 2 s) into DIR, from a fixed
 seed."""
 import sys
@@ -12,8 +13,10 @@ with open(f"{out}/precision-conn.csv", "w") as f:
     f.write("pre,post,w,delay:ms\n")
     for i in range(40):
         for j in range(10):
-            f.write(f"{i},{j},{rng.uniform(0.02, 0.12)!r},"
-                    f"{rng.uniform(0.5, 5.0)!r}\n")
+            # Target 0's delays are exactly dt, which a float stores as
+            # slightly less (still accepted as one step).
+            delay = 0.1 if j == 0 else rng.uniform(0.5, 5.0)
+            f.write(f"{i},{j},{rng.uniform(0.02, 0.12)!r},{delay!r}\n")
 with open(f"{out}/precision-spikes.csv", "w") as f:
     f.write("index,time_ms\n")
     for i in range(40):

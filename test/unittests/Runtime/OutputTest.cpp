@@ -738,6 +738,7 @@ TEST(Output, FormatSummary) {
   result.dt = 1e-4;
   result.simulatedSeconds = 1.0;
   result.synapseCount = 319876;
+  result.synapseMemoryBytes = 319876 * 12.0;
   result.buildSeconds = 0.031;
   result.simulateSeconds = 0.072;
   result.populations = {{"exc", 3200, 17012, 5.31625},
@@ -752,6 +753,8 @@ TEST(Output, FormatSummary) {
             "  inh   800 neurons   4301 spikes    5.38 Hz\n"
             "timings: parse 0.002 s, compile 0.081 s, build 0.031 s, "
             "simulate 0.072 s (13.9x real time)\n"
+            "synapses: 3.7 MiB, 12.0 bytes each, built at 10.3 million per "
+            "second\n"
             "wrote nnc-out/summary.json, nnc-out/spikes.csv, "
             "nnc-out/raster.svg, nnc-out/rates.csv, nnc-out/rates.svg\n");
 

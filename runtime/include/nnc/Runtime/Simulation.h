@@ -80,6 +80,8 @@ struct RunResult {
   double dt = 0.0;
   double simulatedSeconds = 0.0;
   int64_t synapseCount = 0;
+  /// Memory of the projections (connectivity, synapse state, delays).
+  double synapseMemoryBytes = 0.0;
   double buildSeconds = 0.0;
   double simulateSeconds = 0.0;
   std::vector<PopulationStats> populations;
