@@ -63,6 +63,30 @@ bool hostHasVectorMath(const llvm::Triple &triple) {
   return loaded;
 }
 
+/// libmvec's 8-lane AVX-512 double variants, which LLVM's LIBMVEC table
+/// lacks (it stops at 4 lanes): with them a loop of `exp` calls vectorises
+/// to 8 doubles per call on an AVX-512 host instead of 4 (the COBA update
+/// and Hodgkin-Huxley rates).
+void addAvx512VectorMath(llvm::TargetLibraryInfoImpl &libraryInfo) {
+  struct Variant {
+    const char *libcall, *intrinsic, *vector, *abiPrefix;
+  };
+  static const Variant variants[] = {
+      {"exp", "llvm.exp.f64", "_ZGVeN8v_exp", "_ZGV_LLVM_N8v"},
+      {"log", "llvm.log.f64", "_ZGVeN8v_log", "_ZGV_LLVM_N8v"},
+      {"sin", "llvm.sin.f64", "_ZGVeN8v_sin", "_ZGV_LLVM_N8v"},
+      {"cos", "llvm.cos.f64", "_ZGVeN8v_cos", "_ZGV_LLVM_N8v"},
+      {"tanh", "llvm.tanh.f64", "_ZGVeN8v_tanh", "_ZGV_LLVM_N8v"},
+      {"pow", "llvm.pow.f64", "_ZGVeN8vv_pow", "_ZGV_LLVM_N8vv"},
+  };
+  std::vector<llvm::VecDesc> descs;
+  for (const Variant &v : variants)
+    for (const char *scalar : {v.libcall, v.intrinsic})
+      descs.emplace_back(scalar, v.vector, llvm::ElementCount::getFixed(8),
+                         /*Masked=*/false, v.abiPrefix, std::nullopt);
+  libraryInfo.addVectorizableFunctions(descs);
+}
+
 /// LLVM's default O-level pipeline for `tm`, with the vector math library.
 llvm::Error optimize(llvm::Module &module, llvm::TargetMachine *tm,
                      unsigned optLevel) {
@@ -75,9 +99,12 @@ llvm::Error optimize(llvm::Module &module, llvm::TargetMachine *tm,
   tuning.SLPVectorization = optLevel > 1;
   llvm::PassBuilder builder(tm, tuning);
   llvm::TargetLibraryInfoImpl libraryInfo(module.getTargetTriple());
-  if (hostHasVectorMath(module.getTargetTriple()))
+  if (hostHasVectorMath(module.getTargetTriple())) {
     libraryInfo.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
                                                    module.getTargetTriple());
+    if (tm->getTargetFeatureString().contains("+avx512f"))
+      addAvx512VectorMath(libraryInfo);
+  }
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
