@@ -537,6 +537,10 @@ private:
     enum class State { New, Expanding, Expanded, Failed };
     llvm::StringMap<ast::VarDecl *> byName;
     llvm::StringMap<State> state;
+    /// Terms of each expanded alias, and all terms its uses have copied.
+    llvm::StringMap<size_t> terms;
+    size_t termsCopied = 0;
+    bool reportedTooLarge = false;
     void add(std::vector<ast::VarDecl> &aliases, State initial) {
       for (auto &a : aliases)
         if (byName.try_emplace(a.name, &a).second)
@@ -544,15 +548,26 @@ private:
     }
   };
 
-  /// An alias that expands to more terms than this is rejected: a chain of
-  /// aliases that each use the previous one twice doubles at every link.
-  static constexpr size_t kMaxAliasTerms = 100000;
+  /// The uses of a model's aliases may copy at most this many terms in
+  /// all: a chain of aliases that each use the previous one grows
+  /// quadratically (twice: exponentially).
+  static constexpr size_t kMaxAliasTerms = 1000000;
+  /// An expanded alias may nest at most this deep, the parser's limit for
+  /// one expression, so that the recursive passes after Sema stay within
+  /// their stack.
+  static constexpr size_t kMaxAliasDepth = 1000;
 
   static size_t countTerms(const Expr &e) {
     size_t n = 1;
     for (auto &operand : e.operands)
       n += countTerms(*operand);
     return n;
+  }
+  static size_t exprDepth(const Expr &e) {
+    size_t deepest = 0;
+    for (auto &operand : e.operands)
+      deepest = std::max(deepest, exprDepth(*operand));
+    return deepest + 1;
   }
 
   /// Expands the aliases of a neuron model in all of its expressions.
@@ -607,6 +622,13 @@ private:
       return; // a redefinition (reported by Sema), or expanded already
     set.state[alias.name] = AliasSet::State::Expanding;
     bool ok = expandAliasUses(*alias.value, set);
+    if (ok && exprDepth(*alias.value) > kMaxAliasDepth) {
+      error(alias.loc) << "alias '" << alias.name
+                       << "' nests expressions (with the aliases it uses) "
+                          "more than "
+                       << kMaxAliasDepth << " deep";
+      ok = false;
+    }
     set.state[alias.name] =
         ok ? AliasSet::State::Expanded : AliasSet::State::Failed;
   }
@@ -622,22 +644,29 @@ private:
       if (it == set.byName.end())
         return true;
       ast::VarDecl &alias = *it->second;
-      AliasSet::State &state = set.state[e.name];
-      if (state == AliasSet::State::New)
+      if (set.state.lookup(e.name) == AliasSet::State::New)
         expandAlias(alias, set);
+      AliasSet::State &state = set.state[e.name];
       if (state == AliasSet::State::Expanding) {
         auto diag = error(e.loc);
         diag << "alias '" << alias.name << "' is defined in terms of itself";
         diag.attachNote(makeLoc(context, file, alias.loc))
             << "'" << alias.name << "' is defined here";
         state = AliasSet::State::Failed;
-      } else if (state == AliasSet::State::Expanded &&
-                 countTerms(*alias.value) > kMaxAliasTerms) {
-        error(e.loc) << "alias '" << alias.name << "' expands to more than "
-                     << kMaxAliasTerms << " terms";
-        state = AliasSet::State::Failed;
       }
       if (state == AliasSet::State::Failed) {
+        poison(e);
+        return false;
+      }
+      auto [terms, fresh] = set.terms.try_emplace(e.name, 0);
+      if (fresh)
+        terms->second = countTerms(*alias.value);
+      set.termsCopied += terms->second;
+      if (set.termsCopied > kMaxAliasTerms) {
+        if (!set.reportedTooLarge)
+          error(e.loc) << "the aliases of this model expand to more than "
+                       << kMaxAliasTerms << " terms";
+        set.reportedTooLarge = true;
         poison(e);
         return false;
       }
