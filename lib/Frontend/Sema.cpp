@@ -1638,7 +1638,7 @@ private:
       } else {
         inputNames[input.name] = input.loc;
       }
-      checkInput(input, scope, dt, resolvePop({input.target, input.targetLoc}));
+      checkInput(input, scope, resolvePop({input.target, input.targetLoc}));
     }
 
     llvm::StringMap<ast::Loc> coveredStates;
@@ -2655,7 +2655,7 @@ private:
   }
 
   /// `input name = poisson(rate, count) -> target { x += w; }`.
-  void checkInput(ast::Input &input, const Scope &scope, double dt,
+  void checkInput(ast::Input &input, const Scope &scope,
                   ast::Population *target) {
     if (input.kind != "poisson") {
       error(input.kindLoc) << "unknown input '" << input.kind
@@ -2675,7 +2675,6 @@ private:
     rateScope.allowTime = true;
     checkExpr(rate, rateScope);
     checkExpr(count, scope);
-    (void)dt;
     bool ok = true;
     if (!failed(rate)) {
       if (rate.dim != Dim::dimensionless() / dims::time() || rate.isBool) {
