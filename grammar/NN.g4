@@ -31,7 +31,9 @@ neuronMember
   | 'alias' name=ID (':' unit=expr)? '=' value=expr ';'       # aliasMember
   | name=ID PRIME '=' value=expr ';'                          # odeMember
   | 'spike' 'when' cond=expr block                            # spikeMember
-  | 'refractory' period=expr ('clamp' idList)? ';'            # refractoryMember
+  // `refractory while COND`: after a spike, refractory until a step
+  // starts with COND false (Brian2's boolean `refractory`).
+  | 'refractory' (whileKw='while')? period=expr ('clamp' idList)? ';' # refractoryMember
   | 'solver' method=ID ';'                                    # solverMember
   // A compartment holds parameters, states and equations; its members are
   // `name` inside it and `comp.name` elsewhere.

@@ -146,7 +146,9 @@ private:
       block(3, n.reset);
     }
     if (n.refractory)
-      line(2, n.refractoryLoc) << "Refractory " << expr(*n.refractory) << "\n";
+      line(2, n.refractoryLoc)
+          << "Refractory " << (n.refractoryWhile ? "while " : "")
+          << expr(*n.refractory) << "\n";
   }
 
   /// A synapse model's members, or those of a `connect` body.

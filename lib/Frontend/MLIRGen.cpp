@@ -146,19 +146,31 @@ private:
         if (seen.insert(name).second)
           clamped.push_back(FlatSymbolRefAttr::get(context, name));
       };
+      // `refractory while` clamps nothing unless told: it gates the
+      // threshold (Brian2's boolean refractory, used without `unless
+      // refractory` equations).
       if (neuron.hasClampList)
         for (auto &[name, l] : neuron.clamped)
           addClamp(name);
-      else {
+      else if (!neuron.refractoryWhile) {
         std::vector<std::string> targets;
         collectTargets(neuron.reset, targets);
         for (auto &target : targets)
           addClamp(target);
       }
-      nn::RefractoryOp::create(
-          builder, loc(neuron.refractoryLoc),
-          builder.getF64FloatAttr(fold(*neuron.refractory)),
-          builder.getArrayAttr(clamped));
+      if (neuron.refractoryWhile) {
+        auto op = nn::RefractoryOp::create(builder, loc(neuron.refractoryLoc),
+                                           FloatAttr(),
+                                           builder.getArrayAttr(clamped));
+        fillRegion(op.getCondition(), neuron.refractoryLoc, [&] {
+          return SmallVector<Value>{genExpr(*neuron.refractory)};
+        });
+      } else {
+        nn::RefractoryOp::create(
+            builder, loc(neuron.refractoryLoc),
+            builder.getF64FloatAttr(fold(*neuron.refractory)),
+            builder.getArrayAttr(clamped));
+      }
     }
   }
 

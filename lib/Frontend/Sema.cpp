@@ -760,7 +760,15 @@ private:
             << "the spike condition must be a comparison, e.g. 'v > v_th'";
       checkBlock(neuron.reset, eventScope, scope, nullptr);
     }
-    if (neuron.refractory) {
+    if (neuron.refractory && neuron.refractoryWhile) {
+      // Evaluated on the state at the start of every step, like the
+      // equations' right-hand sides.
+      checkExpr(*neuron.refractory, dynScope);
+      if (!failed(*neuron.refractory) && !neuron.refractory->isBool)
+        error(neuron.refractory->loc)
+            << "'refractory while' needs a condition, e.g. 'C > C_th'; a "
+               "refractory period is written without 'while'";
+    } else if (neuron.refractory) {
       checkExpr(*neuron.refractory, scope);
       if (!failed(*neuron.refractory)) {
         if (neuron.refractory->dim != dims::time())

@@ -975,7 +975,7 @@ extern "C" int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name,
 }
 
 extern "C" int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name,
-                                    int32_t proj, int32_t pop) {
+                                    int32_t proj, int32_t pop, int32_t flags) {
   if (!sim || sim->failed())
     return -1;
   if (!isValidName(name)) {
@@ -999,6 +999,9 @@ extern "C" int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name,
   cover.pop = pop;
   cover.run = reinterpret_cast<CoverKernel>(
       sim->lookupKernel("_mlir_ciface_" + cover.name + "_cover"));
+  if (flags & NNC_COVER_HAS_DOMAIN)
+    cover.domain = reinterpret_cast<CoverKernel>(
+        sim->lookupKernel("_mlir_ciface_" + cover.name + "_domain"));
   if (sim->failed())
     return -1;
   sim->covers.push_back(std::move(cover));

@@ -591,27 +591,43 @@ nnc_memref1d_i64 i64ListRef(const int64_t *list, int64_t count) {
   return ref;
 }
 
-nnc_memref1d_i32 targetsRef(const Projection &proj) {
-  static int32_t noTargets = 0;
-  nnc_memref1d_i32 colIdx;
-  colIdx.allocated = const_cast<int32_t *>(
-      proj.colIdx.data() ? proj.colIdx.data() : &noTargets);
-  colIdx.aligned = colIdx.allocated;
-  colIdx.offset = 0;
-  colIdx.sizes[0] = static_cast<int64_t>(proj.colIdx.size());
-  colIdx.strides[0] = 1;
-  return colIdx;
+nnc_memref1d_i32 i32ListRef(const int32_t *list, int64_t count) {
+  static int32_t none = 0;
+  nnc_memref1d_i32 ref;
+  ref.allocated = const_cast<int32_t *>(list ? list : &none);
+  ref.aligned = ref.allocated;
+  ref.offset = 0;
+  ref.sizes[0] = count;
+  ref.strides[0] = 1;
+  return ref;
 }
 
-/// Sets the covering population's state from the synapses (a cover).
-void runCover(nnc_sim &sim, const Cover &cover) {
+nnc_memref1d_i32 targetsRef(const Projection &proj) {
+  return i32ListRef(proj.colIdx.data(),
+                    static_cast<int64_t>(proj.colIdx.size()));
+}
+
+/// Sets the covering population's state from the synapses, or the
+/// synapses' state from it (a pass of cover statements). The synapses'
+/// covering neurons are computed at the first call: the synapses exist by
+/// then and do not change.
+void runCover(nnc_sim &sim, Cover &cover) {
   Projection &proj = sim.projections[cover.proj];
   nnc_memref2d astro = sim.populations[cover.pop].stateRef();
   nnc_memref2d syn = proj.synStateRef();
   nnc_memref1d_i64 rowPtr =
       i64ListRef(proj.rowPtr.data(), static_cast<int64_t>(proj.rowPtr.size()));
   nnc_memref1d_i32 colIdx = targetsRef(proj);
-  cover.run(&astro, &syn, &rowPtr, &colIdx);
+  if (cover.domain && !cover.ownerReady) {
+    cover.owner.assign(proj.colIdx.size(), -1);
+    nnc_memref1d_i32 owner = i32ListRef(
+        cover.owner.data(), static_cast<int64_t>(cover.owner.size()));
+    cover.domain(&astro, &syn, &rowPtr, &colIdx, &owner);
+    cover.ownerReady = true;
+  }
+  nnc_memref1d_i32 owner =
+      i32ListRef(cover.owner.data(), static_cast<int64_t>(cover.owner.size()));
+  cover.run(&astro, &syn, &rowPtr, &colIdx, &owner);
 }
 
 /// Queues the synapses of this step's source spikes in the slot of the
@@ -719,7 +735,7 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
     int64_t k = sim->step;
     if (!sampleMonitors(*sim, k))
       return progress.finish(s);
-    for (const Cover &cover : sim->covers)
+    for (Cover &cover : sim->covers)
       runCover(*sim, cover);
     synapseUpdate.run(k);
     if (parallel) {

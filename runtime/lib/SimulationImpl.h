@@ -269,15 +269,19 @@ struct Projection {
 };
 
 using CoverKernel = void (*)(nnc_memref2d *astroState, nnc_memref2d *synState,
-                             nnc_memref1d_i64 *rowPtr,
-                             nnc_memref1d_i32 *colIdx);
+                             nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx,
+                             nnc_memref1d_i32 *owner);
 
-/// A cover statement added by nnc_rt_add_cover.
+/// A pass of cover statements added by nnc_rt_add_cover.
 struct Cover {
   std::string name;
   int32_t proj = 0;
   int32_t pop = 0;
   CoverKernel run = nullptr;
+  /// With a domain: fills `owner` once, before the first step.
+  CoverKernel domain = nullptr;
+  std::vector<int32_t> owner;
+  bool ownerReady = false;
 };
 
 /// A Poisson input added by nnc_rt_add_poisson_input.

@@ -59,6 +59,11 @@ inline std::string synapseUpdateKernel(llvm::StringRef projection) {
 inline std::string coverKernel(llvm::StringRef statement) {
   return (statement + "_cover").str();
 }
+/// The covering neuron of every synapse, for the cover pass named after
+/// its first statement (run once).
+inline std::string coverDomainKernel(llvm::StringRef statement) {
+  return (statement + "_domain").str();
+}
 /// The internal global through which kernels read state row `row` of
 /// population (modulator) `population`: nnc_describe stores
 /// nnc_rt_state_row's pointer in it.

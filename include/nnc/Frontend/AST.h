@@ -163,6 +163,8 @@ struct Neuron {
   std::vector<Assign> reset;
   ExprPtr refractory;
   Loc refractoryLoc;
+  /// `refractory while COND`: `refractory` is the condition, not a period.
+  bool refractoryWhile = false;
   std::vector<std::pair<std::string, Loc>> clamped; // explicit clamp list
   bool hasClampList = false;
   std::string solver; // empty: automatic

@@ -547,14 +547,27 @@ public:
           llvm::MapVector<StringRef, Value> old = env.state;
 
           // Refractory during this step: decided by the state at its start.
+          // The row holds the step until which the neuron is refractory
+          // or, for `refractory while`, 1 while it is (Brian2:
+          // not_refractory = not_refractory or not COND).
           Value refractoryUntil, isRefractory;
           if (refractory) {
             refractoryUntil = memref::LoadOp::create(
                 lb, refractory.getLoc(), state,
                 ValueRange{rowIndex(neuron.getRefractoryRow()), i});
-            isRefractory = arith::CmpFOp::create(lb, refractory.getLoc(),
-                                                 arith::CmpFPredicate::OLT,
-                                                 step, refractoryUntil);
+            if (refractory.isConditional()) {
+              Value wasRefractory = arith::CmpFOp::create(
+                  lb, refractory.getLoc(), arith::CmpFPredicate::ONE,
+                  refractoryUntil,
+                  arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0)));
+              Value holds = lowerRegion(lb, refractory.getCondition(), env)[0];
+              isRefractory = arith::AndIOp::create(lb, refractory.getLoc(),
+                                                   wasRefractory, holds);
+            } else {
+              isRefractory = arith::CmpFOp::create(lb, refractory.getLoc(),
+                                                   arith::CmpFPredicate::OLT,
+                                                   step, refractoryUntil);
+            }
             env.refractory = isRefractory;
           }
           // 1. Integrate one step (reads see the state at step start).
@@ -590,15 +603,28 @@ public:
               env.guard = nullptr;
             }
             if (refractory) {
-              // Brian2's timestep(): whole steps, rounding down unless
-              // within 1e-3 of the next one.
-              double steps = std::floor(
-                  refractory.getPeriod().convertToDouble() / dt + 1e-3);
-              Value until = arith::AddFOp::create(
-                  lb, refractory.getLoc(), step,
-                  arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(steps)));
-              Value next = arith::SelectOp::create(
-                  lb, refractory.getLoc(), spiked, until, refractoryUntil);
+              Value next;
+              if (refractory.isConditional()) {
+                Value one =
+                    arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(1));
+                Value zero =
+                    arith::ConstantOp::create(lb, l, lb.getF64FloatAttr(0));
+                next = arith::SelectOp::create(
+                    lb, refractory.getLoc(),
+                    arith::OrIOp::create(lb, l, spiked, isRefractory), one,
+                    zero);
+              } else {
+                // Brian2's timestep(): whole steps, rounding down unless
+                // within 1e-3 of the next one.
+                double steps = std::floor(
+                    refractory.getPeriod()->convertToDouble() / dt + 1e-3);
+                Value until = arith::AddFOp::create(
+                    lb, refractory.getLoc(), step,
+                    arith::ConstantOp::create(lb, l,
+                                              lb.getF64FloatAttr(steps)));
+                next = arith::SelectOp::create(lb, refractory.getLoc(), spiked,
+                                               until, refractoryUntil);
+              }
               memref::StoreOp::create(
                   lb, refractory.getLoc(), next, state,
                   ValueRange{rowIndex(neuron.getRefractoryRow()), i});
@@ -979,69 +1005,259 @@ public:
     func::ReturnOp::create(b, loc);
   }
 
-  /// A cover kernel `<name>_cover(astroState, synState, rowPtr, colIdx)`
-  /// (Runtime.h), with its arguments.
-  std::tuple<func::FuncOp, Value, Value, Value, Value>
-  coverKernel(Location loc, StringRef name, NeuronOp astro, SynapseOp synapse) {
+  /// A cover kernel `<name>_cover(astroState, synState, rowPtr, colIdx,
+  /// owner)` (Runtime.h), with its arguments; `<name>_domain` has the same
+  /// signature.
+  std::tuple<func::FuncOp, Value, Value, Value, Value, Value>
+  coverKernel(Location loc, StringRef kernelName, NeuronOp astro,
+              SynapseOp synapse) {
     auto i32Vec = MemRefType::get({ShapedType::kDynamic}, i32);
     auto i64Vec = MemRefType::get({ShapedType::kDynamic}, i64);
     auto fn = kernel(
-        loc, abi::coverKernel(name),
-        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec}, {});
-    return {fn, fn.getArgument(0), fn.getArgument(1), fn.getArgument(2),
-            fn.getArgument(3)};
+        loc, kernelName,
+        {stateType(astro), synapseStateType(synapse), i64Vec, i32Vec, i32Vec},
+        {});
+    return {fn,
+            fn.getArgument(0),
+            fn.getArgument(1),
+            fn.getArgument(2),
+            fn.getArgument(3),
+            fn.getArgument(4)};
   }
 
-  /// `<gather>_cover(astro, synState, rowPtr, colIdx)`: state `var` of
-  /// every covering neuron becomes the sum (or mean) of the value over the
-  /// synapses it covers (see nn.gather). Synapses are visited in storage
-  /// order (by source), so sums are reproducible.
-  void buildGather(GatherOp gather, NeuronOp astro, ProjectionOp proj) {
+  /// The kernels of one cover pass (nn::getCoverPasses): statements with a
+  /// domain share `<first>_domain`, which the runtime runs once to store
+  /// every synapse's covering neuron in `owner` (-1: none), and
+  /// `<first>_cover`, which visits each synapse once per step and runs the
+  /// statements in order on it.
+  void buildCoverPass(ArrayRef<Operation *> pass, NeuronOp astro,
+                      ProjectionOp proj) {
+    if (auto gather = dyn_cast<GatherOp>(pass.front());
+        gather && gather.getDomain().empty())
+      return buildGatherAll(gather, astro, proj);
+    if (auto scatter = dyn_cast<ScatterOp>(pass.front());
+        scatter && scatter.getDomain().empty())
+      return buildScatterAll(scatter, astro, proj);
+    buildDomain(pass.front(), astro, proj);
+    buildOwnedPass(pass, astro, proj);
+  }
+
+  /// `<first>_domain`: owner[k] = the neuron covering synapse k, or -1.
+  void buildDomain(Operation *first, NeuronOp astro, ProjectionOp proj) {
+    Location loc = first->getLoc();
+    CoverStatement stmt = *asCoverStatement(first);
+    func::FuncOp fn;
+    Value astroState, synState, rowPtr, colIdx, owner;
+    std::tie(fn, astroState, synState, rowPtr, colIdx, owner) = coverKernel(
+        loc, abi::coverDomainKernel(stmt.name), astro, proj.getSynapseModel());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
+    forEachSynapseBySource(
+        loc, rowPtr, [&](OpBuilder &ib, Location il, Value source, Value k) {
+          auto [inRange, at] = emitCoveringNeuron(ib, il, *stmt.domain, source,
+                                                  colIdx, k, numAstro);
+          Value id = arith::IndexCastOp::create(ib, il, i32, at);
+          Value none =
+              arith::ConstantOp::create(ib, il, ib.getI32IntegerAttr(-1));
+          memref::StoreOp::create(
+              ib, il, arith::SelectOp::create(ib, il, inRange, id, none), owner,
+              ValueRange{k});
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// `<first>_cover` of statements with a domain: one loop over the
+  /// synapses (k), covering neuron a = owner[k]. A gather adds its value
+  /// for neuron a; a scatter stores the value on a (0 if a < 0) into
+  /// synapse state, which later statements of the pass then read. After
+  /// the loop each gathered state gets its sum (a mean divides by the
+  /// count, 0 without synapses).
+  ///
+  /// Neighbouring synapses often share a covering neuron, and adding to
+  /// one accumulator would chain every addition through memory; synapse k
+  /// adds to accumulator copy k mod kCoverLanes instead (summed after the
+  /// loop, in a fixed order, so the result is reproducible).
+  void buildOwnedPass(ArrayRef<Operation *> pass, NeuronOp astro,
+                      ProjectionOp proj) {
+    constexpr int64_t kCoverLanes = 4;
+    Location loc = pass.front()->getLoc();
+    SynapseOp synapse = proj.getSynapseModel();
+    func::FuncOp fn;
+    Value astroState, synState, rowPtr, colIdx, owner;
+    std::tie(fn, astroState, synState, rowPtr, colIdx, owner) =
+        coverKernel(loc, abi::coverKernel(asCoverStatement(pass.front())->name),
+                    astro, synapse);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
+    Value numSynapses = memref::DimOp::create(b, loc, owner, 0);
+    SmallVector<GatherOp, 4> gathers;
+    for (Operation *op : pass)
+      if (auto gather = dyn_cast<GatherOp>(op))
+        gathers.push_back(gather);
+    bool anyMean = llvm::any_of(
+        gathers, [](GatherOp g) { return g.getReduction() == "mean"; });
+    // Accumulators: kCoverLanes copies of a row per gather (and of the
+    // counts, for means), as one array: acc[(slot * lanes + lane) * A + a].
+    int64_t slots = static_cast<int64_t>(gathers.size()) + (anyMean ? 1 : 0);
+    int64_t countSlot = static_cast<int64_t>(gathers.size());
+    Value acc;
+    if (slots) {
+      Value size = arith::MulIOp::create(b, loc, numAstro,
+                                         index(loc, slots * kCoverLanes));
+      acc = memref::AllocOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, f64),
+          ValueRange{size});
+      scf::ForOp::create(
+          b, loc, index(loc, 0), size, index(loc, 1), ValueRange{},
+          [&](OpBuilder &lb, Location l, Value i, ValueRange) {
+            memref::StoreOp::create(lb, l, f64Constant(lb, l, 0.0), acc,
+                                    ValueRange{i});
+            scf::YieldOp::create(lb, l);
+          });
+    }
+    auto accIndex = [&](OpBuilder &ib, Location l, int64_t slot, Value lane,
+                        Value a) {
+      Value copy = arith::AddIOp::create(
+          ib, l, arith::ConstantIndexOp::create(ib, l, slot * kCoverLanes),
+          lane);
+      return arith::AddIOp::create(
+          ib, l, arith::MulIOp::create(ib, l, copy, numAstro), a);
+    };
+    auto astroRow = [&](StringRef var) {
+      return index(loc, astro.getStateRow(var));
+    };
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numSynapses, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+          Value a32 = memref::LoadOp::create(lb, l, owner, ValueRange{k});
+          Value covered = arith::CmpIOp::create(
+              lb, l, arith::CmpIPredicate::sge, a32,
+              arith::ConstantOp::create(lb, l, lb.getI32IntegerAttr(0)));
+          // Uncovered synapses use neuron 0's row, and their results are
+          // selected away: the loop has no branches.
+          Value a = arith::IndexCastOp::create(
+              lb, l, lb.getIndexType(),
+              arith::MaxSIOp::create(
+                  lb, l, a32,
+                  arith::ConstantOp::create(lb, l, lb.getI32IntegerAttr(0))));
+          Value lane = arith::RemUIOp::create(
+              lb, l, k, arith::ConstantIndexOp::create(lb, l, kCoverLanes));
+          Value zero = f64Constant(lb, l, 0.0);
+          auto addTo = [&](int64_t slot, Value v) {
+            Value at = accIndex(lb, l, slot, lane, a);
+            Value old = memref::LoadOp::create(lb, l, acc, ValueRange{at});
+            memref::StoreOp::create(
+                lb, l,
+                arith::AddFOp::create(
+                    lb, l, old,
+                    arith::SelectOp::create(lb, l, covered, v, zero)),
+                acc, ValueRange{at});
+          };
+          // The synapse's state as the statements have left it.
+          llvm::MapVector<StringRef, Value> synValues;
+          int64_t slot = 0;
+          for (Operation *op : pass) {
+            Environment env;
+            if (auto gather = dyn_cast<GatherOp>(op)) {
+              env.params = synapse.getParamValues();
+              env.readModulator = modulatorReader(proj);
+              gather.getValue().walk([&](ReadOp read) {
+                int r = synapse.getStateRow(read.getVar());
+                if (r >= 0 && !synValues.count(read.getVar()))
+                  synValues[read.getVar()] = loadSynapseValue(
+                      lb, l, synState, ValueRange{index(loc, r), k});
+              });
+              env.state = synValues;
+              addTo(slot++, lowerRegion(lb, gather.getValue(), env)[0]);
+              continue;
+            }
+            auto scatter = cast<ScatterOp>(op);
+            env.params = astro.getParamValues();
+            scatter.getValue().walk([&](ReadOp read) {
+              int r = astro.getStateRow(read.getVar());
+              if (r >= 0 && !env.state.count(read.getVar()))
+                env.state[read.getVar()] = memref::LoadOp::create(
+                    lb, l, astroState, ValueRange{index(loc, r), a});
+            });
+            Value v = lowerRegion(lb, scatter.getValue(), env)[0];
+            Value stored = arith::SelectOp::create(lb, l, covered, v, zero);
+            Value row = index(loc, synapse.getStateRow(scatter.getVar()));
+            storeSynapseValue(lb, l, stored, synState, ValueRange{row, k});
+            // Later statements read it back as stored (f32 rounds).
+            synValues[scatter.getVar()] =
+                loadSynapseValue(lb, l, synState, ValueRange{row, k});
+          }
+          if (anyMean)
+            addTo(countSlot, f64Constant(lb, l, 1.0));
+          scf::YieldOp::create(lb, l);
+        });
+    if (!slots) {
+      func::ReturnOp::create(b, loc);
+      return;
+    }
+    scf::ForOp::create(
+        b, loc, index(loc, 0), numAstro, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value a, ValueRange) {
+          auto total = [&](int64_t slot) {
+            Value sum = f64Constant(lb, l, 0.0);
+            for (int64_t lane = 0; lane < kCoverLanes; ++lane)
+              sum = arith::AddFOp::create(
+                  lb, l, sum,
+                  memref::LoadOp::create(
+                      lb, l, acc,
+                      ValueRange{accIndex(
+                          lb, l, slot,
+                          arith::ConstantIndexOp::create(lb, l, lane), a)}));
+            return sum;
+          };
+          Value n = anyMean ? total(countSlot) : Value();
+          for (auto [slot, gather] : llvm::enumerate(gathers)) {
+            Value sum = total(static_cast<int64_t>(slot));
+            if (gather.getReduction() == "mean") {
+              Value zero = f64Constant(lb, l, 0.0);
+              Value none = arith::CmpFOp::create(
+                  lb, l, arith::CmpFPredicate::OEQ, n, zero);
+              sum = arith::SelectOp::create(
+                  lb, l, none, zero, arith::DivFOp::create(lb, l, sum, n));
+            }
+            memref::StoreOp::create(lb, l, sum, astroState,
+                                    ValueRange{astroRow(gather.getVar()), a});
+          }
+          scf::YieldOp::create(lb, l);
+        });
+    memref::DeallocOp::create(b, loc, acc);
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// `<gather>_cover` without a domain: state `var` of every covering
+  /// neuron becomes the sum (or mean) of the value over all synapses.
+  /// Synapses are visited in storage order (by source), so sums are
+  /// reproducible.
+  void buildGatherAll(GatherOp gather, NeuronOp astro, ProjectionOp proj) {
     Location loc = gather.getLoc();
     SynapseOp synapse = proj.getSynapseModel();
     func::FuncOp fn;
-    Value astroState, synState, rowPtr, colIdx;
-    std::tie(fn, astroState, synState, rowPtr, colIdx) =
-        coverKernel(loc, gather.getSymName(), astro, synapse);
+    Value astroState, synState, rowPtr, colIdx, owner;
+    std::tie(fn, astroState, synState, rowPtr, colIdx, owner) =
+        coverKernel(loc, abi::coverKernel(gather.getSymName()), astro, synapse);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
     Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
     Value row = index(loc, astro.getStateRow(gather.getVar()));
-    bool mean = gather.getReduction() == "mean";
-    Value counts;
-    if (mean)
-      counts = memref::AllocOp::create(
-          b, loc, MemRefType::get({ShapedType::kDynamic}, f64),
-          ValueRange{numAstro});
-    auto eachAstrocyte = [&](auto body) {
-      scf::ForOp::create(b, loc, index(loc, 0), numAstro, index(loc, 1),
-                         ValueRange{},
-                         [&](OpBuilder &lb, Location l, Value a, ValueRange) {
-                           body(lb, l, a);
-                           scf::YieldOp::create(lb, l);
-                         });
-    };
-    eachAstrocyte([&](OpBuilder &lb, Location l, Value a) {
-      Value zero = f64Constant(lb, l, 0.0);
-      memref::StoreOp::create(lb, l, zero, astroState, ValueRange{row, a});
-      if (mean)
-        memref::StoreOp::create(lb, l, zero, counts, ValueRange{a});
-    });
-    // astro[a] += v (and counts[a] += 1).
-    auto accumulate = [&](OpBuilder &ib, Location il, Value a, Value v) {
-      Value old =
-          memref::LoadOp::create(ib, il, astroState, ValueRange{row, a});
-      memref::StoreOp::create(ib, il, arith::AddFOp::create(ib, il, old, v),
-                              astroState, ValueRange{row, a});
-      if (mean) {
-        Value n = memref::LoadOp::create(ib, il, counts, ValueRange{a});
-        memref::StoreOp::create(
-            ib, il, arith::AddFOp::create(ib, il, n, f64Constant(ib, il, 1.0)),
-            counts, ValueRange{a});
-      }
-    };
-    forEachSynapseBySource(
-        loc, rowPtr, [&](OpBuilder &ib, Location il, Value source, Value k) {
+    // The sum over all synapses, then every neuron gets it (or the mean).
+    Value numSynapses = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        memref::LoadOp::create(
+            b, loc, rowPtr,
+            ValueRange{arith::SubIOp::create(
+                b, loc, memref::DimOp::create(b, loc, rowPtr, 0),
+                index(loc, 1))}));
+    auto total = scf::ForOp::create(
+        b, loc, index(loc, 0), numSynapses, index(loc, 1),
+        ValueRange{f64Constant(b, loc, 0.0)},
+        [&](OpBuilder &lb, Location l, Value k, ValueRange acc) {
           Environment env;
           env.params = synapse.getParamValues();
           env.readModulator = modulatorReader(proj);
@@ -1049,39 +1265,29 @@ public:
             int r = synapse.getStateRow(read.getVar());
             if (r >= 0 && !env.state.count(read.getVar()))
               env.state[read.getVar()] = loadSynapseValue(
-                  ib, il, synState, ValueRange{index(loc, r), k});
+                  lb, l, synState, ValueRange{index(loc, r), k});
           });
-          Value v = lowerRegion(ib, gather.getValue(), env)[0];
-          if (gather.getDomain().empty()) {
-            scf::ForOp::create(
-                ib, il, index(loc, 0), numAstro, index(loc, 1), ValueRange{},
-                [&](OpBuilder &ab, Location al, Value a, ValueRange) {
-                  accumulate(ab, al, a, v);
-                  scf::YieldOp::create(ab, al);
-                });
-          } else {
-            auto [inRange, at] = emitCoveringNeuron(
-                ib, il, gather.getDomain(), source, colIdx, k, numAstro);
-            scf::IfOp::create(ib, il, inRange, [&](OpBuilder &tb, Location tl) {
-              accumulate(tb, tl, at, v);
-              scf::YieldOp::create(tb, tl);
-            });
-          }
+          Value v = lowerRegion(lb, gather.getValue(), env)[0];
+          scf::YieldOp::create(
+              lb, l, ValueRange{arith::AddFOp::create(lb, l, acc[0], v)});
         });
-    if (mean) {
-      eachAstrocyte([&](OpBuilder &lb, Location l, Value a) {
-        Value sum =
-            memref::LoadOp::create(lb, l, astroState, ValueRange{row, a});
-        Value n = memref::LoadOp::create(lb, l, counts, ValueRange{a});
-        Value zero = f64Constant(lb, l, 0.0);
-        Value none =
-            arith::CmpFOp::create(lb, l, arith::CmpFPredicate::OEQ, n, zero);
-        Value avg = arith::SelectOp::create(
-            lb, l, none, zero, arith::DivFOp::create(lb, l, sum, n));
-        memref::StoreOp::create(lb, l, avg, astroState, ValueRange{row, a});
-      });
-      memref::DeallocOp::create(b, loc, counts);
+    Value result = total.getResult(0);
+    if (gather.getReduction() == "mean") {
+      Value n = arith::SIToFPOp::create(
+          b, loc, f64, arith::IndexCastOp::create(b, loc, i64, numSynapses));
+      Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, n,
+                                         f64Constant(b, loc, 0.0));
+      result =
+          arith::SelectOp::create(b, loc, none, f64Constant(b, loc, 0.0),
+                                  arith::DivFOp::create(b, loc, result, n));
     }
+    scf::ForOp::create(b, loc, index(loc, 0), numAstro, index(loc, 1),
+                       ValueRange{},
+                       [&](OpBuilder &lb, Location l, Value a, ValueRange) {
+                         memref::StoreOp::create(lb, l, result, astroState,
+                                                 ValueRange{row, a});
+                         scf::YieldOp::create(lb, l);
+                       });
     func::ReturnOp::create(b, loc);
   }
 
@@ -1144,69 +1350,45 @@ public:
     return {inRange, index};
   }
 
-  /// `<scatter>_cover(astro, synState, rowPtr, colIdx)`: synapse state
-  /// `var` of every synapse becomes the value evaluated on its covering
-  /// neuron (0 if none), or without a domain the sum of the value over all
-  /// the covering population's neurons (see nn.scatter).
-  void buildScatter(ScatterOp scatter, NeuronOp astro, ProjectionOp proj) {
+  /// `<scatter>_cover` without a domain: synapse state `var` of every
+  /// synapse becomes the sum of the value over all the covering
+  /// population's neurons.
+  void buildScatterAll(ScatterOp scatter, NeuronOp astro, ProjectionOp proj) {
     Location loc = scatter.getLoc();
     SynapseOp synapse = proj.getSynapseModel();
     func::FuncOp fn;
-    Value astroState, synState, rowPtr, colIdx;
-    std::tie(fn, astroState, synState, rowPtr, colIdx) =
-        coverKernel(loc, scatter.getSymName(), astro, synapse);
+    Value astroState, synState, rowPtr, colIdx, owner;
+    std::tie(fn, astroState, synState, rowPtr, colIdx, owner) = coverKernel(
+        loc, abi::coverKernel(scatter.getSymName()), astro, synapse);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.front());
     Value numAstro = memref::DimOp::create(b, loc, astroState, 1);
     Value row = index(loc, synapse.getStateRow(scatter.getVar()));
-    // The value on covering neuron a.
-    auto valueAt = [&](OpBuilder &vb, Location vl, Value a) {
-      Environment env;
-      env.params = astro.getParamValues();
-      scatter.getValue().walk([&](ReadOp read) {
-        int r = astro.getStateRow(read.getVar());
-        if (r >= 0 && !env.state.count(read.getVar()))
-          env.state[read.getVar()] = memref::LoadOp::create(
-              vb, vl, astroState,
-              ValueRange{arith::ConstantIndexOp::create(vb, vl, r), a});
-      });
-      return lowerRegion(vb, scatter.getValue(), env)[0];
-    };
-    if (scatter.getDomain().empty()) {
-      auto sum = scf::ForOp::create(
-          b, loc, index(loc, 0), numAstro, index(loc, 1),
-          ValueRange{f64Constant(b, loc, 0.0)},
-          [&](OpBuilder &lb, Location l, Value a, ValueRange acc) {
-            scf::YieldOp::create(lb, l,
-                                 ValueRange{arith::AddFOp::create(
-                                     lb, l, acc[0], valueAt(lb, l, a))});
+    auto sum = scf::ForOp::create(
+        b, loc, index(loc, 0), numAstro, index(loc, 1),
+        ValueRange{f64Constant(b, loc, 0.0)},
+        [&](OpBuilder &lb, Location l, Value a, ValueRange acc) {
+          Environment env;
+          env.params = astro.getParamValues();
+          scatter.getValue().walk([&](ReadOp read) {
+            int r = astro.getStateRow(read.getVar());
+            if (r >= 0 && !env.state.count(read.getVar()))
+              env.state[read.getVar()] = memref::LoadOp::create(
+                  lb, l, astroState,
+                  ValueRange{arith::ConstantIndexOp::create(lb, l, r), a});
           });
-      Value numSynapses = memref::DimOp::create(b, loc, synState, 1);
-      scf::ForOp::create(b, loc, index(loc, 0), numSynapses, index(loc, 1),
-                         ValueRange{},
-                         [&](OpBuilder &lb, Location l, Value k, ValueRange) {
-                           storeSynapseValue(lb, l, sum.getResult(0), synState,
-                                             ValueRange{row, k});
-                           scf::YieldOp::create(lb, l);
-                         });
-      func::ReturnOp::create(b, loc);
-      return;
-    }
-    forEachSynapseBySource(
-        loc, rowPtr, [&](OpBuilder &ib, Location il, Value source, Value k) {
-          auto [inRange, at] = emitCoveringNeuron(ib, il, scatter.getDomain(),
-                                                  source, colIdx, k, numAstro);
-          auto ifOp = scf::IfOp::create(
-              ib, il, inRange,
-              [&](OpBuilder &tb, Location tl) {
-                scf::YieldOp::create(tb, tl, valueAt(tb, tl, at));
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, f64Constant(eb, el, 0.0));
-              });
-          storeSynapseValue(ib, il, ifOp.getResult(0), synState,
-                            ValueRange{row, k});
+          Value v = lowerRegion(lb, scatter.getValue(), env)[0];
+          scf::YieldOp::create(
+              lb, l, ValueRange{arith::AddFOp::create(lb, l, acc[0], v)});
         });
+    Value numSynapses = memref::DimOp::create(b, loc, synState, 1);
+    scf::ForOp::create(b, loc, index(loc, 0), numSynapses, index(loc, 1),
+                       ValueRange{},
+                       [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+                         storeSynapseValue(lb, l, sum.getResult(0), synState,
+                                           ValueRange{row, k});
+                         scf::YieldOp::create(lb, l);
+                       });
     func::ReturnOp::create(b, loc);
   }
 
@@ -1623,39 +1805,48 @@ public:
           builder.buildUpdateSynapses(proj, synapse, dt);
       }
     });
-    module.walk([&](GatherOp gather) {
-      auto network = gather->getParentOfType<NetworkOp>();
+    // Every statement is checked, then each pass of statements becomes
+    // its kernels (nn::getCoverPasses).
+    auto checkStatement = [&](Operation *op) {
+      CoverStatement stmt = *asCoverStatement(op);
+      auto network = op->getParentOfType<NetworkOp>();
       auto pop = dyn_cast_or_null<PopulationOp>(
-          SymbolTable::lookupSymbolIn(network, gather.getPopulation()));
+          SymbolTable::lookupSymbolIn(network, stmt.population));
       auto proj = dyn_cast_or_null<ProjectionOp>(
-          SymbolTable::lookupSymbolIn(network, gather.getProjection()));
-      NeuronOp astro = pop ? pop.getNeuron() : NeuronOp();
-      if (!astro || !proj || !proj.getSynapseModel() ||
-          astro.getStateRow(gather.getVar()) < 0) {
-        gather.emitError() << "needs a population with state '"
-                           << gather.getVar()
-                           << "' and a projection with a synapse model";
-        ok = false;
-        return;
-      }
-      builder.buildGather(gather, astro, proj);
-    });
-    module.walk([&](ScatterOp scatter) {
-      auto network = scatter->getParentOfType<NetworkOp>();
-      auto pop = dyn_cast_or_null<PopulationOp>(
-          SymbolTable::lookupSymbolIn(network, scatter.getPopulation()));
-      auto proj = dyn_cast_or_null<ProjectionOp>(
-          SymbolTable::lookupSymbolIn(network, scatter.getProjection()));
+          SymbolTable::lookupSymbolIn(network, stmt.projection));
       NeuronOp astro = pop ? pop.getNeuron() : NeuronOp();
       SynapseOp synapse = proj ? proj.getSynapseModel() : SynapseOp();
-      if (!astro || !synapse || synapse.getStateRow(scatter.getVar()) < 0) {
+      if (auto gather = dyn_cast<GatherOp>(op)) {
+        if (!astro || !synapse || astro.getStateRow(gather.getVar()) < 0) {
+          gather.emitError()
+              << "needs a population with state '" << gather.getVar()
+              << "' and a projection with a synapse model";
+          return std::pair<NeuronOp, ProjectionOp>();
+        }
+      } else if (auto scatter = cast<ScatterOp>(op);
+                 !astro || !synapse ||
+                 synapse.getStateRow(scatter.getVar()) < 0) {
         scatter.emitError() << "needs a population of a neuron model and a "
                                "projection whose synapses have state '"
                             << scatter.getVar() << "'";
-        ok = false;
-        return;
+        return std::pair<NeuronOp, ProjectionOp>();
       }
-      builder.buildScatter(scatter, astro, proj);
+      return std::make_pair(astro, proj);
+    };
+    module.walk([&](NetworkOp network) {
+      for (auto &pass : getCoverPasses(network)) {
+        bool passOk = true;
+        std::pair<NeuronOp, ProjectionOp> target;
+        for (Operation *op : pass) {
+          target = checkStatement(op);
+          passOk &= static_cast<bool>(target.first);
+        }
+        if (!passOk) {
+          ok = false;
+          continue;
+        }
+        builder.buildCoverPass(pass, target.first, target.second);
+      }
     });
     module.walk([&](PoissonInputOp input) {
       auto network = input->getParentOfType<NetworkOp>();

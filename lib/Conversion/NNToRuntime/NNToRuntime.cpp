@@ -133,6 +133,11 @@ public:
       call(loc, abi::kSetNetwork, {},
            {sim, string(loc, network.getSymName()), f64Const(loc, dt)});
       llvm::StringMap<Value> popIds, projIds;
+      // A cover pass is added once, by its first statement.
+      llvm::DenseMap<Operation *, bool> coverPassHasDomain;
+      for (auto &pass : getCoverPasses(network))
+        coverPassHasDomain[pass.front()] =
+            !asCoverStatement(pass.front())->domain->empty();
       for (Operation &op : network.getBody().front()) {
         if (auto pop = dyn_cast<PopulationOp>(op)) {
           auto model = module.lookupSymbol<NeuronOp>(pop.getModel());
@@ -215,18 +220,16 @@ public:
                  {sim, projIds[proj.getSymName()],
                   i64Const(l, static_cast<int64_t>(std::llround(
                                   maxDelay->convertToDouble() / dt)))});
-        } else if (auto gather = dyn_cast<GatherOp>(op)) {
-          Location l = gather.getLoc();
+        } else if (isa<GatherOp, ScatterOp>(op)) {
+          auto pass = coverPassHasDomain.find(&op);
+          if (pass == coverPassHasDomain.end())
+            continue;
+          CoverStatement stmt = *asCoverStatement(&op);
+          Location l = op.getLoc();
           call(l, abi::kAddCover, {i32},
-               {sim, string(l, gather.getSymName()),
-                projIds[gather.getProjection()],
-                popIds[gather.getPopulation()]});
-        } else if (auto scatter = dyn_cast<ScatterOp>(op)) {
-          Location l = scatter.getLoc();
-          call(l, abi::kAddCover, {i32},
-               {sim, string(l, scatter.getSymName()),
-                projIds[scatter.getProjection()],
-                popIds[scatter.getPopulation()]});
+               {sim, string(l, stmt.name), projIds[stmt.projection],
+                popIds[stmt.population],
+                i32Const(l, pass->second ? NNC_COVER_HAS_DOMAIN : 0)});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},

@@ -510,6 +510,7 @@ private:
         }
         neuron->refractory = expr(r->period);
         neuron->refractoryLoc = locOf(r);
+        neuron->refractoryWhile = r->whileKw != nullptr;
         if (r->idList()) {
           neuron->hasClampList = true;
           neuron->clamped = idList(r->idList());

@@ -78,6 +78,42 @@ nn.neuron @A {
 
 // -----
 
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  nn.threshold {
+    %t = arith.constant true
+    nn.yield %t : i1
+  }
+  // expected-error @+1 {{needs either a period or a 'while' condition}}
+  nn.refractory 1.0e-03 clamp [] while {
+    %t = arith.constant true
+    nn.yield %t : i1
+  }
+}
+
+// -----
+
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  nn.threshold {
+    %t = arith.constant true
+    nn.yield %t : i1
+  }
+  // expected-error @+1 {{region must yield one 'i1' (the condition)}}
+  nn.refractory clamp [] while {
+    %v = nn.read @v
+    nn.yield %v : f64
+  }
+}
+
+// -----
+
 // expected-error @+1 {{unknown solver 'magic'}}
 nn.neuron @A attributes {solver = "magic"} {
 }

@@ -52,6 +52,31 @@ nn.neuron @LIF attributes {solver = "exact"} {
   nn.refractory 5.000000e-03 clamp [@v]
 }
 
+// Boolean refractoriness: refractory after a spike until a step starts with
+// the condition false.
+// CHECK-LABEL: nn.neuron @Crossing
+nn.neuron @Crossing {
+  nn.state @c init {
+    %z = arith.constant 0.0 : f64
+    nn.yield %z : f64
+  }
+  nn.threshold {
+    %c = nn.read @c
+    %th = arith.constant 5.0e-01 : f64
+    %above = arith.cmpf ogt, %c, %th : f64
+    nn.yield %above : i1
+  }
+  // CHECK: nn.refractory clamp [] while {
+  // CHECK:   nn.read @c
+  // CHECK:   nn.yield %{{.*}} : i1
+  nn.refractory clamp [] while {
+    %c = nn.read @c
+    %th = arith.constant 5.0e-01 : f64
+    %above = arith.cmpf ogt, %c, %th : f64
+    nn.yield %above : i1
+  }
+}
+
 // CHECK-LABEL: nn.neuron @Solved
 nn.neuron @Solved {
   nn.state @x init {

@@ -243,8 +243,16 @@ LogicalResult ThresholdOp::verify() {
 }
 
 LogicalResult RefractoryOp::verify() {
-  if (getPeriod().convertToDouble() < 0)
+  if (getPeriod().has_value() == isConditional())
+    return emitOpError() << "needs either a period or a 'while' condition";
+  if (isConditional()) {
+    if (failed(verifyYieldsOne(*this, getCondition(),
+                               IntegerType::get(getContext(), 1),
+                               "the condition")))
+      return failure();
+  } else if (getPeriod()->convertToDouble() < 0) {
     return emitOpError() << "period must not be negative";
+  }
   auto neuron = (*this)->getParentOfType<NeuronOp>();
   for (Attribute attr : getClamped()) {
     auto ref = cast<FlatSymbolRefAttr>(attr);
@@ -592,6 +600,64 @@ LogicalResult SimulateOp::verify() {
       return emitOpError() << "until region must yield one i1";
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Cover passes
+//===----------------------------------------------------------------------===//
+
+std::optional<CoverStatement> nnc::nn::asCoverStatement(Operation *op) {
+  if (auto g = dyn_cast<GatherOp>(op))
+    return CoverStatement{op,
+                          g.getSymName(),
+                          g.getProjection(),
+                          g.getPopulation(),
+                          &g.getDomain(),
+                          &g.getValue(),
+                          g.getVar()};
+  if (auto s = dyn_cast<ScatterOp>(op))
+    return CoverStatement{op,
+                          s.getSymName(),
+                          s.getProjection(),
+                          s.getPopulation(),
+                          &s.getDomain(),
+                          &s.getValue(),
+                          StringRef()};
+  return std::nullopt;
+}
+
+SmallVector<SmallVector<Operation *, 4>>
+nnc::nn::getCoverPasses(NetworkOp network) {
+  SmallVector<SmallVector<Operation *, 4>> passes;
+  std::optional<CoverStatement> first;
+  llvm::SmallSet<StringRef, 4> gathered;
+  for (Operation &op : network.getBody().front()) {
+    std::optional<CoverStatement> stmt = asCoverStatement(&op);
+    if (!stmt) {
+      first.reset();
+      continue;
+    }
+    bool joins =
+        first && !first->domain->empty() && !stmt->domain->empty() &&
+        stmt->projection == first->projection &&
+        stmt->population == first->population &&
+        OperationEquivalence::isRegionEquivalentTo(
+            first->domain, stmt->domain, OperationEquivalence::IgnoreLocations);
+    if (joins && isa<ScatterOp>(stmt->op))
+      stmt->value->walk(
+          [&](ReadOp read) { joins &= !gathered.contains(read.getVar()); });
+    if (joins && !stmt->gathered.empty())
+      joins = !gathered.contains(stmt->gathered);
+    if (!joins) {
+      passes.emplace_back();
+      gathered.clear();
+      first = stmt;
+    }
+    passes.back().push_back(stmt->op);
+    if (!stmt->gathered.empty())
+      gathered.insert(stmt->gathered);
+  }
+  return passes;
 }
 
 #define GET_OP_CLASSES

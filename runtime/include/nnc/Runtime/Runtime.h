@@ -94,7 +94,7 @@
 // 5 added modulators (nnc_rt_add_modulator, nnc_rt_state_row),
 // clock-driven synapse equations (nnc_rt_add_clock_driven,
 // `_update_synapses` kernels) and covers (nnc_rt_add_cover, `_cover`
-// kernels).
+// kernels). Version 8 gave covers a domain kernel and an owner array.
 //
 // update_synapses integrates every synapse it is given by one step (step
 // `step`); like the update kernel it gets a column range of the synapse
@@ -114,7 +114,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 7 // 7: nnc_projection_flags (f32 synapse state)
+#define NNC_ABI_VERSION 8 // 8: cover passes with precomputed domains
 
 #ifdef __cplusplus
 extern "C" {
@@ -214,15 +214,24 @@ double *nnc_rt_state_row(nnc_sim *sim, int32_t pop, int64_t row);
 /// projection is frozen).
 void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj);
 
-/// Adds a statement of a cover (population `pop` covering the synapses of
-/// projection `proj`): kernel `<name>_cover` (void (nnc_memref2d
+/// nnc_rt_add_cover flags.
+enum nnc_cover_flags {
+  /// Each synapse has at most one covering neuron, computed once by kernel
+  /// `<name>_domain` into the `owner` array (-1: none).
+  NNC_COVER_HAS_DOMAIN = 1,
+};
+
+/// Adds a pass of cover statements (population `pop` covering the synapses
+/// of projection `proj`): kernel `<name>_cover` (void (nnc_memref2d
 /// *astroState, nnc_memref2d *synState, nnc_memref1d_i64 *rowPtr,
-/// nnc_memref1d_i32 *colIdx)) sets a state of the population from the
-/// synapses, or a state of the synapses from the population, at the start
-/// of every step, before the clock-driven synapse equations, in the order
-/// added. Returns its id.
+/// nnc_memref1d_i32 *colIdx, nnc_memref1d_i32 *owner)) sets states of the
+/// population from the synapses, or states of the synapses from the
+/// population, at the start of every step, before the clock-driven synapse
+/// equations, in the order added. With NNC_COVER_HAS_DOMAIN, `<name>_domain`
+/// (same signature) fills `owner` (one entry per synapse) before the first
+/// step; otherwise `owner` is empty. Returns its id.
 int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name, int32_t proj,
-                         int32_t pop);
+                         int32_t pop, int32_t flags);
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive

@@ -129,15 +129,38 @@ def NN_OnSpikeOp : NN_Op<"on_spike", [HasParent<"NeuronOp">,
   let assemblyFormat = "attr-dict-with-keyword $body";
 }
 
-def NN_RefractoryOp : NN_Op<"refractory", [HasParent<"NeuronOp">]> {
-  let summary = "refractory period (seconds) and the states it clamps";
+def NN_RefractoryOp : NN_Op<"refractory", [HasParent<"NeuronOp">,
+                                           NoRegionArguments]> {
+  let summary = "refractoriness after a spike and the states it clamps";
   let description = [{
-    For `period` after a spike the neuron cannot spike again and the
-    `clamped` states keep their value (they are not integrated).
+    With `period` (seconds): for that long after a spike the neuron cannot
+    spike again. With a `while` region instead (it yields an i1, from the
+    state at the start of a step): after a spike the neuron stays
+    refractory until a step starts with the condition false (Brian2's
+    boolean `refractory='C > C_Theta'`, which makes a threshold fire once
+    per upward crossing). In both cases the `clamped` states keep their
+    value while refractory (they are not integrated).
+
+    ```mlir
+    nn.refractory 2.000000e-03 clamp [@v]
+    nn.refractory clamp [] while {
+      %c = nn.read @C
+      %th = arith.constant 5.000000e-04 : f64
+      %above = arith.cmpf ogt, %c, %th : f64
+      nn.yield %above : i1
+    }
+    ```
   }];
-  let arguments = (ins F64Attr:$period, FlatSymbolRefArrayAttr:$clamped);
-  let assemblyFormat = "$period `clamp` $clamped attr-dict";
+  let arguments = (ins OptionalAttr<F64Attr>:$period,
+                       FlatSymbolRefArrayAttr:$clamped);
+  let regions = (region AnyRegion:$condition);
+  let assemblyFormat =
+      "($period^)? `clamp` $clamped attr-dict-with-keyword (`while` $condition^)?";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether refractoriness ends by a condition (`while`), not a period.
+    bool isConditional() { return !getCondition().empty(); }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
