@@ -69,6 +69,9 @@ synapseMember
   | 'solver' method=ID ';'                                    # synSolverMember
   // How the synapses' states are stored: f64 (default) or f32.
   | 'precision' type=ID ';'                                   # synPrecisionMember
+  // Structural plasticity: every `period`, each synapse for which `cond`
+  // holds is moved to a new target and starts afresh (then `block` runs).
+  | 'rewire' 'every' period=expr 'when' cond=expr (block | ';') # synRewireMember
   | name=ID '=' value=expr ';'                                # synValueMember
   ;
 

@@ -14,7 +14,7 @@ the excitatory synapses whose target lies in its square, releasing
 gliotransmitter when their calcium first crosses C_Theta, and coupled to
 their grid neighbours by IP3 diffusion.
 
-The JSON has the spike counts and rates of both neuron groups per 2-s
+The JSON has the spike counts and rates of both neuron groups per 0.25-s
 window, the number of gliotransmitter releases (astrocyte "spikes") per
 window and of astrocytes that released at least once, the synapse counts
 (exc, inh, covered exc synapses, astrocyte couplings) and ``timings_s`` as
@@ -31,7 +31,7 @@ import tempfile
 import time
 import warnings
 
-WINDOW_S = 2.0
+WINDOW_S = 0.25
 
 
 def parse_args(argv=None):

@@ -173,6 +173,11 @@ private:
       line(depth, m.values.front().loc) << "Values\n";
       block(depth + 1, m.values);
     }
+    if (m.rewireLoc.line) {
+      line(depth, m.rewireLoc) << "Rewire every " << expr(*m.rewireEvery)
+                               << " when " << expr(*m.rewireWhen) << "\n";
+      block(depth + 1, m.rewireBlock);
+    }
   }
 
   void network(const Network &n) {

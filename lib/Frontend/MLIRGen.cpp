@@ -619,6 +619,8 @@ private:
           for (unsigned i = 1; !usedNames.insert(name).second; ++i)
             name = base + "_" + std::to_string(i);
           genProjection(proj, name, pre, post, rule, param, delay, op);
+          if (proj.rewire)
+            genRewire(*proj.rewire, name, usedNames);
         }
       }
     }
@@ -791,6 +793,24 @@ private:
 
   /// One projection op (and its synapse model, if the synapses have
   /// state) for the (pre, post) pair of `proj`.
+  /// `rewire every T when COND { ... }` of projection `projName`.
+  void genRewire(const ast::SynapseModel &rule, const std::string &projName,
+                 llvm::StringSet<> &usedNames) {
+    std::string name = projName + "_rewire";
+    for (unsigned k = 1; !usedNames.insert(name).second; ++k)
+      name = projName + "_rewire_" + std::to_string(k);
+    auto op = nn::RewireOp::create(
+        builder, loc(rule.rewireLoc), builder.getStringAttr(name),
+        FlatSymbolRefAttr::get(context, projName),
+        builder.getF64FloatAttr(fold(*rule.rewireEvery)));
+    fillRegion(op.getCondition(), rule.rewireLoc,
+               [&] { return SmallVector<Value>{genExpr(*rule.rewireWhen)}; });
+    fillRegion(op.getReset(), rule.rewireLoc, [&] {
+      genAssignments(rule.rewireBlock);
+      return SmallVector<Value>{};
+    });
+  }
+
   void genProjection(const ast::Projection &proj, const std::string &name,
                      const std::string &pre, const std::string &post,
                      StringRef rule, double param, double delay,

@@ -921,7 +921,8 @@ private:
   /// per-synapse values, and the `on pre` / `on post` handlers, which see
   /// the synapse's variables first and then the target neuron's.
   void checkProjectionSynapses(ast::Projection &proj,
-                               const std::vector<const ast::Neuron *> &posts) {
+                               const std::vector<const ast::Neuron *> &posts,
+                               double dt) {
     const ast::SynapseModel *model = nullptr;
     if (!proj.model.empty()) {
       auto it = synapseModels.find(proj.model);
@@ -1064,6 +1065,72 @@ private:
                "e.g. 'delay "
             << (proj.delay ? "D" : "1 ms") << " up_to 10 ms'";
     }
+    checkRewire(proj, model, synScope, dt);
+  }
+
+  /// `rewire every T when COND { ... }` (from the model or the body, not
+  /// both): T a whole number of steps known at compile time; COND a
+  /// condition on the synapse's own variables; the block assigns synapse
+  /// states.
+  void checkRewire(ast::Projection &proj, const ast::SynapseModel *model,
+                   const Scope &synScope, double dt) {
+    ast::SynapseModel *rule = nullptr;
+    if (proj.body.rewireLoc.line)
+      rule = &proj.body;
+    if (model && model->rewireLoc.line) {
+      if (rule) {
+        auto diag = error(proj.body.rewireLoc);
+        diag << "synapse model '" << model->name
+             << "' already has a 'rewire' rule";
+        diag.attachNote(makeLoc(context, file, model->rewireLoc))
+            << "the model's rule is here";
+        return;
+      }
+      rule = const_cast<ast::SynapseModel *>(model);
+    }
+    if (!rule)
+      return;
+    proj.rewire = rule;
+    ast::Expr &every = *rule->rewireEvery;
+    checkExpr(every, synScope);
+    if (!failed(every)) {
+      if (every.dim != dims::time())
+        error(every.loc) << "the rewiring period must be a time, not "
+                         << every.dim.str();
+      else if (!every.constValue)
+        error(every.loc) << "the rewiring period must be known at compile time";
+      else if (dt > 0) {
+        double steps = *every.constValue / dt;
+        if (!(steps >= 1 - 1e-9) || steps > 0x1.0p40 ||
+            std::fabs(steps - std::round(steps)) > 1e-6 * steps)
+          error(every.loc) << "the rewiring period "
+                           << fmt(*every.constValue * 1e3)
+                           << " ms is not a whole multiple of the time step "
+                              "dt = "
+                           << fmt(dt * 1e3) << " ms";
+      }
+    }
+    auto noteRule = [&](auto &&diag) {
+      if (rule != &proj.body)
+        diag.attachNote(makeLoc(context, file, rule->rewireLoc))
+            << "the rewiring rule is here";
+    };
+    if (proj.rule == ast::Projection::Rule::OneToOne)
+      noteRule(error(proj.ruleLoc)
+               << "a 'one_to_one' projection cannot be rewired (its targets "
+                  "are fixed); use 'fixed_outdegree 1'");
+    if (proj.pre.size() != 1 || proj.post.size() != 1)
+      noteRule(error(proj.loc) << "a rewired projection connects one "
+                                  "population to one population");
+    // The condition and block see the synapse alone: no target, no `t`.
+    ast::Expr &when = *rule->rewireWhen;
+    checkExpr(when, synScope);
+    if (!failed(when) && !when.isBool)
+      error(when.loc) << "the rewiring condition must be a comparison, e.g. "
+                         "'w < 0.01 * w_max'";
+    checkBlock(rule->rewireBlock, synScope, synScope, nullptr);
+    if (const ast::Assign *write = findWrite(rule->rewireBlock, "delay"))
+      error(write->loc) << "a rewired synapse keeps its delay";
   }
 
   /// The first assignment to `name` in `block`, inside conditions too.
@@ -1614,7 +1681,7 @@ private:
             loadConnectionFile(proj, *preIt->second, *postIt->second, dt);
         }
       }
-      checkProjectionSynapses(proj, postModels);
+      checkProjectionSynapses(proj, postModels, dt);
       checkConnectionColumns(proj);
     }
 
@@ -2795,6 +2862,9 @@ private:
             states.push_back(st.name);
       if (proj.perSynapseDelay)
         states.push_back("delay");
+      // The synapse's neurons (which structural plasticity changes).
+      states.push_back("source");
+      states.push_back("target");
       if (std::find(states.begin(), states.end(), name) != states.end())
         continue;
       auto diag = error(loc);

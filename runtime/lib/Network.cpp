@@ -662,6 +662,14 @@ static bool indexSynapsesByTarget(nnc_sim &sim, Projection &proj,
       sim.fail("out of memory indexing the synapses of " + what);
     return false;
   }
+  reindexSynapsesByTarget(proj, postSize);
+  sim.memoryBytes += static_cast<double>(postSize + 1 + n) * sizeof(int64_t);
+  return true;
+}
+
+void nnc::rt::detail::reindexSynapsesByTarget(Projection &proj,
+                                              int64_t postSize) {
+  int64_t n = proj.numSynapses();
   std::fill(proj.postPtr.data(), proj.postPtr.data() + postSize + 1, 0);
   for (int64_t k = 0; k < n; ++k)
     ++proj.postPtr[proj.colIdx[k] + 1];
@@ -671,8 +679,6 @@ static bool indexSynapsesByTarget(nnc_sim &sim, Projection &proj,
                             proj.postPtr.data() + postSize);
   for (int64_t k = 0; k < n; ++k)
     proj.synIds[next[proj.colIdx[k]]++] = k;
-  sim.memoryBytes += static_cast<double>(postSize + 1 + n) * sizeof(int64_t);
-  return true;
 }
 
 extern "C" int32_t
@@ -974,6 +980,25 @@ extern "C" int32_t nnc_rt_add_poisson_input(nnc_sim *sim, const char *name,
   return id;
 }
 
+extern "C" void nnc_rt_add_rewire(nnc_sim *sim, const char *name, int32_t proj,
+                                  int64_t periodSteps) {
+  if (!sim || sim->failed())
+    return;
+  if (!isValidName(name) || proj < 0 ||
+      static_cast<size_t>(proj) >= sim->projections.size() || periodSteps < 1) {
+    sim->fail("invalid structural plasticity rule");
+    return;
+  }
+  Projection &p = sim->projections[proj];
+  if (p.rewire) {
+    sim->fail("projection '" + p.name + "' has two rewiring rules");
+    return;
+  }
+  p.rewire = reinterpret_cast<RewireKernel>(
+      sim->lookupKernel(std::string("_mlir_ciface_") + name + "_rewire"));
+  p.rewireSteps = periodSteps;
+}
+
 extern "C" int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name,
                                     int32_t proj, int32_t pop, int32_t flags) {
   if (!sim || sim->failed())
@@ -1037,7 +1062,9 @@ static void addMonitor(nnc_sim *sim, StateMonitor monitor, const char *api,
   std::string what = "state monitor of " + owner + "." + variable;
   if (!unit || !isCsvSafe(unit))
     return sim->fail(what + " has an invalid unit");
-  if (monitor.row < 0 || monitor.row >= numRows)
+  bool endpoint = synapses && (monitor.row == NNC_SYNAPSE_ROW_SOURCE ||
+                               monitor.row == NNC_SYNAPSE_ROW_TARGET);
+  if (!endpoint && (monitor.row < 0 || monitor.row >= numRows))
     return sim->fail(what + " refers to state row " +
                      std::to_string(monitor.row) + " but " + ownerKind + " '" +
                      owner + "' has " + std::to_string(numRows) + " rows");

@@ -468,12 +468,18 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
     const std::string *name;
     const double *values = nullptr;
     const SynapseValues *synValues = nullptr;
+    const Projection *endpoints = nullptr;
     size_t synBase = 0;
     if (monitor.proj >= 0) {
       const Projection &proj = sim.projections[monitor.proj];
       name = &proj.name;
-      synValues = &proj.synState;
-      synBase = static_cast<size_t>(monitor.row * proj.numSynapses());
+      if (monitor.row == NNC_SYNAPSE_ROW_SOURCE ||
+          monitor.row == NNC_SYNAPSE_ROW_TARGET) {
+        endpoints = &proj;
+      } else {
+        synValues = &proj.synState;
+        synBase = static_cast<size_t>(monitor.row * proj.numSynapses());
+      }
     } else {
       const Population &pop = sim.populations[monitor.pop];
       name = &pop.name;
@@ -487,9 +493,19 @@ bool TraceRecorder::sample(const nnc_sim &sim, int64_t step, bool atEnd,
       buffer_ += ',';
       buffer_.append(digits, end);
       buffer_ += middle;
-      double value = synValues
-                         ? synValues->get(synBase + static_cast<size_t>(i))
-                         : values[i];
+      double value;
+      if (endpoints && monitor.row == NNC_SYNAPSE_ROW_TARGET)
+        value = endpoints->colIdx[i];
+      else if (endpoints) // the source: the CSR row holding synapse i
+        value = static_cast<double>(
+            std::upper_bound(
+                endpoints->rowPtr.data(),
+                endpoints->rowPtr.data() + endpoints->rowPtr.size(), i) -
+            endpoints->rowPtr.data() - 1);
+      else if (synValues)
+        value = synValues->get(synBase + static_cast<size_t>(i));
+      else
+        value = values[i];
       end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
       buffer_.append(digits, end);
       buffer_ += '\n';
@@ -715,6 +731,7 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
     j += (i ? ", " : "") + jsonString(outputs[i]);
   j += "],\n";
   j += "  \"synapses\": " + std::to_string(result.synapseCount) + ",\n";
+  j += "  \"rewired_synapses\": " + std::to_string(sim.rewiredSynapses) + ",\n";
   j += "  \"synapse_memory_bytes\": " +
        jsonNumber(std::round(sim.synapseMemoryBytes)) + ",\n";
   j += "  \"bytes_per_synapse\": " +

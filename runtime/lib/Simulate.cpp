@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Philox.h"
 #include "SimulationImpl.h"
 
 #include <algorithm>
@@ -630,6 +631,62 @@ void runCover(nnc_sim &sim, Cover &cover) {
   cover.run(&astro, &syn, &rowPtr, &colIdx, &owner);
 }
 
+/// Structural plasticity of projection `id` at step k: the kernel flags
+/// (and resets) the synapses to move; each then gets a target drawn
+/// uniformly among those its source does not reach yet (counter-based, so
+/// reproducible for a seed). The synapse keeps its number, source and
+/// delay, so queued spikes still reach it, now at its new target.
+void rewireProjection(nnc_sim &sim, int32_t id, int64_t k) {
+  Projection &proj = sim.projections[id];
+  int64_t n = proj.numSynapses();
+  if (n == 0)
+    return;
+  proj.rewireFlags.assign(static_cast<size_t>(n), 0);
+  nnc_memref2d syn = proj.synStateRef();
+  nnc_memref1d_i32 flags = i32ListRef(proj.rewireFlags.data(), n);
+  uint64_t stream =
+      (static_cast<uint64_t>(id) << 40) ^ static_cast<uint64_t>(k);
+  proj.rewire(
+      &syn, &flags, k,
+      static_cast<int64_t>(deriveKey(sim.seed, kPurposeRewire, stream)));
+  uint64_t key = deriveKey(sim.seed, kPurposeRegrow, stream);
+  int64_t postSize = sim.populations[proj.post].size;
+  constexpr uint64_t kAttempts = 64;
+  int64_t moved = 0;
+  int64_t numSources = static_cast<int64_t>(proj.rowPtr.size()) - 1;
+  for (int64_t i = 0; i < numSources; ++i) {
+    int64_t begin = proj.rowPtr[i], end = proj.rowPtr[i + 1];
+    for (int64_t s = begin; s < end; ++s) {
+      if (!proj.rewireFlags[s])
+        continue;
+      for (uint64_t attempt = 0; attempt < kAttempts; ++attempt) {
+        auto target = static_cast<int32_t>(std::min<int64_t>(
+            static_cast<int64_t>(
+                uniform(key, static_cast<uint64_t>(s) * kAttempts + attempt) *
+                static_cast<double>(postSize)),
+            postSize - 1));
+        bool taken = false;
+        for (int64_t o = begin; o < end && !taken; ++o)
+          taken = proj.colIdx[o] == target;
+        if (!taken) {
+          proj.colIdx[s] = target;
+          ++moved;
+          break;
+        }
+      }
+    }
+  }
+  if (moved == 0)
+    return;
+  sim.rewiredSynapses += moved;
+  if (proj.onPost)
+    reindexSynapsesByTarget(proj, postSize);
+  // Covers find their synapses' covering neurons again.
+  for (Cover &cover : sim.covers)
+    if (cover.proj == id)
+      cover.ownerReady = false;
+}
+
 /// Queues the synapses of this step's source spikes in the slot of the
 /// step they arrive in, then hands the synapses due now to on_pre.
 void deliver(nnc_sim &sim, Projection &proj, int64_t k) {
@@ -735,6 +792,13 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
     int64_t k = sim->step;
     if (!sampleMonitors(*sim, k))
       return progress.finish(s);
+    if (k > 0)
+      for (int32_t id = 0; id < static_cast<int32_t>(sim->projections.size());
+           ++id) {
+        Projection &proj = sim->projections[id];
+        if (proj.rewire && !proj.frozen && k % proj.rewireSteps == 0)
+          rewireProjection(*sim, id, k);
+      }
     for (Cover &cover : sim->covers)
       runCover(*sim, cover);
     synapseUpdate.run(k);

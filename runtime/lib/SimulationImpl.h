@@ -46,6 +46,8 @@ constexpr uint64_t kPurposeConn = 0x636f6e6e;    // "conn"
 constexpr uint64_t kPurposeStep = 0x73746570;    // "step"
 constexpr uint64_t kPurposeSynapse = 0x73796e61; // "syna"
 constexpr uint64_t kPurposeInput = 0x696e7074;   // "inpt"
+constexpr uint64_t kPurposeRewire = 0x72657769;  // "rewi"
+constexpr uint64_t kPurposeRegrow = 0x72656772;  // "regr"
 
 //===----------------------------------------------------------------------===//
 // Memory
@@ -217,6 +219,9 @@ struct Population {
   nnc_memref1d_i32 spikesRef(int64_t begin, int64_t end) const;
 };
 
+using RewireKernel = void (*)(nnc_memref2d *synState, nnc_memref1d_i32 *flags,
+                              int64_t step, int64_t key);
+
 struct Projection {
   std::string name;
   int32_t pre = 0;
@@ -262,11 +267,21 @@ struct Projection {
   /// Integrates the clock-driven synapse equations (null without any).
   SynapseUpdateKernel updateSynapses = nullptr;
 
+  /// Structural plasticity (nnc_rt_add_rewire): every rewireSteps steps the
+  /// kernel flags (and resets) the synapses that move to a new target.
+  RewireKernel rewire = nullptr;
+  int64_t rewireSteps = 0;
+  std::vector<int32_t> rewireFlags;
+
   int64_t numSynapses() const { return static_cast<int64_t>(colIdx.size()); }
   nnc_memref2d synStateRef();
   /// View of synapses [begin, end), for a chunked clock-driven update.
   nnc_memref2d synStateRef(int64_t begin, int64_t end);
 };
+
+/// Refills the synapses-by-target index (postPtr, synIds, allocated) after
+/// the targets changed.
+void reindexSynapsesByTarget(Projection &proj, int64_t postSize);
 
 using CoverKernel = void (*)(nnc_memref2d *astroState, nnc_memref2d *synState,
                              nnc_memref1d_i64 *rowPtr, nnc_memref1d_i32 *colIdx,
@@ -359,6 +374,8 @@ struct nnc_sim {
   /// state, delay groups and rings, indices by target).
   double memoryBytes = 0.0;
   double synapseMemoryBytes = 0.0;
+  /// Synapses moved to a new target by structural plasticity.
+  int64_t rewiredSynapses = 0;
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;

@@ -59,6 +59,10 @@ inline std::string synapseUpdateKernel(llvm::StringRef projection) {
 inline std::string coverKernel(llvm::StringRef statement) {
   return (statement + "_cover").str();
 }
+/// Structural plasticity: flags (and resets) the synapses to move.
+inline std::string rewireKernel(llvm::StringRef rewire) {
+  return (rewire + "_rewire").str();
+}
 /// The covering neuron of every synapse, for the cover pass named after
 /// its first statement (run once).
 inline std::string coverDomainKernel(llvm::StringRef statement) {
@@ -98,6 +102,7 @@ constexpr llvm::StringLiteral kAddModulator = "nnc_rt_add_modulator";
 constexpr llvm::StringLiteral kStateRow = "nnc_rt_state_row";
 constexpr llvm::StringLiteral kAddClockDriven = "nnc_rt_add_clock_driven";
 constexpr llvm::StringLiteral kAddCover = "nnc_rt_add_cover";
+constexpr llvm::StringLiteral kAddRewire = "nnc_rt_add_rewire";
 
 } // namespace nnc::abi
 

@@ -194,6 +194,11 @@ struct SynapseModel {
   /// stored as 32-bit floats (computed in f64). Empty: f64.
   std::string precision;
   Loc precisionLoc;
+  /// `rewire every T when COND { ... }` (structural plasticity): line 0 of
+  /// rewireLoc means none.
+  ExprPtr rewireEvery, rewireWhen;
+  std::vector<Assign> rewireBlock;
+  Loc rewireLoc;
 };
 
 struct Population {
@@ -263,6 +268,8 @@ struct Projection {
   Loc modelLoc;
   SynapseModel body;
   const SynapseModel *resolvedModel = nullptr; // Sema
+  /// Sema: the model or body holding the `rewire` rule (null: none).
+  const SynapseModel *rewire = nullptr;
   /// The delay differs between synapses (uses a random distribution).
   bool perSynapseDelay = false; // Sema
 };

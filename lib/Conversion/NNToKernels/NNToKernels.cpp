@@ -812,6 +812,54 @@ public:
 
   /// `<projection>_init_synapses(synState, key)`: every synapse's initial
   /// state: the model's initial values, except those the projection gives.
+  /// Random numbers a synapse draws for its initial state.
+  unsigned countSynapseInitDraws(ProjectionOp proj, SynapseOp synapse) {
+    unsigned draws = countRandomDraws(synapse);
+    if (!proj.getInit().empty())
+      for (Operation &op : proj.getInit().front())
+        draws += countRandomDraws(&op);
+    return draws;
+  }
+
+  /// Synapse `i`'s initial state into env.state (env's parameters and
+  /// random-number counter set by the caller): the model's initial values,
+  /// then the projection's own values and, with `withColumns`, a connection
+  /// file's value columns.
+  void emitSynapseInitialState(OpBuilder &lb, Location l, ProjectionOp proj,
+                               SynapseOp synapse, Environment &env, Value i,
+                               bool withColumns) {
+    llvm::StringSet<> setByProjection;
+    if (!proj.getInit().empty())
+      proj.getInit().walk(
+          [&](WriteOp w) { setByProjection.insert(w.getVar()); });
+    DictionaryAttr columns;
+    if (withColumns)
+      if (auto given = proj.getColumns())
+        columns = *given;
+    if (columns)
+      for (NamedAttribute column : columns)
+        setByProjection.insert(column.getName().getValue());
+    for (StateOp s : synapse.getStates())
+      if (!setByProjection.contains(s.getSymName()))
+        env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
+    if (!proj.getInit().empty())
+      lowerRegion(lb, proj.getInit(), env);
+    // A connection file's value columns, by synapse (= listed pair).
+    if (columns)
+      for (NamedAttribute column : columns) {
+        auto values = cast<DenseF64ArrayAttr>(column.getValue());
+        Value data = constantArray(
+            lb, l,
+            ("nnc_column_" + proj.getSymName() + "_" +
+             column.getName().getValue())
+                .str(),
+            DenseElementsAttr::get(RankedTensorType::get({values.size()}, f64),
+                                   values.asArrayRef()));
+        env.state[column.getName().getValue()] =
+            memref::LoadOp::create(lb, l, data, ValueRange{i});
+      }
+  }
+
   void buildSynapseInit(ProjectionOp proj, SynapseOp synapse) {
     Location loc = proj.getLoc();
     auto fn = kernel(loc, abi::synapseInitKernel(proj.getSymName()),
@@ -820,10 +868,7 @@ public:
     b.setInsertionPointToStart(&fn.front());
     Value state = fn.getArgument(0), key = fn.getArgument(1);
     Value n = memref::DimOp::create(b, loc, state, 1);
-    unsigned draws = countRandomDraws(synapse);
-    if (!proj.getInit().empty())
-      for (Operation &op : proj.getInit().front())
-        draws += countRandomDraws(&op);
+    unsigned draws = countSynapseInitDraws(proj, synapse);
     SmallVector<StateOp, 4> states = synapse.getStates();
     int lastUpdateRow = synapse.getLastUpdateRow();
     scf::ForOp::create(
@@ -836,33 +881,8 @@ public:
           env.rngCounterBase = arith::MulIOp::create(
               lb, l, i64v,
               arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
-          llvm::StringSet<> setByProjection;
-          if (!proj.getInit().empty())
-            proj.getInit().walk(
-                [&](WriteOp w) { setByProjection.insert(w.getVar()); });
-          if (auto columns = proj.getColumns())
-            for (NamedAttribute column : *columns)
-              setByProjection.insert(column.getName().getValue());
-          for (StateOp s : states)
-            if (!setByProjection.contains(s.getSymName()))
-              env.state[s.getSymName()] = lowerRegion(lb, s.getInit(), env)[0];
-          if (!proj.getInit().empty())
-            lowerRegion(lb, proj.getInit(), env);
-          // A connection file's value columns, by synapse (= listed pair).
-          if (auto columns = proj.getColumns())
-            for (NamedAttribute column : *columns) {
-              auto values = cast<DenseF64ArrayAttr>(column.getValue());
-              Value data =
-                  constantArray(lb, l,
-                                ("nnc_column_" + proj.getSymName() + "_" +
-                                 column.getName().getValue())
-                                    .str(),
-                                DenseElementsAttr::get(
-                                    RankedTensorType::get({values.size()}, f64),
-                                    values.asArrayRef()));
-              env.state[column.getName().getValue()] =
-                  memref::LoadOp::create(lb, l, data, ValueRange{i});
-            }
+          emitSynapseInitialState(lb, l, proj, synapse, env, i,
+                                  /*withColumns=*/true);
           for (auto [row, s] : llvm::enumerate(states))
             storeSynapseValue(
                 lb, s.getLoc(), env.state[s.getSymName()], state,
@@ -874,6 +894,68 @@ public:
                 f64Constant(lb, l, 0.0), state,
                 ValueRange{arith::ConstantIndexOp::create(lb, l, lastUpdateRow),
                            i});
+          scf::YieldOp::create(lb, l);
+        });
+    func::ReturnOp::create(b, loc);
+  }
+
+  /// `<rewire>_rewire(synState, flags, step, key)`: flags[k] = the rewiring
+  /// condition on synapse k; where it holds, the synapse's states take
+  /// their initial values (drawn with `key`, which the runtime derives per
+  /// rewiring), its last event becomes `step`, and the reset block runs.
+  /// Branch-free: every state is stored as select(condition, new, old).
+  /// The runtime then moves the flagged synapses (nn.rewire).
+  void buildRewire(RewireOp rewire, ProjectionOp proj, SynapseOp synapse) {
+    Location loc = rewire.getLoc();
+    auto flagsType = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto fn = kernel(loc, abi::rewireKernel(rewire.getSymName()),
+                     {synapseStateType(synapse), flagsType, i64, i64}, {});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.front());
+    Value state = fn.getArgument(0), flags = fn.getArgument(1);
+    Value step = fn.getArgument(2), key = fn.getArgument(3);
+    Value n = memref::DimOp::create(b, loc, flags, 0);
+    unsigned draws = countSynapseInitDraws(proj, synapse);
+    SmallVector<StateOp, 4> states = synapse.getStates();
+    int lastUpdateRow = synapse.getLastUpdateRow();
+    scf::ForOp::create(
+        b, loc, index(loc, 0), n, index(loc, 1), ValueRange{},
+        [&](OpBuilder &lb, Location l, Value k, ValueRange) {
+          auto row = [&](int r) {
+            return arith::ConstantIndexOp::create(lb, l, r);
+          };
+          Environment old;
+          old.params = synapse.getParamValues();
+          for (auto [r, s] : llvm::enumerate(states))
+            old.state[s.getSymName()] =
+                loadSynapseValue(lb, s.getLoc(), state, ValueRange{row(r), k});
+          Value moves = lowerRegion(lb, rewire.getCondition(), old)[0];
+          Environment fresh;
+          fresh.params = old.params;
+          fresh.rngKey = key;
+          fresh.rngCounterBase = arith::MulIOp::create(
+              lb, l, arith::IndexCastOp::create(lb, l, i64, k),
+              arith::ConstantOp::create(lb, l, lb.getI64IntegerAttr(draws)));
+          emitSynapseInitialState(lb, l, proj, synapse, fresh, k,
+                                  /*withColumns=*/false);
+          lowerRegion(lb, rewire.getReset(), fresh);
+          for (auto [r, s] : llvm::enumerate(states))
+            storeSynapseValue(lb, s.getLoc(),
+                              arith::SelectOp::create(
+                                  lb, l, moves, fresh.state[s.getSymName()],
+                                  old.state[s.getSymName()]),
+                              state, ValueRange{row(r), k});
+          if (lastUpdateRow >= 0) {
+            Value last =
+                loadLastStep(lb, l, state, ValueRange{row(lastUpdateRow), k});
+            Value stepF = arith::SIToFPOp::create(lb, l, f64, step);
+            Value nextF = arith::SelectOp::create(lb, l, moves, stepF, last);
+            storeLastStep(lb, l, arith::FPToSIOp::create(lb, l, i64, nextF),
+                          nextF, state, ValueRange{row(lastUpdateRow), k});
+          }
+          memref::StoreOp::create(lb, l,
+                                  arith::ExtUIOp::create(lb, l, i32, moves),
+                                  flags, ValueRange{k});
           scf::YieldOp::create(lb, l);
         });
     func::ReturnOp::create(b, loc);
@@ -1847,6 +1929,12 @@ public:
         }
         builder.buildCoverPass(pass, target.first, target.second);
       }
+    });
+    module.walk([&](RewireOp rewire) {
+      auto network = rewire->getParentOfType<NetworkOp>();
+      auto proj = cast<ProjectionOp>(
+          SymbolTable::lookupSymbolIn(network, rewire.getProjection()));
+      builder.buildRewire(rewire, proj, proj.getSynapseModel());
     });
     module.walk([&](PoissonInputOp input) {
       auto network = input->getParentOfType<NetworkOp>();

@@ -230,6 +230,13 @@ public:
                {sim, string(l, stmt.name), projIds[stmt.projection],
                 popIds[stmt.population],
                 i32Const(l, pass->second ? NNC_COVER_HAS_DOMAIN : 0)});
+        } else if (auto rewire = dyn_cast<RewireOp>(op)) {
+          Location l = rewire.getLoc();
+          call(l, abi::kAddRewire, {},
+               {sim, string(l, rewire.getSymName()),
+                projIds[rewire.getProjection()],
+                i64Const(l, static_cast<int64_t>(std::llround(
+                                rewire.getPeriod().convertToDouble() / dt)))});
         } else if (auto input = dyn_cast<PoissonInputOp>(op)) {
           Location l = input.getLoc();
           call(l, abi::kAddPoissonInput, {i32},
@@ -245,12 +252,18 @@ public:
             SynapseOp model = proj.getSynapseModel();
             for (Attribute attr : rec.getVars()) {
               StringRef var = cast<FlatSymbolRefAttr>(attr).getValue();
-              auto state =
-                  cast<StateOp>(SymbolTable::lookupSymbolIn(model, var));
+              // `source` and `target` (unless states of the model) are the
+              // synapse's neurons.
+              auto state = model ? dyn_cast_or_null<StateOp>(
+                                       SymbolTable::lookupSymbolIn(model, var))
+                                 : StateOp();
+              int64_t row = state             ? model.getStateRow(var)
+                            : var == "source" ? NNC_SYNAPSE_ROW_SOURCE
+                                              : NNC_SYNAPSE_ROW_TARGET;
               call(l, abi::kRecordSynapseState, {},
-                   {sim, projIds[rec.getPopulation()],
-                    i64Const(l, model.getStateRow(var)), string(l, var),
-                    string(l, state.getUnit().value_or("1")),
+                   {sim, projIds[rec.getPopulation()], i64Const(l, row),
+                    string(l, var),
+                    string(l, state ? state.getUnit().value_or("1") : "1"),
                     i64Const(l, rec.getEverySteps()),
                     i64Const(l, rec.getFirst()), i64Const(l, rec.getLast())});
             }

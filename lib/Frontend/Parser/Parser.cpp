@@ -825,6 +825,17 @@ private:
         }
         model.precision = p->type->getText();
         model.precisionLoc = locOf(p->type);
+      } else if (auto *r =
+                     dynamic_cast<NNParser::SynRewireMemberContext *>(member)) {
+        if (model.rewireLoc.line != 0) {
+          duplicates.push_back({"'rewire' rule", locOf(r)});
+          continue;
+        }
+        model.rewireLoc = locOf(r);
+        model.rewireEvery = expr(r->period);
+        model.rewireWhen = expr(r->cond);
+        if (r->block())
+          model.rewireBlock = block(r->block());
       }
     }
   }

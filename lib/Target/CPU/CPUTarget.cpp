@@ -200,6 +200,7 @@ std::map<std::string, void *> cpu::runtimeSymbols() {
       {"nnc_rt_add_modulator", reinterpret_cast<void *>(&nnc_rt_add_modulator)},
       {"nnc_rt_state_row", reinterpret_cast<void *>(&nnc_rt_state_row)},
       {"nnc_rt_add_cover", reinterpret_cast<void *>(&nnc_rt_add_cover)},
+      {"nnc_rt_add_rewire", reinterpret_cast<void *>(&nnc_rt_add_rewire)},
       {"nnc_rt_add_clock_driven",
        reinterpret_cast<void *>(&nnc_rt_add_clock_driven)},
       {"nnc_rt_set_plastic_delays",

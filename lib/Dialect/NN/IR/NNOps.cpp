@@ -341,7 +341,8 @@ LogicalResult RecordStateOp::verify() {
                            << ")";
     SynapseOp model = proj.getSynapseModel();
     for (Attribute attr : getVars())
-      if (!lookupState(model, cast<FlatSymbolRefAttr>(attr).getValue()))
+      if (StringRef var = cast<FlatSymbolRefAttr>(attr).getValue();
+          !lookupState(model, var) && var != "source" && var != "target")
         return emitOpError() << "'" << cast<FlatSymbolRefAttr>(attr).getValue()
                              << "' is not stored per synapse in projection "
                              << proj.getSymName();
@@ -599,6 +600,24 @@ LogicalResult SimulateOp::verify() {
         !yield.getValues()[0].getType().isInteger(1))
       return emitOpError() << "until region must yield one i1";
   }
+  return success();
+}
+
+LogicalResult RewireOp::verify() {
+  if (!(getPeriod().convertToDouble() > 0))
+    return emitOpError() << "period must be positive";
+  if (failed(verifyYieldsOne(*this, getCondition(),
+                             IntegerType::get(getContext(), 1),
+                             "the condition")))
+    return failure();
+  auto yield = dyn_cast<YieldOp>(getReset().front().getTerminator());
+  if (!yield || !yield.getValues().empty())
+    return emitOpError() << "reset region must end with an empty nn.yield";
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  auto proj = dyn_cast_or_null<ProjectionOp>(
+      SymbolTable::lookupSymbolIn(network, getProjection()));
+  if (!proj || !proj.getSynapseModel())
+    return emitOpError() << "needs a projection with a synapse model";
   return success();
 }
 

@@ -94,7 +94,8 @@
 // 5 added modulators (nnc_rt_add_modulator, nnc_rt_state_row),
 // clock-driven synapse equations (nnc_rt_add_clock_driven,
 // `_update_synapses` kernels) and covers (nnc_rt_add_cover, `_cover`
-// kernels). Version 8 gave covers a domain kernel and an owner array.
+// kernels). Version 8 gave covers a domain kernel and an owner array, and
+// added structural plasticity (nnc_rt_add_rewire, `_rewire` kernels).
 //
 // update_synapses integrates every synapse it is given by one step (step
 // `step`); like the update kernel it gets a column range of the synapse
@@ -214,6 +215,17 @@ double *nnc_rt_state_row(nnc_sim *sim, int32_t pop, int64_t row);
 /// projection is frozen).
 void nnc_rt_add_clock_driven(nnc_sim *sim, int32_t proj);
 
+/// Structural plasticity of projection `proj`: at the start of every step
+/// that is a positive multiple of `periodSteps` (unless the projection is
+/// frozen), kernel `<name>_rewire` (void (nnc_memref2d *synState,
+/// nnc_memref1d_i32 *flags, int64_t step, int64_t key)) sets flags[k] = 1
+/// for the synapses to move and resets their state; the runtime then moves
+/// each to a target drawn uniformly among those its source does not reach
+/// (keeping it where it is if 64 draws find none). Sources, delays,
+/// synapse numbers and memory stay the same.
+void nnc_rt_add_rewire(nnc_sim *sim, const char *name, int32_t proj,
+                       int64_t periodSteps);
+
 /// nnc_rt_add_cover flags.
 enum nnc_cover_flags {
   /// Each synapse has at most one covering neuron, computed once by kernel
@@ -301,8 +313,16 @@ void nnc_rt_record_state(nnc_sim *sim, int32_t pop, int64_t row,
                          const char *variable, const char *unit,
                          int64_t everySteps, int64_t first, int64_t last);
 
+/// Pseudo-rows of nnc_rt_record_synapse_state: each synapse's source and
+/// target neuron (structural plasticity changes the target).
+enum nnc_synapse_rows {
+  NNC_SYNAPSE_ROW_SOURCE = -2,
+  NNC_SYNAPSE_ROW_TARGET = -3,
+};
+
 /// Like nnc_rt_record_state, for state row `row` of the synapses
-/// [first, last) (last == -1: all) of projection `proj`, in synapse order.
+/// [first, last) (last == -1: all) of projection `proj`, in synapse order,
+/// or for their source or target neuron (NNC_SYNAPSE_ROW_SOURCE / _TARGET).
 /// The monitor's rows in traces.csv name the projection and the synapse.
 void nnc_rt_record_synapse_state(nnc_sim *sim, int32_t proj, int64_t row,
                                  const char *variable, const char *unit,

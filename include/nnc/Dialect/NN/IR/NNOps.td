@@ -572,6 +572,39 @@ def NN_GatherOp : NN_Op<"gather", [Symbol, HasParent<"NetworkOp">]> {
   let hasVerifier = 1;
 }
 
+def NN_RewireOp : NN_Op<"rewire", [Symbol, HasParent<"NetworkOp">]> {
+  let summary = "structural plasticity: moves synapses to new targets";
+  let description = [{
+    Every `period` seconds (at the start of the steps that are whole
+    multiples of it, after the first), each synapse of `projection` for
+    which the `condition` region (reading the synapse's parameters and
+    state, yielding an i1) holds starts afresh: its states take their
+    initial values, its last event is now, and the `reset` region (writes
+    of synapse state) runs. The runtime then moves it to a target drawn
+    uniformly among the target population's neurons its source does not
+    reach yet; its source, delay and number stay, so memory is constant.
+
+    ```mlir
+    nn.rewire @S_rewire : @S every 1.000000e-01 when {
+      %w = nn.read @w
+      %min = arith.constant 1.0e-03 : f64
+      %weak = arith.cmpf olt, %w, %min : f64
+      nn.yield %weak : i1
+    } reset {
+      nn.yield
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       FlatSymbolRefAttr:$projection, F64Attr:$period);
+  let regions = (region SizedRegion<1>:$condition, SizedRegion<1>:$reset);
+  let assemblyFormat = [{
+    $sym_name `:` $projection `every` $period attr-dict-with-keyword
+    `when` $condition `reset` $reset
+  }];
+  let hasVerifier = 1;
+}
+
 def NN_ScatterOp : NN_Op<"scatter", [Symbol, HasParent<"NetworkOp">]> {
   let summary = "sets a state of covered synapses from their covering neurons";
   let description = [{
@@ -605,8 +638,9 @@ def NN_RecordStateOp : NN_Op<"record_state", [HasParent<"NetworkOp">]> {
     Records `vars` of neurons [`first`, `last`) (`last` = -1: to the end)
     of `population` at the start of every `every_steps`-th step, or once
     after the program (`every_steps` = 0). `population` may also name a
-    projection: then `vars` are synapse states and the range counts
-    synapses in storage order.
+    projection: then `vars` are synapse states, or `source` and `target`
+    (the synapse's neurons, unless the model has states of these names),
+    and the range counts synapses in storage order.
   }];
   let arguments = (ins FlatSymbolRefAttr:$population,
                        FlatSymbolRefArrayAttr:$vars, I64Attr:$first,
