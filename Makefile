@@ -50,6 +50,7 @@ bench: build
 	NNC_BUILD=$(BUILD_DIR) bench/run.sh $(BENCH_ARGS)
 	NNC_BUILD=$(BUILD_DIR) bench/neurons.sh
 	NNC_BUILD=$(BUILD_DIR) bench/stdp.sh
+	NNC_BUILD=$(BUILD_DIR) bench/coba_astro.sh
 	NNC_BUILD=$(BUILD_DIR) bench/microcircuit.sh
 
 $(FUZZ_BUILD_DIR)/build.ninja:

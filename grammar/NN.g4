@@ -83,7 +83,7 @@ networkMember
   : 'dt' '=' value=expr ';'                                     # dtMember
   | 'population' name=ID '=' model=ID
       ('(' spikeFile=STRING ')')? '[' size=expr ']'
-      ('solver' method=ID)? (';' | block)                       # populationMember
+      ('solver' method=ID)? ('every' every=expr)? (';' | block)  # populationMember
   // A modulator: one global signal with its own state and equations
   // (a population of one without spikes), read by synapses.
   | 'modulator' name=ID '{' neuronMember* '}'                   # modulatorMember

@@ -571,7 +571,10 @@ private:
           perNeuron.push_back(&a);
       }
       std::string model = pop.model;
-      if (!constants.empty() || !pop.solver.empty() || !bindings.empty()) {
+      // A population with its own clock gets its own model (solved for
+      // its time step).
+      if (!constants.empty() || !pop.solver.empty() || !bindings.empty() ||
+          pop.updateEvery > 1) {
         model = pop.model + "_" + pop.name;
         for (unsigned k = 1; !modelNames.insert(model).second; ++k)
           model = pop.model + "_" + pop.name + "_" + std::to_string(k);
@@ -584,7 +587,9 @@ private:
       bindings.clear();
       auto popOp = nn::PopulationOp::create(
           builder, loc(pop.loc), pop.name, model,
-          static_cast<int64_t>(pop.resolvedSize), pop.isModulator);
+          static_cast<int64_t>(pop.resolvedSize), pop.isModulator,
+          pop.updateEvery > 1 ? builder.getI64IntegerAttr(pop.updateEvery)
+                              : IntegerAttr());
       if (!perNeuron.empty())
         fillRegion(popOp.getInit(), pop.loc, [&] {
           genAssignments(perNeuron);

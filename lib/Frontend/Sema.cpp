@@ -1068,6 +1068,40 @@ private:
     checkRewire(proj, model, synScope, dt);
   }
 
+  /// `population p = M[n] every T;`: T a time known at compile time, a
+  /// whole number (at least 1) of the network's steps.
+  void checkUpdatePeriod(ast::Population &pop, double dt) {
+    ast::Expr &every = *pop.every;
+    checkExpr(every, globals);
+    if (failed(every))
+      return;
+    if (pop.isSpikeSource) {
+      error(every.loc) << "a spike source has no update period; its spikes "
+                          "come at the times in its file";
+      return;
+    }
+    if (every.dim != dims::time()) {
+      error(every.loc) << "the update period must be a time, not "
+                       << every.dim.str();
+      return;
+    }
+    if (!every.constValue) {
+      error(every.loc) << "the update period must be known at compile time";
+      return;
+    }
+    if (dt <= 0)
+      return;
+    double steps = *every.constValue / dt;
+    if (!(steps >= 1 - 1e-9) || steps > 0x1.0p40 ||
+        std::fabs(steps - std::round(steps)) > 1e-6 * steps) {
+      error(every.loc) << "the update period " << fmt(*every.constValue * 1e3)
+                       << " ms is not a whole multiple of the time step dt = "
+                       << fmt(dt * 1e3) << " ms";
+      return;
+    }
+    pop.updateEvery = std::llround(steps);
+  }
+
   /// `rewire every T when COND { ... }` (from the model or the body, not
   /// both): T a whole number of steps known at compile time; COND a
   /// condition on the synapse's own variables; the block assigns synapse
@@ -1481,6 +1515,8 @@ private:
       checkSolverName(pop.solver, pop.solverLoc);
       if (pop.isSpikeSource && !pop.solver.empty())
         error(pop.solverLoc) << "a spike source has no equations to solve";
+      if (pop.every)
+        checkUpdatePeriod(pop, dt);
       if (pop.isSpikeSource) {
         if (pop.model != "spike_times")
           error(pop.modelLoc) << "unknown spike source '" << pop.model

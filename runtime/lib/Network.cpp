@@ -288,6 +288,19 @@ extern "C" int32_t nnc_rt_add_population(nnc_sim *sim, const char *name,
   return addPopulation(sim, name, model, size, numRows, /*modulator=*/false);
 }
 
+extern "C" void nnc_rt_set_update_period(nnc_sim *sim, int32_t pop,
+                                         int64_t steps) {
+  if (!sim || sim->failed())
+    return;
+  if (pop < 0 || static_cast<size_t>(pop) >= sim->populations.size() ||
+      steps < 1 || sim->populations[pop].isSpikeSource() ||
+      sim->populations[pop].isModulator)
+    return sim->fail("nnc_rt_set_update_period: invalid population " +
+                     std::to_string(pop) + " or period " +
+                     std::to_string(steps));
+  sim->populations[pop].updateEvery = steps;
+}
+
 extern "C" int32_t nnc_rt_add_modulator(nnc_sim *sim, const char *name,
                                         const char *model, int64_t size,
                                         int64_t numRows) {

@@ -363,7 +363,7 @@ int64_t emitSourceSpikes(Population &pop, int64_t k) {
 /// Runs the update kernel of population `id` for step `k` on all neurons
 /// (or emits a spike source's spikes).
 int64_t runUpdate(Population &pop, int64_t k) {
-  if (!pop.enabled)
+  if (!pop.enabled || k % pop.updateEvery != 0)
     return 0;
   if (pop.isSpikeSource())
     return emitSourceSpikes(pop, k);
@@ -446,7 +446,7 @@ private:
       int64_t begin, end;
       chunkBounds(pop.size, chunks_, chunk, begin, end);
       int64_t n = 0;
-      if (begin < end && pop.enabled) {
+      if (begin < end && pop.enabled && step_ % pop.updateEvery == 0) {
         nnc_memref2d state = pop.stateRef(begin, end);
         nnc_memref1d_i32 spikes = pop.spikesRef(begin, end);
         n = pop.update(&state, &spikes, step_, pop.updateKey);
@@ -580,11 +580,12 @@ bool sampleMonitors(nnc_sim &sim, int64_t k) {
   return true;
 }
 
-nnc_memref1d_i64 i64ListRef(const int64_t *list, int64_t count) {
-  // Kernels get a valid pointer even for an empty list.
-  static int64_t none = 0;
-  nnc_memref1d_i64 ref;
-  ref.allocated = const_cast<int64_t *>(list ? list : &none);
+/// A 1-D memref descriptor of `count` values; kernels get a valid pointer
+/// even for an empty list.
+template <typename Ref, typename T> Ref listRef(const T *list, int64_t count) {
+  static T none = 0;
+  Ref ref;
+  ref.allocated = const_cast<T *>(list ? list : &none);
   ref.aligned = ref.allocated;
   ref.offset = 0;
   ref.sizes[0] = count;
@@ -592,15 +593,12 @@ nnc_memref1d_i64 i64ListRef(const int64_t *list, int64_t count) {
   return ref;
 }
 
+nnc_memref1d_i64 i64ListRef(const int64_t *list, int64_t count) {
+  return listRef<nnc_memref1d_i64>(list, count);
+}
+
 nnc_memref1d_i32 i32ListRef(const int32_t *list, int64_t count) {
-  static int32_t none = 0;
-  nnc_memref1d_i32 ref;
-  ref.allocated = const_cast<int32_t *>(list ? list : &none);
-  ref.aligned = ref.allocated;
-  ref.offset = 0;
-  ref.sizes[0] = count;
-  ref.strides[0] = 1;
-  return ref;
+  return listRef<nnc_memref1d_i32>(list, count);
 }
 
 nnc_memref1d_i32 targetsRef(const Projection &proj) {

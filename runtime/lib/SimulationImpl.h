@@ -186,6 +186,8 @@ struct Population {
   std::string model;
   int64_t size = 0;
   int64_t numRows = 0;
+  /// Updated only at the steps that are multiples of this (its own clock).
+  int64_t updateEvery = 1;
   /// [numRows x size] row-major doubles.
   std::unique_ptr<double, FreeDeleter> state;
   /// Indices of the neurons that spiked in the current step (capacity size).

@@ -103,6 +103,7 @@ constexpr llvm::StringLiteral kStateRow = "nnc_rt_state_row";
 constexpr llvm::StringLiteral kAddClockDriven = "nnc_rt_add_clock_driven";
 constexpr llvm::StringLiteral kAddCover = "nnc_rt_add_cover";
 constexpr llvm::StringLiteral kAddRewire = "nnc_rt_add_rewire";
+constexpr llvm::StringLiteral kSetUpdatePeriod = "nnc_rt_set_update_period";
 
 } // namespace nnc::abi
 

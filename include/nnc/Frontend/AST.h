@@ -212,6 +212,10 @@ struct Population {
   /// `population p = M[n] solver euler;`: overrides the model's solver.
   std::string solver;
   Loc solverLoc;
+  /// `population p = M[n] every 10 ms;`: updated only every T (its own
+  /// clock, a whole number of the network's steps; Sema sets updateEvery).
+  ExprPtr every;
+  long long updateEvery = 1;
   const Neuron *neuron = nullptr; // resolved by Sema
   long long resolvedSize = 0;
   /// `population p = spike_times("file.csv")[n];`: spikes read from a file

@@ -153,6 +153,8 @@ public:
                i64Const(l, pop.getSize()),
                i64Const(l, model.getNumStateRows())});
           popIds[pop.getSymName()] = id;
+          if (int64_t every = pop.getUpdateEvery().value_or(1); every > 1)
+            call(l, abi::kSetUpdatePeriod, {}, {sim, id, i64Const(l, every)});
           // Kernels read modulators through globals (convert-nn-to-kernels
           // made one per row they read): point them at the state.
           for (int64_t row = 0; row < model.getNumStateRows(); ++row) {

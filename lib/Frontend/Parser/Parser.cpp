@@ -606,6 +606,8 @@ private:
           pop.solver = p->method->getText();
           pop.solverLoc = locOf(p->method);
         }
+        if (p->every)
+          pop.every = expr(p->every);
         net->populations.push_back(std::move(pop));
       } else if (auto *m =
                      dynamic_cast<NNParser::ModulatorMemberContext *>(member)) {

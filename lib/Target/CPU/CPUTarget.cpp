@@ -201,6 +201,8 @@ std::map<std::string, void *> cpu::runtimeSymbols() {
       {"nnc_rt_state_row", reinterpret_cast<void *>(&nnc_rt_state_row)},
       {"nnc_rt_add_cover", reinterpret_cast<void *>(&nnc_rt_add_cover)},
       {"nnc_rt_add_rewire", reinterpret_cast<void *>(&nnc_rt_add_rewire)},
+      {"nnc_rt_set_update_period",
+       reinterpret_cast<void *>(&nnc_rt_set_update_period)},
       {"nnc_rt_add_clock_driven",
        reinterpret_cast<void *>(&nnc_rt_add_clock_driven)},
       {"nnc_rt_set_plastic_delays",

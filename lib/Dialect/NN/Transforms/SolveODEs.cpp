@@ -417,12 +417,14 @@ public:
     for (NetworkOp network : module.getOps<NetworkOp>())
       replaceTimeStep(network, network.getDt().convertToDouble());
     module.walk([&](PopulationOp pop) {
-      double dt = pop->getParentOfType<NetworkOp>().getDt().convertToDouble();
+      // A population with its own clock steps m dt at a time.
+      double dt = pop->getParentOfType<NetworkOp>().getDt().convertToDouble() *
+                  static_cast<double>(pop.getUpdateEvery().value_or(1));
       auto [it, inserted] =
           dtOfModel.try_emplace(pop.getModel(), dt, pop.getLoc());
       if (!inserted && it->second.first != dt) {
         pop.emitError() << "model '" << pop.getModel()
-                        << "' is used by networks with different time steps";
+                        << "' is used with different time steps";
         ok = false;
       }
     });

@@ -95,7 +95,8 @@
 // clock-driven synapse equations (nnc_rt_add_clock_driven,
 // `_update_synapses` kernels) and covers (nnc_rt_add_cover, `_cover`
 // kernels). Version 8 gave covers a domain kernel and an owner array, and
-// added structural plasticity (nnc_rt_add_rewire, `_rewire` kernels).
+// added structural plasticity (nnc_rt_add_rewire, `_rewire` kernels) and
+// populations with their own clock (nnc_rt_set_update_period).
 //
 // update_synapses integrates every synapse it is given by one step (step
 // `step`); like the update kernel it gets a column range of the synapse
@@ -199,6 +200,11 @@ void nnc_rt_set_network(nnc_sim *sim, const char *name, double dt);
 /// are resolved by name, and `<name>_init` runs before this returns.
 int32_t nnc_rt_add_population(nnc_sim *sim, const char *name, const char *model,
                               int64_t size, int64_t numRows);
+
+/// Population `pop` has its own clock: its update kernel (solved for
+/// `steps` time steps) runs only at the steps that are multiples of
+/// `steps`; in the others it neither changes nor spikes.
+void nnc_rt_set_update_period(nnc_sim *sim, int32_t pop, int64_t steps);
 
 /// Adds a modulator: like nnc_rt_add_population, but it is updated after
 /// every other population in each step, so that every kernel that reads it

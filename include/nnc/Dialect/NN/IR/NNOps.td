@@ -431,9 +431,14 @@ def NN_PopulationOp : NN_Op<"population", [Symbol, HasParent<"NetworkOp">,
     declaration): it has no spikes, it is updated after every other
     population in each step, and synapses read its state with
     `nn.read_modulator`.
+
+    With `update_every` = m > 1 the population has its own clock: it is
+    updated (integrated over m steps, thresholds and resets) only at the
+    steps that are multiples of m, and its model is solved for m dt.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$model,
-                       SI64Attr:$size, UnitAttr:$modulator);
+                       SI64Attr:$size, UnitAttr:$modulator,
+                       OptionalAttr<I64Attr>:$update_every);
   let regions = (region MaxSizedRegion<1>:$init);
   let assemblyFormat = [{
     (`modulator` $modulator^)? $sym_name `:` $model `[` $size `]`
