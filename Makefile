@@ -1,12 +1,15 @@
 # The README's two commands. Each one installs missing Debian packages,
 # configures and builds nnc, then does its job:
 #   make demo   - compile and run examples/cuba.nn, print a summary
-#   make check  - run every test (lit regression tests + GoogleTest)
+#   make check  - run every test (lit regression tests + GoogleTest), then
+#                 fuzz the front end for CHECK_FUZZ_SECONDS (default 60, with
+#                 a fixed seed; 0 skips it), as `make fuzz` does
 # Other targets: build, bench, fuzz, format, clean.
 #   make bench  - nnc vs Brian2: CUBA and COBA at 4000 and 32000 neurons,
 #                 1 and 2 threads (bench/run.sh $(BENCH_ARGS), e.g.
 #                 BENCH_ARGS=--quick for 1 s runs), then bench/neurons.sh,
-#                 bench/stdp.sh (STDP vs Brian2) and bench/microcircuit.sh
+#                 bench/stdp.sh (STDP vs Brian2), bench/coba_astro.sh (COBA
+#                 with astrocytes vs Brian2) and bench/microcircuit.sh
 #   make fuzz   - build the front end's libFuzzer target with clang-22, ASan
 #                 and UBSan in build-fuzz/ and run it for FUZZ_SECONDS
 #                 (default 600) on the seed corpus (docs/fuzzing.md); fails
@@ -19,6 +22,7 @@ BENCH_ARGS ?=
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 600
 FUZZ_ARGS ?=
+CHECK_FUZZ_SECONDS ?= 60
 
 .PHONY: all deps configure build demo check bench fuzz format clean
 
@@ -45,6 +49,10 @@ demo: build
 check: build
 	cmake --build $(BUILD_DIR) --target NNCRuntimeTests
 	utils/run-tests.sh $(BUILD_DIR)
+	@if [ "$(CHECK_FUZZ_SECONDS)" != 0 ]; then \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) \
+	    FUZZ_ARGS=-seed=1; \
+	fi
 
 bench: build
 	NNC_BUILD=$(BUILD_DIR) bench/run.sh $(BENCH_ARGS)
