@@ -31,6 +31,8 @@ import tempfile
 import time
 import warnings
 
+from standalone import build_and_time
+
 WINDOW_S = 0.25
 
 
@@ -210,14 +212,7 @@ def main(argv=None):
         t0 = time.perf_counter()
         network, monitors, synapses = build_network(b2)
         network.run(args.duration * b2.second)
-        timings = {"setup": time.perf_counter() - t0}
-        t0 = time.perf_counter()
-        b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
-        timings["build_total"] = time.perf_counter() - t0
-        timings["run_binary"] = b2.device.timers["run_binary"]
-        timings["codegen_compile"] = timings["build_total"] - timings["run_binary"]
-        timings["simulate"] = b2.device._last_run_time
-        timings["network_build"] = timings["run_binary"] - timings["simulate"]
+        timings = build_and_time(b2, build_dir, time.perf_counter() - t0)
         sizes = dict(exc=3200, inh=800, astro=3200)
         groups = {}
         for name, mon in monitors.items():

@@ -57,6 +57,8 @@ import tempfile
 import time
 import warnings
 
+from standalone import build_and_time
+
 #: In-degree of the example network (p = 0.02 at N = 4000).
 INDEGREE = 80
 #: Connection probability of the example network.
@@ -162,13 +164,7 @@ def simulate(args, build_dir, build_network=build_network, model="CUBA"):
     timings = {"setup": time.perf_counter() - t0}
     main_max_rss_kb = None
     if args.device == "cpp_standalone":
-        t0 = time.perf_counter()
-        b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
-        timings["build_total"] = time.perf_counter() - t0
-        timings["run_binary"] = b2.device.timers["run_binary"]
-        timings["codegen_compile"] = timings["build_total"] - timings["run_binary"]
-        timings["simulate"] = b2.device._last_run_time
-        timings["network_build"] = timings["run_binary"] - timings["simulate"]
+        timings = build_and_time(b2, build_dir, timings["setup"])
         maxrss_path = os.path.join(build_dir, MAXRSS_FILE)
         if os.path.exists(maxrss_path):
             with open(maxrss_path) as f:

@@ -50,6 +50,8 @@ import tempfile
 import time
 import warnings
 
+from standalone import build_and_time
+
 #: The models: Brian2 equations (the same as std/*.nn, in Brian2's syntax),
 #: constants as (value, unit name) pairs, initial states, threshold, reset,
 #: refractory period, integration method, dt and the current I_ext(i).
@@ -141,14 +143,7 @@ def simulate(args, build_dir):
     network = b2.Network(group)
     t0 = time.perf_counter()
     network.run(args.duration * b2.second, namespace={})
-    timings = {"setup": time.perf_counter() - t0}
-
-    t0 = time.perf_counter()
-    b2.device.build(directory=build_dir, compile=True, run=True, with_output=False)
-    timings["build_total"] = time.perf_counter() - t0
-    timings["run_binary"] = b2.device.timers["run_binary"]
-    timings["codegen_compile"] = timings["build_total"] - timings["run_binary"]
-    timings["simulate"] = b2.device._last_run_time
+    timings = build_and_time(b2, build_dir, time.perf_counter() - t0)
     spikes = int(round(float(group.nspikes[:].sum())))
     dt = float(b2.defaultclock.dt)
     steps = int(round(args.duration / dt))
