@@ -52,7 +52,8 @@ const char *kUsage =
 USAGE: nnc <command> FILE [options]
 
 COMMANDS:
-  check FILE              parse and check FILE, report every error
+  check FILE              parse, check and lower FILE (everything but code
+                          generation), report every error
   compile FILE            compile FILE
       -o OUT                output file (default: FILE with a new extension,
                             or standard output for textual forms)
@@ -294,8 +295,6 @@ private:
     if (!file || mlir::failed(checkFile(*file, &context)))
       return kExitBadInput;
     opts.run.parseSeconds = secondsSince(start);
-    if (opts.command == "check")
-      return 0;
     if (opts.emit == "ast" && opts.command == "compile")
       return writeText(opts,
                        [&](llvm::raw_ostream &os) { os << ast::dump(*file); });
@@ -316,6 +315,10 @@ private:
     buildLowerToLoopsPipeline(loops);
     if (mlir::failed(loops.run(*module)))
       return kExitBadInput;
+    // `check` stops here: what the lowering rejects (e.g. `solver exact` on
+    // a projection's nonlinear synapse equations) is reported too.
+    if (opts.command == "check")
+      return 0;
     if (opts.command == "compile" && opts.emit == "loops")
       return writeText(opts, [&](llvm::raw_ostream &os) { module->print(os); });
 
