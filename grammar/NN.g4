@@ -91,7 +91,7 @@ networkMember
   // k * every on; read as NAME(t), or NAME(t, column) for a 2-D table.
   | 'table' name=ID '=' ('[' values+=expr (',' values+=expr)* ']'
       | 'load' '(' npy=STRING ')') 'every' every=expr ';'        # tableMember
-  | 'connect' (name=ID '=')? pre=idList '->' post=idList connectRule
+  | 'connect' (name=ID '=')? pre=endpointList '->' post=endpointList connectRule
       ('delay' delay=expr ('up_to' delayMax=expr)?)? ('synapse' model=ID)?
       (';' | synapseBody)                                       # connectMember
   | 'connect' (name=ID '=')? kind=ID
@@ -144,6 +144,11 @@ qualifiedName : ID ('.' ID)? | 'delay' ;
 popSelection : pop=ID ('[' first=expr (':' last=expr)? ']')? ;
 
 idList : ID (',' ID)* ;
+
+// Populations a projection connects, each whole or a range of its neurons
+// (`p[0:50]`: neurons 0 to 49).
+endpointList : endpoint (',' endpoint)* ;
+endpoint : ID ('[' first=expr ':' last=expr ']')? ;
 
 // ---- expressions ----------------------------------------------------------
 

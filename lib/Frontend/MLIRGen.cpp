@@ -616,14 +616,21 @@ private:
       double delay =
           proj.delay && !proj.perSynapseDelay ? *proj.delay->constValue : 0.0;
       // `connect a, b -> c, d` is one projection per (pre, post) pair.
-      for (auto &[pre, preLoc] : proj.pre) {
-        for (auto &[post, postLoc] : proj.post) {
+      for (auto [preIndex, preRef] : llvm::enumerate(proj.pre)) {
+        for (auto [postIndex, postRef] : llvm::enumerate(proj.post)) {
+          const std::string &pre = preRef.first, &post = postRef.first;
           std::string base =
               proj.name.empty() ? pre + "_to_" + post : proj.name;
           std::string name = base;
           for (unsigned i = 1; !usedNames.insert(name).second; ++i)
             name = base + "_" + std::to_string(i);
-          genProjection(proj, name, pre, post, rule, param, delay, op);
+          const ast::Projection::Slice &preSlice = proj.preSlices[preIndex];
+          const ast::Projection::Slice &postSlice = proj.postSlices[postIndex];
+          bool sliced = !preSlice.whole() || !postSlice.whole();
+          genProjection(proj, name, pre, post,
+                        sliced ? StringRef("probability") : rule, param, delay,
+                        op, sliced ? &preSlice : nullptr,
+                        sliced ? &postSlice : nullptr);
           if (proj.rewire)
             genRewire(*proj.rewire, name, usedNames);
         }
@@ -816,10 +823,14 @@ private:
     });
   }
 
+  /// With `preSlice` and `postSlice` (a range of either population), the
+  /// rule becomes a probability region that is 0 outside the ranges.
   void genProjection(const ast::Projection &proj, const std::string &name,
                      const std::string &pre, const std::string &post,
                      StringRef rule, double param, double delay,
-                     nn::NetworkOp network) {
+                     nn::NetworkOp network,
+                     const ast::Projection::Slice *preSlice = nullptr,
+                     const ast::Projection::Slice *postSlice = nullptr) {
     const ast::SynapseModel *model = proj.resolvedModel;
     const ast::SynapseModel &body = proj.body;
     // Parameter values the projection gives specialise its model.
@@ -912,15 +923,53 @@ private:
         genAssignments(*onPost);
         return SmallVector<Value>{};
       });
-    if (proj.rule == ast::Projection::Rule::Probability &&
-        !proj.ruleParam->constValue) {
+    if (preSlice || (proj.rule == ast::Projection::Rule::Probability &&
+                     !proj.ruleParam->constValue)) {
       OpBuilder::InsertionGuard guard(builder);
-      Location l = loc(proj.ruleParam->loc);
+      Location l = loc(proj.ruleParam ? proj.ruleParam->loc : proj.ruleLoc);
       Block *block = builder.createBlock(&p.getProbability());
       synapseIndices = {block->addArgument(builder.getF64Type(), l),
                         block->addArgument(builder.getF64Type(), l)};
       builder.setInsertionPointToStart(block);
-      nn::YieldOp::create(builder, l, genExpr(*proj.ruleParam));
+      auto constant = [&](double v) -> Value {
+        return arith::ConstantOp::create(builder, l,
+                                         builder.getF64FloatAttr(v));
+      };
+      auto [i, j] = synapseIndices;
+      Value probability;
+      if (proj.rule == ast::Projection::Rule::Probability)
+        probability = genExpr(*proj.ruleParam);
+      else if (proj.rule == ast::Projection::Rule::OneToOne)
+        // The k-th neuron of one range to the k-th of the other.
+        probability = arith::SelectOp::create(
+            builder, l,
+            arith::CmpFOp::create(
+                builder, l, arith::CmpFPredicate::OEQ,
+                arith::SubFOp::create(builder, l, i,
+                                      constant(double(preSlice->lo))),
+                arith::SubFOp::create(builder, l, j,
+                                      constant(double(postSlice->lo)))),
+            constant(1), constant(0));
+      else
+        probability = constant(1); // all_to_all
+      // 0 outside the ranges.
+      auto within = [&](Value x, const ast::Projection::Slice &slice) {
+        if (slice.whole())
+          return;
+        Value inside = arith::AndIOp::create(
+            builder, l,
+            arith::CmpFOp::create(builder, l, arith::CmpFPredicate::OGE, x,
+                                  constant(double(slice.lo))),
+            arith::CmpFOp::create(builder, l, arith::CmpFPredicate::OLT, x,
+                                  constant(double(slice.hi))));
+        probability = arith::SelectOp::create(builder, l, inside, probability,
+                                              constant(0));
+      };
+      if (preSlice) {
+        within(i, *preSlice);
+        within(j, *postSlice);
+      }
+      nn::YieldOp::create(builder, l, probability);
       synapseIndices = {};
     }
     if (!perSynapse.empty())

@@ -1068,6 +1068,49 @@ private:
     checkRewire(proj, model, synScope, dt);
   }
 
+  /// `connect p[a:b] -> q[c:d] ...`: constant bounds within the population;
+  /// only rules that the pair-by-pair probability can express take ranges.
+  void checkSlices(ast::Projection &proj, const Scope &scope,
+                   const llvm::StringMap<ast::Population *> &pops) {
+    bool any = false;
+    auto check = [&](std::vector<std::pair<std::string, ast::Loc>> &refs,
+                     std::vector<ast::Projection::Slice> &slices) {
+      for (auto [ref, slice] : llvm::zip(refs, slices)) {
+        if (slice.whole())
+          continue;
+        any = true;
+        std::optional<long long> lo = checkIndex(*slice.first, scope, "neuron");
+        std::optional<long long> hi = checkIndex(*slice.last, scope, "neuron");
+        if (!lo || !hi)
+          continue;
+        if (*hi <= *lo) {
+          error(slice.last->loc)
+              << "empty neuron range [" << *lo << ":" << *hi << "]";
+          continue;
+        }
+        auto it = pops.find(ref.first);
+        if (it != pops.end() && it->second->resolvedSize &&
+            *hi > it->second->resolvedSize) {
+          error(slice.last->loc)
+              << "neuron index " << *hi << " is out of range: population '"
+              << ref.first << "' has " << it->second->resolvedSize
+              << " neurons";
+          continue;
+        }
+        slice.lo = *lo;
+        slice.hi = *hi;
+      }
+    };
+    check(proj.pre, proj.preSlices);
+    check(proj.post, proj.postSlices);
+    using Rule = ast::Projection::Rule;
+    if (any && proj.rule != Rule::AllToAll && proj.rule != Rule::Probability &&
+        proj.rule != Rule::OneToOne)
+      error(proj.ruleLoc) << "a range of a population can only be connected "
+                             "'all_to_all', 'one_to_one' or with a "
+                             "'probability' yet";
+  }
+
   /// `population p = M[n] every T;`: T a time known at compile time, a
   /// whole number (at least 1) of the network's steps.
   void checkUpdatePeriod(ast::Population &pop, double dt) {
@@ -1634,6 +1677,7 @@ private:
                                      p->neuron) == postModels.end())
             postModels.push_back(p->neuron);
         }
+      checkSlices(proj, scope, pops);
       bool inDegree = proj.rule == ast::Projection::Rule::InDegree;
       if (inDegree || proj.rule == ast::Projection::Rule::OutDegree) {
         checkExpr(*proj.ruleParam, scope);
@@ -1658,18 +1702,28 @@ private:
       if (proj.rule == ast::Projection::Rule::Probability)
         checkConnectionProbability(proj, scope, pops);
       if (proj.rule == ast::Projection::Rule::OneToOne)
-        for (auto &[preName, preLoc] : proj.pre)
-          for (auto &[postName, postLoc] : proj.post) {
+        for (auto [preIndex, preRef] : llvm::enumerate(proj.pre))
+          for (auto [postIndex, postRef] : llvm::enumerate(proj.post)) {
+            const std::string &preName = preRef.first;
+            const std::string &postName = postRef.first;
             auto a = pops.find(preName), b = pops.find(postName);
             if (a == pops.end() || b == pops.end() ||
-                !a->second->resolvedSize || !b->second->resolvedSize ||
-                a->second->resolvedSize == b->second->resolvedSize)
+                !a->second->resolvedSize || !b->second->resolvedSize)
+              continue;
+            // A range counts its own neurons.
+            auto length = [](const ast::Projection::Slice &s, long long all) {
+              return s.whole() ? all : s.hi - s.lo;
+            };
+            long long preSize =
+                length(proj.preSlices[preIndex], a->second->resolvedSize);
+            long long postSize =
+                length(proj.postSlices[postIndex], b->second->resolvedSize);
+            if (preSize == postSize || preSize <= 0 || postSize <= 0)
               continue;
             auto diag = error(proj.ruleLoc);
             diag << "one_to_one needs populations of equal size, but '"
-                 << preName << "' has " << a->second->resolvedSize
-                 << " neurons and '" << postName << "' has "
-                 << b->second->resolvedSize;
+                 << preName << "' has " << preSize << " neurons and '"
+                 << postName << "' has " << postSize;
             diag.attachNote(makeLoc(context, file, a->second->loc))
                 << "'" << preName << "' is declared here";
             diag.attachNote(makeLoc(context, file, b->second->loc))

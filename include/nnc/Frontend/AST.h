@@ -242,6 +242,15 @@ struct Projection {
   std::string name; // `connect name = a -> b ...`; empty: a_to_b
   Loc nameLoc;
   std::vector<std::pair<std::string, Loc>> pre, post;
+  /// `p[a:b]`: neurons a .. b-1 of an endpoint (parallel to pre / post;
+  /// null `first`: the whole population). Sema resolves the bounds.
+  struct Slice {
+    ExprPtr first, last;
+    Loc loc;
+    long long lo = 0, hi = -1;
+    bool whole() const { return !first; }
+  };
+  std::vector<Slice> preSlices, postSlices;
   Loc loc;
   Rule rule = Rule::AllToAll;
   Loc ruleLoc;

@@ -575,6 +575,21 @@ private:
     return ids;
   }
 
+  void endpoints(NNParser::EndpointListContext *ctx,
+                 std::vector<std::pair<std::string, ast::Loc>> &names,
+                 std::vector<ast::Projection::Slice> &slices) {
+    for (auto *e : ctx->endpoint()) {
+      names.push_back({e->ID()->getText(), locOf(e->ID()->getSymbol())});
+      ast::Projection::Slice slice;
+      if (e->first) {
+        slice.first = expr(e->first);
+        slice.last = expr(e->last);
+        slice.loc = locOf(e->first);
+      }
+      slices.push_back(std::move(slice));
+    }
+  }
+
   std::unique_ptr<ast::Network> network(NNParser::NetworkDeclContext *ctx) {
     auto net = std::make_unique<ast::Network>();
     net->name = ctx->name->getText();
@@ -845,8 +860,8 @@ private:
   ast::Projection projection(NNParser::ConnectMemberContext *ctx) {
     ast::Projection proj;
     proj.loc = locOf(ctx);
-    proj.pre = idList(ctx->pre);
-    proj.post = idList(ctx->post);
+    endpoints(ctx->pre, proj.pre, proj.preSlices);
+    endpoints(ctx->post, proj.post, proj.postSlices);
     auto *rule = ctx->connectRule();
     proj.ruleLoc = locOf(rule);
     if (dynamic_cast<NNParser::OneToOneRuleContext *>(rule)) {
