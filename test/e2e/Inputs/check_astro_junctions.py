@@ -1,21 +1,16 @@
 """Checker of test/e2e/astro-junctions.nn: J[k] of every cell from I[k - 1] of its
 neighbours (the cover of step k - 1 ran after the sample of step k - 1)."""
-import csv
 import math
 import os
 import sys
-from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nnc_output import read_all_samples  # noqa: E402
 
 out = sys.argv[1]
-series = defaultdict(dict)  # (variable, index) -> {step: value}
-junctions = 0
-with open(os.path.join(out, "traces.csv")) as f:
-    for row in csv.DictReader(f):
-        if row["population"] == "G":
-            junctions += 1
-            continue
-        step = round(float(row["time_ms"]))
-        series[(row["variable"], int(row["index"]))][step] = float(row["value"])
+traces = read_all_samples(out, 1.0)
+junctions = sum(1 for (pop, _, _) in traces if pop == "G")
+series = {(var, i): v for (pop, var, i), v in traces.items() if pop == "astro"}
 print(f"junctions: {junctions}")
 F, theta, omega = 0.09e-3, 0.3e-3, 0.05e-3      # mM/s, mM (SI: mol/m^3)
 worst, samples, nonzero = 0.0, 0, 0

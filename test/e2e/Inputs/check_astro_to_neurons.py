@@ -1,21 +1,15 @@
 """Checker of test/e2e/astro-to-neurons.nn: I_astro of neuron j at sample
 k is 2 pA/uM times the calcium of astrocyte j // 2 at sample k - 1 (0 for
 neuron 4, which no astrocyte contacts)."""
-import csv
 import os
 import sys
-from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nnc_output import read_all_samples  # noqa: E402
 
 out = sys.argv[1]
-series = defaultdict(dict)
-contacts = 0
-with open(os.path.join(out, "traces.csv")) as f:
-    for row in csv.DictReader(f):
-        if row["population"] == "T":
-            contacts += 1
-            continue
-        step = round(float(row["time_ms"]) / 0.1)
-        series[(row["population"], row["variable"], int(row["index"]))][step] = float(row["value"])
+series = read_all_samples(out, 0.1)
+contacts = sum(1 for (pop, _, _) in series if pop == "T")
 print(f"contacts: {contacts}")
 K = 2e-12 / 1e-3  # 2 pA per uM, in A per (mol/m^3)
 worst, samples = 0.0, 0

@@ -54,6 +54,18 @@ def read_samples(out, dt_ms, index=0):
     return samples
 
 
+def read_all_samples(out, dt_ms):
+    """(population, variable, index) -> {step: value} of every neuron (or
+    synapse) in traces.csv."""
+    samples = defaultdict(dict)
+    with open(os.path.join(out, "traces.csv")) as f:
+        for row in csv.DictReader(f):
+            step = int(round(float(row["time_ms"]) / dt_ms))
+            samples[(row["population"], row["variable"], int(row["index"]))][step] = \
+                float(row["value"])
+    return samples
+
+
 def compare_trace(name, got, steps, want, rtol, atol):
     """Compares samples `got` ({step: value}) with reference values `want`
     at `steps`: |nnc - ref| <= rtol max|ref| + atol (the scale of the
