@@ -608,8 +608,8 @@ nnc_memref1d_i32 targetsRef(const Projection &proj) {
 
 /// Sets the covering population's state from the synapses, or the
 /// synapses' state from it (a pass of cover statements). The synapses'
-/// covering neurons are computed at the first call: the synapses exist by
-/// then and do not change.
+/// covering neurons are computed at the first call (the synapses exist by
+/// then) and again after structural plasticity moved some of them.
 void runCover(nnc_sim &sim, Cover &cover) {
   Projection &proj = sim.projections[cover.proj];
   nnc_memref2d astro = sim.populations[cover.pop].stateRef();
