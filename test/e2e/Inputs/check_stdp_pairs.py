@@ -10,6 +10,10 @@ w_max)); a postsynaptic spike runs `on post` (a_post += A_post; w = clip(w +
 a_pre, 0, w_max)) in its own step, after the arrivals of that step. A
 monitor sample at step n shows the stored values after steps < n.
 
+With --interaction nearest (std/stdp.nn STDPNearest) each event sets its
+trace to its step (a_pre = A_pre, a_post = A_post) instead of adding it,
+so a spike pairs only with the latest spike of the other side.
+
 With --rule vogels (Vogels et al. 2011, std/stdp.nn InhibitorySTDP) both
 traces jump by 1, `on pre` runs w = clip(w + (a_post - alpha) eta, 0,
 w_max) and `on post` w = clip(w + a_pre eta, 0, w_max).
@@ -38,6 +42,7 @@ def main():
     p.add_argument("--w0", type=float, required=True)
     p.add_argument("--rtol", type=float, default=1e-12)
     p.add_argument("--rule", choices=["additive", "vogels"], default="additive")
+    p.add_argument("--interaction", choices=["all", "nearest"], default="all")
     p.add_argument("--eta", type=float, default=1.0)
     p.add_argument("--alpha", type=float, default=0.0)
     a = p.parse_args()
@@ -87,7 +92,7 @@ def main():
         for i in sorted(arrivals.get(k, [])):
             x = syn[i]
             advance(x, k)
-            x["a_pre"] += a.a_pre
+            x["a_pre"] = a.a_pre + (x["a_pre"] if a.interaction == "all" else 0.0)
             if a.rule == "vogels":
                 x["w"] = min(max(x["w"] + (x["a_post"] - a.alpha) * a.eta, 0.0), a.w_max)
             else:
@@ -96,7 +101,7 @@ def main():
         if k in post_steps:
             for x in syn:
                 advance(x, k)
-                x["a_post"] += a.a_post
+                x["a_post"] = a.a_post + (x["a_post"] if a.interaction == "all" else 0.0)
                 x["w"] = min(max(x["w"] + x["a_pre"] * a.eta, 0.0), a.w_max)
             pairs["post"] += 1
     hits = {"max": sum(x["w"] == a.w_max for x in syn), "zero": 0}
