@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "nnc/Dialect/NN/IR/Solvers.h"
 #include "nnc/Frontend/Frontend.h"
 #include "nnc/Frontend/Npy.h"
 
@@ -798,15 +799,9 @@ private:
   void checkSolverName(const std::string &solver, ast::Loc loc) {
     if (solver.empty())
       return;
-    static const char *solvers[] = {"exact", "euler", "rk2", "rk4",
-                                    "exponential_euler"};
-    bool known = false;
-    for (const char *s : solvers)
-      known |= solver == s;
-    if (!known)
-      error(loc) << "unknown solver '" << solver
-                 << "'; expected one of exact, exponential_euler, euler, rk2, "
-                    "rk4";
+    if (!nn::isSolverName(solver))
+      error(loc) << "unknown solver '" << solver << "'; expected one of "
+                 << llvm::join(nn::getSolverNames(), ", ");
   }
 
   /// Checks equations `x' = rhs`: x is a state of `scope`, at most one

@@ -732,6 +732,20 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
   j += "],\n";
   j += "  \"synapses\": " + std::to_string(result.synapseCount) + ",\n";
   j += "  \"rewired_synapses\": " + std::to_string(sim.rewiredSynapses) + ",\n";
+  j += "  \"non_finite_states\": [";
+  for (size_t i = 0; i < result.nonFinite.size(); ++i) {
+    const NonFiniteState &n = result.nonFinite[i];
+    j += i ? ",\n    " : "\n    ";
+    j += "{\"population\": " + jsonString(n.population) +
+         ", \"model\": " + jsonString(n.model) +
+         ", \"row\": " + std::to_string(n.row) +
+         ", \"neuron\": " + std::to_string(n.neuron) + ", \"value\": " +
+         jsonString(std::isnan(n.value) ? "nan"
+                    : n.value > 0       ? "inf"
+                                        : "-inf") +
+         ", \"by_s\": " + jsonNumber(n.bySeconds) + "}";
+  }
+  j += result.nonFinite.empty() ? "],\n" : "\n  ],\n";
   j += "  \"synapse_memory_bytes\": " +
        jsonNumber(std::round(sim.synapseMemoryBytes)) + ",\n";
   j += "  \"bytes_per_synapse\": " +

@@ -831,9 +831,37 @@ static void runSteps(nnc_sim *sim, int64_t steps, bool showProgress) {
   progress.finish(steps);
 }
 
+void nnc::rt::detail::checkFiniteStates(nnc_sim &sim) {
+  for (const Population &pop : sim.populations) {
+    if (pop.isSpikeSource() || !pop.state)
+      continue;
+    bool reported = false;
+    for (const NonFiniteState &seen : sim.nonFinite)
+      reported |= seen.population == pop.name;
+    if (reported)
+      continue;
+    const double *state = pop.state.get();
+    int64_t count = pop.numRows * pop.size;
+    for (int64_t e = 0; e < count; ++e) {
+      if (std::isfinite(state[e]))
+        continue;
+      NonFiniteState found;
+      found.population = pop.name;
+      found.model = pop.model;
+      found.row = e / pop.size;
+      found.neuron = e % pop.size;
+      found.value = state[e];
+      found.bySeconds = static_cast<double>(sim.step) * sim.dt;
+      sim.nonFinite.push_back(std::move(found));
+      break;
+    }
+  }
+}
+
 extern "C" void nnc_rt_begin_phase(nnc_sim *sim) {
   if (!sim || sim->failed())
     return;
+  checkFiniteStates(*sim);
   sim->phaseStart = sim->step;
   for (Population &pop : sim->populations)
     pop.phaseSpikes = 0;

@@ -131,6 +131,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   else
     nnc_rt_simulate(&sim, options.durationSeconds);
   result.simulateSeconds = secondsSince(simulateStart);
+  checkFiniteStates(sim);
   // Monitors sampled once at the end (`record w of S at end;`).
   if (!sim.failed() && sim.traces) {
     for (StateMonitor &monitor : sim.monitors)
@@ -149,6 +150,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   result.synapseCount = sim.synapseCount;
   result.synapseMemoryBytes = sim.synapseMemoryBytes;
   result.rateBinSeconds = static_cast<double>(binSteps) * sim.dt;
+  result.nonFinite = sim.nonFinite;
   for (const Population &pop : sim.populations) {
     PopulationStats stats;
     stats.name = pop.name;

@@ -378,6 +378,8 @@ struct nnc_sim {
   double synapseMemoryBytes = 0.0;
   /// Synapses moved to a new target by structural plasticity.
   int64_t rewiredSynapses = 0;
+  /// States found NaN or infinite (checkFiniteStates), one per population.
+  std::vector<nnc::rt::NonFiniteState> nonFinite;
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;
@@ -451,6 +453,11 @@ struct RasterSpike {
 
 /// Plots at most this many spikes; beyond it only every stride-th neuron.
 constexpr size_t kMaxRasterSpikes = 200000;
+
+/// Records the first NaN or infinite state of every population not yet
+/// reported in sim.nonFinite (a diverging solver, a division by zero). A
+/// scan of every state: called at phase boundaries, not every step.
+void checkFiniteStates(nnc_sim &sim);
 
 /// "%.4f" of the start of step `step` in milliseconds, as in spikes.csv:
 /// four decimals are exact for time steps down to 0.1 us.

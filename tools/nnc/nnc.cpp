@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "nnc/Dialect/NN/IR/NNOps.h"
 #include "nnc/Frontend/Frontend.h"
 #include "nnc/InitAllDialects.h"
 #include "nnc/Pipelines/Pipelines.h"
@@ -32,6 +33,8 @@
 #include <cstdlib>
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
@@ -305,6 +308,10 @@ private:
       return kExitBadInput;
     if (opts.command == "compile" && opts.emit == "mlir")
       return writeText(opts, [&](llvm::raw_ostream &os) { module->print(os); });
+    // For runtime messages about state rows (lowering renames nothing the
+    // runtime reports, but the names are gone after it).
+    if (opts.command == "run")
+      stateRowNames = nn::getStateRowNames(*module);
     if (opts.command == "run" && file->networks.empty()) {
       mlir::emitError(mlir::FileLineColLoc::get(&context, file->path, 1, 1))
           << "nothing to run: the file defines no network";
@@ -382,7 +389,28 @@ private:
       return kExitBadInput;
     }
     llvm::outs() << rt::formatSummary(result, opts.run);
+    for (const rt::NonFiniteState &bad : result.nonFinite)
+      warnNonFinite(bad);
     return 0;
+  }
+
+  /// The results are written, but they are not numbers from some point on.
+  void warnNonFinite(const rt::NonFiniteState &bad) {
+    std::string state = "row " + std::to_string(bad.row);
+    auto it = stateRowNames.find(bad.model);
+    if (it != stateRowNames.end() &&
+        bad.row < static_cast<int64_t>(it->second.size()))
+      state = "'" + it->second[bad.row] + "'";
+    char time[32];
+    std::snprintf(time, sizeof(time), "%g", bad.bySeconds * 1000.0);
+    llvm::errs() << "nnc: warning: population '" << bad.population
+                 << "': state " << state << " of neuron " << bad.neuron
+                 << " is " << (std::isnan(bad.value) ? "NaN" : "infinite")
+                 << " at t = " << time
+                 << " ms; its equations diverged (too stiff for the solver "
+                    "at this dt: try a smaller dt, 'solver exact' for linear "
+                    "equations or 'solver backward_euler' for compartments) "
+                    "or divided by zero\n";
   }
 
   int internalError(llvm::Error err) {
@@ -393,6 +421,7 @@ private:
   Options opts;
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
+  llvm::StringMap<llvm::SmallVector<std::string>> stateRowNames;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 //===- NNOps.cpp - Operations of the nn dialect ---------------------------===//
 
 #include "nnc/Dialect/NN/IR/NNOps.h"
+#include "nnc/Dialect/NN/IR/Solvers.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -120,12 +121,8 @@ LogicalResult NeuronOp::verify() {
   if ((onSpikes || refractories) && !thresholds)
     return emitOpError() << "has a reset or refractory period but no "
                             "threshold";
-  if (auto solver = getSolver()) {
-    if (!llvm::is_contained(ArrayRef<StringRef>{"exact", "exponential_euler",
-                                                "euler", "rk2", "rk4"},
-                            *solver))
-      return emitOpError() << "unknown solver '" << *solver << "'";
-  }
+  if (auto solver = getSolver(); solver && !isSolverName(*solver))
+    return emitOpError() << "unknown solver '" << *solver << "'";
   return verifyOwnVariables(*this, getSymName());
 }
 
@@ -176,10 +173,9 @@ LogicalResult SynapseOp::verify() {
       ((advances || integrates) && !withOde.empty()))
     return emitOpError() << "needs either nn.ode ops or at most one "
                             "nn.advance and one nn.integrate";
-  if (std::optional<StringRef> solver = getSolver())
-    if (!llvm::is_contained(
-            {"exact", "exponential_euler", "euler", "rk2", "rk4"}, *solver))
-      return emitOpError() << "unknown solver '" << *solver << "'";
+  if (std::optional<StringRef> solver = getSolver();
+      solver && !isSolverName(*solver))
+    return emitOpError() << "unknown solver '" << *solver << "'";
   if (lookupState(*this, "delay") && withOde.contains("delay"))
     return emitOpError() << "the delay cannot have an equation";
   return verifyOwnVariables(*this, getSymName());
@@ -643,6 +639,19 @@ std::optional<CoverStatement> nnc::nn::asCoverStatement(Operation *op) {
                           &s.getValue(),
                           StringRef()};
   return std::nullopt;
+}
+
+llvm::StringMap<SmallVector<std::string>>
+nnc::nn::getStateRowNames(ModuleOp module) {
+  llvm::StringMap<SmallVector<std::string>> names;
+  for (NeuronOp neuron : module.getOps<NeuronOp>()) {
+    SmallVector<std::string> &rows = names[neuron.getSymName()];
+    for (StateOp state : neuron.getStates())
+      rows.push_back(state.getSymName().str());
+    if (neuron.getRefractory())
+      rows.push_back("refractory");
+  }
+  return names;
 }
 
 SmallVector<SmallVector<Operation *, 4>>

@@ -75,6 +75,19 @@ struct TraceStats {
   int64_t samples = 0;
 };
 
+/// A state that became NaN or infinite (the first one found in a
+/// population; checked at the start of every phase and at the end).
+struct NonFiniteState {
+  std::string population;
+  std::string model;
+  /// State row (in the model's order) and neuron.
+  int64_t row = 0;
+  int64_t neuron = 0;
+  double value = 0.0;
+  /// Found at this simulated time (the end of the phase that produced it).
+  double bySeconds = 0.0;
+};
+
 struct RunResult {
   std::string networkName;
   double dt = 0.0;
@@ -90,6 +103,8 @@ struct RunResult {
   std::vector<TraceStats> traces;
   /// The bin width of rates.csv and rates.svg.
   double rateBinSeconds = 0.0;
+  /// At most one per population, in population order.
+  std::vector<NonFiniteState> nonFinite;
 };
 
 /// Builds the network described by the artifact and runs it. On failure

@@ -60,7 +60,7 @@ syn match nnEvent "\<\%(pre\|post\)\>" contained
 syn keyword nnRule all_to_all one_to_one probability fixed_indegree fixed_outdegree from_csv from_npy
 syn keyword nnLogical and or not
 syn keyword nnKeyword solver nextgroup=nnSolverName skipwhite
-syn keyword nnSolverName exact exponential_euler euler rk2 rk4 contained
+syn keyword nnSolverName exact exponential_euler backward_euler euler rk2 rk4 contained
 
 " Strings end on their line; only " starts one (' is the derivative prime).
 syn match nnEscape "\\." contained

@@ -48,6 +48,12 @@ std::optional<CoverStatement> asCoverStatement(mlir::Operation *op);
 /// names the pass. Statements without a domain have a pass each.
 llvm::SmallVector<llvm::SmallVector<mlir::Operation *, 4>>
 getCoverPasses(NetworkOp network);
+
+/// The names of each neuron model's state rows in the runtime's order (its
+/// states, then "refractory" for the refractory counter), by model name:
+/// what a runtime message about row R of a population of model M means.
+llvm::StringMap<llvm::SmallVector<std::string>>
+getStateRowNames(mlir::ModuleOp module);
 } // namespace nnc::nn
 
 #endif // NNC_DIALECT_NN_IR_NNOPS_H

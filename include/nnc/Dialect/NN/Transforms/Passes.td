@@ -21,6 +21,13 @@ def NNSolveODEs : Pass<"nn-solve-odes", "mlir::ModuleOp"> {
       the right-hand side, and x_i <- -B_i/A_i + (x_i + B_i/A_i) e^{A_i dt}
       (x_i + dt B_i where x_i does not appear). Linearity in x_i is checked
       numerically near the initial state;
+    - `backward_euler` (NEURON's fixed step) advances the membrane
+      potentials (states `v` and `COMPARTMENT.v`) by linearly implicit
+      Euler: the Jacobian of their equations with respect to the potentials
+      is taken by finite differences (1e-6 V), and (I - dt J) dv = dt f is
+      solved by Hines elimination along the tree of couplings, emitted as
+      straight-line code (a loop of couplings is an error). The other
+      states then take an exponential Euler step at the new potentials;
     - otherwise the model's `solver` (euler, rk2, rk4) is expanded, rk4 by
       default.
 
