@@ -123,8 +123,10 @@ private:
     }
     for (auto &ode : neuron.odes) {
       auto op = nn::OdeOp::create(builder, loc(ode.loc), ode.state);
-      fillRegion(op.getRhs(), ode.loc,
-                 [&] { return SmallVector<Value>{genExpr(*ode.rhs)}; });
+      fillRegion(op.getRhs(), ode.loc, [&] {
+        noise = Value();
+        return SmallVector<Value>{genExpr(*ode.rhs)};
+      });
     }
     if (neuron.threshold) {
       auto op = nn::ThresholdOp::create(builder, loc(neuron.thresholdLoc));
@@ -336,6 +338,8 @@ private:
         return nn::TimeOp::create(builder, l);
       if (e.nameKind == ast::NameKind::TimeStep)
         return nn::TimeStepOp::create(builder, l);
+      if (e.nameKind == ast::NameKind::Noise)
+        return genNoise(l);
       if (e.nameKind == ast::NameKind::NeuronIndex)
         return nn::IndexOp::create(builder, l);
       if (e.nameKind == ast::NameKind::LoopVar)
@@ -1034,9 +1038,27 @@ private:
         }
   }
 
+  /// `xi` in the equation being emitted: a standard normal draw per neuron
+  /// and step divided by sqrt(dt), so that an Euler step adds
+  /// sigma * sqrt(dt) * N(0, 1) (Euler-Maruyama). Every `xi` of one
+  /// equation is the same draw; different equations draw independently.
+  Value genNoise(Location l) {
+    if (noise)
+      return noise;
+    auto cst = [&](double v) -> Value {
+      return arith::ConstantOp::create(builder, l, builder.getF64FloatAttr(v));
+    };
+    Value z = nn::NormalOp::create(builder, l, cst(0.0), cst(1.0));
+    Value root =
+        math::SqrtOp::create(builder, l, nn::TimeStepOp::create(builder, l));
+    noise = arith::DivFOp::create(builder, l, z, root);
+    return noise;
+  }
+
   const ast::File &file;
   MLIRContext *context;
   OpBuilder builder;
+  Value noise;
   /// Names of the emitted models (specialisations must not clash).
   llvm::StringSet<> modelNames;
   /// While emitting a population's specialisation: its parameter values.

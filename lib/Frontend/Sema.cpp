@@ -53,6 +53,7 @@ struct Scope {
   bool allowRandom = false; // random distributions (initial values)
   bool allowTime = false;   // the simulation time `t`
   bool allowIndex = false;  // the neuron index `i` (population values)
+  bool allowNoise = false;  // white noise `xi` (a neuron's equations)
   bool unitsOnly = false;   // a declared unit: only unit names
   const Scope *parent = nullptr;
 
@@ -741,7 +742,11 @@ private:
     dynScope.parent = &scope;
     dynScope.allowTime = true;
     checkAliases(neuron.aliases, scope, &dynScope);
-    checkOdes(neuron.odes, scope, dynScope);
+    // Only equations may hold white noise: it has no value at an instant.
+    Scope odeScope;
+    odeScope.parent = &dynScope;
+    odeScope.allowNoise = true;
+    checkOdes(neuron.odes, scope, odeScope);
 
     if (neuron.isModulator && neuron.threshold)
       error(neuron.thresholdLoc)
@@ -3089,7 +3094,7 @@ private:
       break;
     }
     if (!failed(e) && llvm::any_of(e.dim.exp, [](int x) {
-          return x > kMaxExponent || x < -kMaxExponent;
+          return x > 2 * kMaxExponent || x < -2 * kMaxExponent;
         })) {
       error(e.loc) << "dimension " << e.dim.str()
                    << " is out of range: exponents are limited to "
@@ -3161,6 +3166,17 @@ private:
     if (e.name == "i" && scope.lookupFlag(&Scope::allowIndex)) {
       e.nameKind = NameKind::NeuronIndex;
       e.dim = Dim::dimensionless();
+      return;
+    }
+    if (e.name == "xi") {
+      if (!scope.lookupFlag(&Scope::allowNoise)) {
+        error(e.loc) << "white noise 'xi' can only appear in the right-hand "
+                        "side of a neuron's or modulator's equation (x' = "
+                        "... + sigma * xi)";
+        return poison(e);
+      }
+      e.nameKind = NameKind::Noise;
+      e.dim = *(dims::time().pow(-1).sqrt());
       return;
     }
     if (e.name == "dt" && scope.lookupFlag(&Scope::allowTime)) {
@@ -3364,16 +3380,13 @@ private:
       e.dim = Dim::dimensionless();
       break;
     case FnKind::Sqrt: {
-      Dim d = e.operands[0]->dim;
-      for (int x : d.exp)
-        if (x % 2 != 0) {
-          error(e.operands[0]->loc)
-              << "cannot take the square root of dimension " << d.str();
-          return poison(e);
-        }
-      for (int &x : d.exp)
-        x /= 2;
-      e.dim = d;
+      std::optional<Dim> root = e.operands[0]->dim.sqrt();
+      if (!root) {
+        error(e.operands[0]->loc) << "cannot take the square root of dimension "
+                                  << e.operands[0]->dim.str();
+        return poison(e);
+      }
+      e.dim = *root;
       break;
     }
     }

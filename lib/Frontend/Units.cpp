@@ -13,7 +13,7 @@ enum Base { Metre, Kilogram, Second, Ampere, Kelvin, Mole, Candela };
 Dim make(std::initializer_list<std::pair<Base, int>> exps) {
   Dim d;
   for (auto [base, power] : exps)
-    d.exp[base] = power;
+    d.exp[base] = 2 * power;
   return d;
 }
 
@@ -62,11 +62,14 @@ static std::string baseSymbols(const Dim &dim) {
   std::ostringstream os;
   bool first = true;
   for (unsigned i = 0; i < 7; ++i) {
-    if (dim.exp[i] == 0)
+    int twice = dim.exp[i];
+    if (twice == 0)
       continue;
     os << (first ? "" : " ") << symbols[i];
-    if (dim.exp[i] != 1)
-      os << "^" << dim.exp[i];
+    if (twice % 2 != 0)
+      os << "^" << twice << "/2";
+    else if (twice != 2)
+      os << "^" << twice / 2;
     first = false;
   }
   return os.str();
@@ -78,6 +81,20 @@ std::string Dim::str() const {
   for (const NamedDim &named : namedDims())
     if (named.dim == *this)
       return std::string(named.name) + " (" + named.symbol + ")";
+  // Noise amplitudes: a named dimension times a half-integer power of time
+  // ("voltage (V) s^-1/2") reads better than its base units.
+  auto timeOnly = [](const Dim &d) {
+    for (unsigned i = 0; i < 7; ++i)
+      if (i != Second && d.exp[i] != 0)
+        return false;
+    return true;
+  };
+  for (const NamedDim &named : namedDims()) {
+    Dim rest = *this / named.dim;
+    if (!timeOnly(named.dim) && timeOnly(rest) && rest.exp[Second] % 2 != 0)
+      return std::string(named.name) + " (" + named.symbol + ") " +
+             baseSymbols(rest);
+  }
   return baseSymbols(*this);
 }
 

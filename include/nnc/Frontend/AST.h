@@ -49,7 +49,8 @@ enum class NameKind {
   Table,       // `drive(t)`: a call of a table of the network
   PreValue,    // `x_pre`, `x_post` in a connection probability: a
   PostValue,   // variable of the source or target neuron (`name` is `x`)
-  Alias        // a use of an alias: its expression is the one operand
+  Alias,       // a use of an alias: its expression is the one operand
+  Noise        // `xi` in a neuron's equation: white noise (s^-1/2)
 };
 
 struct Expr {

@@ -16,14 +16,26 @@
 
 namespace nnc {
 
-/// Exponents of (m, kg, s, A, K, mol, cd).
+/// Exponents of (m, kg, s, A, K, mol, cd), stored doubled: a dimension may
+/// have half-integer exponents, as white noise (`xi`, s^-1/2) and its
+/// amplitudes do.
 struct Dim {
   std::array<int, 7> exp{};
 
   static Dim dimensionless() { return Dim(); }
   static Dim base(unsigned index, int power = 1) {
     Dim d;
-    d.exp[index] = power;
+    d.exp[index] = 2 * power;
+    return d;
+  }
+  /// The square root, if every exponent halves to a half-integer.
+  std::optional<Dim> sqrt() const {
+    Dim d;
+    for (unsigned i = 0; i < 7; ++i) {
+      if (exp[i] % 2 != 0)
+        return std::nullopt;
+      d.exp[i] = exp[i] / 2;
+    }
     return d;
   }
 

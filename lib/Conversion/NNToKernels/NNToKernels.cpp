@@ -492,12 +492,13 @@ public:
     RefractoryOp refractory = neuron.getRefractory();
     SmallVector<StateOp, 4> states = neuron.getStates();
 
-    // Random numbers in spike conditions and resets: counter
-    // (step * size + neuron) * draws + d, with the population's size and the
-    // chunk's first neuron read from the view (Runtime.h).
+    // Random numbers in equations (white noise), spike conditions and
+    // resets: counter (step * size + neuron) * draws + d, with the
+    // population's size and the chunk's first neuron read from the view
+    // (Runtime.h).
     unsigned draws = 0;
     for (Operation &op : neuron.getBodyBlock())
-      if (isa<ThresholdOp, OnSpikeOp>(op))
+      if (isa<IntegrateOp, ThresholdOp, OnSpikeOp>(op))
         draws += countRandomDraws(&op);
     // Equations may read the neuron's index (a parameter bound to a
     // column of a table: `I = drive(t, i)`): the chunk's first neuron

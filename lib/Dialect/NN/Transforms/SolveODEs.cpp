@@ -735,6 +735,22 @@ private:
             inputOps.push_back(op);
           }
         });
+    // White noise (`xi`, a normal draw per step in the equation) needs
+    // Euler-Maruyama, which is `euler` with the draw scaled by 1/sqrt(dt):
+    // any other method would draw once per stage.
+    bool noisy = llvm::any_of(sys.odes, [](OdeOp ode) {
+      bool random = false;
+      if (ode)
+        ode.walk([&](Operation *op) { random |= isRandomOp(op); });
+      return random;
+    });
+    if (noisy && method.empty())
+      method = "euler";
+    if (noisy && method != "euler")
+      return model->emitError()
+             << "equations with white noise 'xi' need 'solver euler;' "
+                "(Euler-Maruyama), not '"
+             << method << "'";
     if (method.empty() || method == "exact") {
       linear = analyzeLinear(params, sys, inputKeys, whyNotLinear);
       if (!linear && method == "exact")
