@@ -631,10 +631,30 @@ private:
           const ast::Projection::Slice &preSlice = proj.preSlices[preIndex];
           const ast::Projection::Slice &postSlice = proj.postSlices[postIndex];
           bool sliced = !preSlice.whole() || !postSlice.whole();
+          // Fixed degrees pick within the ranges at run time; the other
+          // rules become a pair probability that is 0 outside them.
+          bool fixedDegree = rule.starts_with("fixed_");
+          bool asProbability = sliced && !fixedDegree;
           genProjection(proj, name, pre, post,
-                        sliced ? StringRef("probability") : rule, param, delay,
-                        op, sliced ? &preSlice : nullptr,
-                        sliced ? &postSlice : nullptr);
+                        asProbability ? StringRef("probability") : rule, param,
+                        delay, op, asProbability ? &preSlice : nullptr,
+                        asProbability ? &postSlice : nullptr);
+          if (sliced && fixedDegree) {
+            auto bounds = [&](const ast::Projection::Slice &slice,
+                              const std::string &population) {
+              long long size = 0;
+              for (auto &p : net.populations)
+                if (p.name == population)
+                  size = p.resolvedSize;
+              return slice.whole() ? std::pair<long long, long long>{0, size}
+                                   : std::pair{slice.lo, slice.hi};
+            };
+            auto [preLo, preHi] = bounds(preSlice, pre);
+            auto [postLo, postHi] = bounds(postSlice, post);
+            auto projOp = cast<nn::ProjectionOp>(op.getBody().front().back());
+            projOp.setRangesAttr(
+                builder.getDenseI64ArrayAttr({preLo, preHi, postLo, postHi}));
+          }
           if (proj.rewire)
             genRewire(*proj.rewire, name, usedNames);
         }
@@ -890,7 +910,8 @@ private:
         builder.getF64FloatAttr(param), builder.getF64FloatAttr(delay),
         synapseRef, DenseI32ArrayAttr(), DenseI32ArrayAttr(), DictionaryAttr(),
         proj.delayMax ? builder.getF64FloatAttr(*proj.delayMax->constValue)
-                      : FloatAttr());
+                      : FloatAttr(),
+        DenseI64ArrayAttr());
     if (proj.rule == ast::Projection::Rule::FromFile) {
       SmallVector<int32_t> sources, targets;
       for (auto [i, j] : proj.connectionPairs) {

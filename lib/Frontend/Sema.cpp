@@ -1069,7 +1069,7 @@ private:
   }
 
   /// `connect p[a:b] -> q[c:d] ...`: constant bounds within the population;
-  /// only rules that the pair-by-pair probability can express take ranges.
+  /// every rule but a connection file takes ranges.
   void checkSlices(ast::Projection &proj, const Scope &scope,
                    const llvm::StringMap<ast::Population *> &pops) {
     bool any = false;
@@ -1104,11 +1104,9 @@ private:
     check(proj.pre, proj.preSlices);
     check(proj.post, proj.postSlices);
     using Rule = ast::Projection::Rule;
-    if (any && proj.rule != Rule::AllToAll && proj.rule != Rule::Probability &&
-        proj.rule != Rule::OneToOne)
-      error(proj.ruleLoc) << "a range of a population can only be connected "
-                             "'all_to_all', 'one_to_one' or with a "
-                             "'probability' yet";
+    if (any && proj.rule == Rule::FromFile)
+      error(proj.ruleLoc) << "a connection file names neurons itself: connect "
+                             "the whole populations";
   }
 
   /// `population p = M[n] every T;`: T a time known at compile time, a
@@ -1688,15 +1686,22 @@ private:
             error(proj.ruleParam->loc)
                 << "the " << (inDegree ? "in" : "out")
                 << "-degree must be a whole number >= 0 known at compile time";
-          // Each source (target) picks distinct targets (sources).
-          for (auto &ref : inDegree ? proj.pre : proj.post)
-            if (auto it = pops.find(ref.first); it != pops.end() &&
-                                                it->second->resolvedSize &&
-                                                k > it->second->resolvedSize)
+          // Each source (target) picks distinct targets (sources), within
+          // the range when there is one.
+          auto &refs = inDegree ? proj.pre : proj.post;
+          auto &slices = inDegree ? proj.preSlices : proj.postSlices;
+          for (auto [ref, slice] : llvm::zip(refs, slices)) {
+            auto it = pops.find(ref.first);
+            if (it == pops.end() || !it->second->resolvedSize)
+              continue;
+            long long among =
+                slice.whole() ? it->second->resolvedSize : slice.hi - slice.lo;
+            if (among > 0 && k > among)
               error(proj.ruleParam->loc)
                   << (inDegree ? "in" : "out") << "-degree " << fmt(k)
-                  << " exceeds the " << it->second->resolvedSize
-                  << " neurons of '" << ref.first << "'";
+                  << " exceeds the " << among << " neurons of '" << ref.first
+                  << (slice.whole() ? "'" : "' in the range");
+          }
         }
       }
       if (proj.rule == ast::Projection::Rule::Probability)

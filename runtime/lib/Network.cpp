@@ -521,45 +521,54 @@ static void sampleDistinct(int64_t k, int64_t n, uint64_t key, uint64_t counter,
 /// Fixed out-degree: row i (a source) draws its k targets with counters
 /// (i << 32) + d. Fixed in-degree: target j draws its k sources likewise,
 /// then the pairs are sorted into rows by source.
+/// Fixed out-degree: every source in [r.preLo, r.preHi) picks `param`
+/// distinct targets in [r.postLo, r.postHi); fixed in-degree: every target
+/// in the target range picks that many distinct sources in the source
+/// range. Neurons outside the ranges get no synapses.
 static bool connectFixedDegree(Projection &proj, int64_t preSize,
-                               int64_t postSize, uint64_t key, bool out) {
+                               const ConnectRanges &r, uint64_t key, bool out) {
   int64_t k = static_cast<int64_t>(proj.param);
-  std::vector<bool> mark(static_cast<size_t>(out ? postSize : preSize));
+  int64_t preCount = r.preHi - r.preLo, postCount = r.postHi - r.postLo;
+  std::vector<bool> mark(static_cast<size_t>(out ? postCount : preCount));
   std::vector<int32_t> chosen;
   if (out) {
+    int64_t made = 0;
     for (int64_t i = 0; i < preSize; ++i) {
-      proj.rowPtr[i] = i * k;
-      sampleDistinct(k, postSize, key, static_cast<uint64_t>(i) << 32, mark,
+      proj.rowPtr[i] = made;
+      if (i < r.preLo || i >= r.preHi)
+        continue;
+      sampleDistinct(k, postCount, key, static_cast<uint64_t>(i) << 32, mark,
                      chosen);
       for (int32_t j : chosen)
-        if (!proj.colIdx.pushBack(j))
+        if (!proj.colIdx.pushBack(static_cast<int32_t>(r.postLo + j)))
           return false;
+      made += k;
     }
-    proj.rowPtr[preSize] = preSize * k;
+    proj.rowPtr[preSize] = made;
     return true;
   }
   // Sources of every target, then a counting sort by source; targets are
   // visited in order, so every row comes out sorted.
   std::vector<int32_t> sources;
-  sources.reserve(static_cast<size_t>(postSize * k));
+  sources.reserve(static_cast<size_t>(postCount * k));
   std::vector<int64_t> count(static_cast<size_t>(preSize) + 1, 0);
-  for (int64_t j = 0; j < postSize; ++j) {
-    sampleDistinct(k, preSize, key, static_cast<uint64_t>(j) << 32, mark,
+  for (int64_t j = r.postLo; j < r.postHi; ++j) {
+    sampleDistinct(k, preCount, key, static_cast<uint64_t>(j) << 32, mark,
                    chosen);
     for (int32_t i : chosen) {
-      sources.push_back(i);
-      ++count[i + 1];
+      sources.push_back(static_cast<int32_t>(r.preLo + i));
+      ++count[r.preLo + i + 1];
     }
   }
   for (int64_t i = 0; i < preSize; ++i)
     count[i + 1] += count[i];
   for (int64_t i = 0; i <= preSize; ++i)
     proj.rowPtr[i] = count[i];
-  if (!proj.colIdx.resize(static_cast<size_t>(postSize * k)))
+  if (!proj.colIdx.resize(static_cast<size_t>(postCount * k)))
     return false;
-  for (int64_t j = 0; j < postSize; ++j)
+  for (int64_t j = r.postLo; j < r.postHi; ++j)
     for (int64_t d = 0; d < k; ++d) {
-      int32_t i = sources[j * k + d];
+      int32_t i = sources[(j - r.postLo) * k + d];
       proj.colIdx[count[i]++] = static_cast<int32_t>(j);
     }
   return true;
@@ -694,6 +703,14 @@ void nnc::rt::detail::reindexSynapsesByTarget(Projection &proj,
     proj.synIds[next[proj.colIdx[k]]++] = k;
 }
 
+extern "C" void nnc_rt_set_connect_ranges(nnc_sim *sim, int64_t preLo,
+                                          int64_t preHi, int64_t postLo,
+                                          int64_t postHi) {
+  if (!sim || sim->failed())
+    return;
+  sim->pendingRanges = ConnectRanges{preLo, preHi, postLo, postHi};
+}
+
 extern "C" int32_t
 nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
                       int32_t rule, double param, int64_t delaySteps,
@@ -743,6 +760,16 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   const Population &postPop = sim->populations[post];
   int64_t preSize = prePop.size;
   int64_t postSize = postPop.size;
+  // Ranges set by nnc_rt_set_connect_ranges apply to this projection only.
+  ConnectRanges ranges =
+      sim->pendingRanges.value_or(ConnectRanges{0, preSize, 0, postSize});
+  sim->pendingRanges.reset();
+  if (!(0 <= ranges.preLo && ranges.preLo < ranges.preHi &&
+        ranges.preHi <= preSize && 0 <= ranges.postLo &&
+        ranges.postLo < ranges.postHi && ranges.postHi <= postSize)) {
+    sim->fail(what + " connects neurons out of the populations' range");
+    return -1;
+  }
 
   // Expected number of synapses, and an upper bound that will hold with
   // overwhelming probability for the random rule (mean + 6 sigma).
@@ -780,7 +807,8 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
   case NNC_CONNECT_FIXED_OUTDEGREE:
   case NNC_CONNECT_FIXED_INDEGREE: {
     bool out = rule == NNC_CONNECT_FIXED_OUTDEGREE;
-    int64_t among = out ? postSize : preSize;
+    int64_t among =
+        out ? ranges.postHi - ranges.postLo : ranges.preHi - ranges.preLo;
     if (!(param >= 0.0 && param == std::floor(param) &&
           param <= static_cast<double>(among))) {
       char text[64];
@@ -791,7 +819,9 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
                 (out ? postPop.name : prePop.name) + "')");
       return -1;
     }
-    expected = reserve = param * static_cast<double>(out ? preSize : postSize);
+    expected = reserve =
+        param * static_cast<double>(out ? ranges.preHi - ranges.preLo
+                                        : ranges.postHi - ranges.postLo);
     break;
   }
   case NNC_CONNECT_PROBABILITY_FN: {
@@ -920,7 +950,7 @@ nnc_rt_add_projection(nnc_sim *sim, const char *name, int32_t pre, int32_t post,
             ? connectFixedProbability(proj, preSize, postSize, key)
         : rule == NNC_CONNECT_PROBABILITY_FN
             ? connectProbabilityFn(proj, connectRow, prePop, postPop, key)
-            : connectFixedDegree(proj, preSize, postSize, key,
+            : connectFixedDegree(proj, preSize, ranges, key,
                                  rule == NNC_CONNECT_FIXED_OUTDEGREE);
     if (!built) {
       sim->fail("out of memory building the connectivity of " + what);

@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -221,6 +222,12 @@ struct Population {
   nnc_memref1d_i32 spikesRef(int64_t begin, int64_t end) const;
 };
 
+/// The neurons a projection connects: sources [preLo, preHi), targets
+/// [postLo, postHi) (nnc_rt_set_connect_ranges; default whole populations).
+struct ConnectRanges {
+  int64_t preLo, preHi, postLo, postHi;
+};
+
 using RewireKernel = void (*)(nnc_memref2d *synState, nnc_memref1d_i32 *flags,
                               int64_t step, int64_t key);
 
@@ -380,6 +387,8 @@ struct nnc_sim {
   int64_t rewiredSynapses = 0;
   /// States found NaN or infinite (checkFiniteStates), one per population.
   std::vector<nnc::rt::NonFiniteState> nonFinite;
+  /// nnc_rt_set_connect_ranges: the neuron ranges of the next projection.
+  std::optional<nnc::rt::detail::ConnectRanges> pendingRanges;
 
   /// Steps simulated so far; the next step to run.
   int64_t step = 0;

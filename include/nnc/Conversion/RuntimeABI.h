@@ -84,6 +84,7 @@ constexpr llvm::StringLiteral kSetNetwork = "nnc_rt_set_network";
 constexpr llvm::StringLiteral kAddPopulation = "nnc_rt_add_population";
 constexpr llvm::StringLiteral kAddProjection = "nnc_rt_add_projection";
 constexpr llvm::StringLiteral kSetPlasticDelays = "nnc_rt_set_plastic_delays";
+constexpr llvm::StringLiteral kSetConnectRanges = "nnc_rt_set_connect_ranges";
 constexpr llvm::StringLiteral kRecordSpikes = "nnc_rt_record_spikes";
 constexpr llvm::StringLiteral kAddPoissonInput = "nnc_rt_add_poisson_input";
 constexpr llvm::StringLiteral kAddSpikeSource = "nnc_rt_add_spike_source";

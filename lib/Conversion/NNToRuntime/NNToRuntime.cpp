@@ -196,6 +196,10 @@ public:
           SynapseOp synapse = proj.getSynapseModel();
           int64_t synapseRows = synapse ? synapse.getNumStateRows() : 0;
           int64_t delayRow = synapse ? synapse.getStateRow("delay") : -1;
+          if (std::optional<ArrayRef<int64_t>> ranges = proj.getRanges())
+            call(l, abi::kSetConnectRanges, {},
+                 {sim, i64Const(l, (*ranges)[0]), i64Const(l, (*ranges)[1]),
+                  i64Const(l, (*ranges)[2]), i64Const(l, (*ranges)[3])});
           projIds[proj.getSymName()] = call(
               l, abi::kAddProjection, {i32},
               {sim, string(l, proj.getSymName()), popIds[proj.getPre()],

@@ -207,6 +207,8 @@ std::map<std::string, void *> cpu::runtimeSymbols() {
        reinterpret_cast<void *>(&nnc_rt_add_clock_driven)},
       {"nnc_rt_set_plastic_delays",
        reinterpret_cast<void *>(&nnc_rt_set_plastic_delays)},
+      {"nnc_rt_set_connect_ranges",
+       reinterpret_cast<void *>(&nnc_rt_set_connect_ranges)},
       {"nnc_rt_add_spike_source",
        reinterpret_cast<void *>(&nnc_rt_add_spike_source)},
       {"nnc_rt_add_poisson_input",

@@ -182,6 +182,30 @@ nn.neuron @A {
 }
 nn.network @N dt 1.0e-04 {
   nn.population @p : @A[10]
+  // expected-error @+1 {{has neuron ranges but rule 'all_to_all' (only fixed degrees take them)}}
+  nn.projection @x from @p to @p "all_to_all"(0.0) delay 0.0 attributes {ranges = array<i64: 0, 5, 0, 5>} on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  // expected-error @+1 {{needs ranges [pre_lo, pre_hi, post_lo, post_hi] with lo < hi}}
+  nn.projection @x from @p to @p "fixed_indegree"(2.0) delay 0.0 attributes {ranges = array<i64: 5, 5, 0, 5>} on_pre {
+    nn.yield
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
   // expected-error @+1 {{'q' is not a population with a model in this network}}
   nn.projection @x from @p to @q "all_to_all"(0.0) delay 0.0 on_pre {
     nn.yield

@@ -40,5 +40,28 @@ expected = sum(max(0.0, min(1.0, 0.9 - 0.1 * abs(i - 10 - j)))
 report(all(10 <= i < 20 and 0 <= j < 10 for i, j in d)
        and abs(len(d) - expected) <= 5 * math.sqrt(expected),
        f"D: {len(d)} synapses in p[10:20] x q[0:10]")
+from collections import Counter
+
+
+def degrees(pairs, side):
+    return Counter(p[side] for p in pairs)
+
+
+e = pairs["E"]
+indeg = degrees(e, 1)
+report(all(10 <= i < 40 and 20 <= j < 60 for i, j in e)
+       and len(set(e)) == len(e) and sorted(indeg) == list(range(20, 60))
+       and set(indeg.values()) == {5},
+       f"E: {len(e)} synapses, each of q[20:60] from 5 distinct sources in "
+       "p[10:40]")
+f = pairs["F"]
+outdeg = degrees(f, 0)
+report(all(50 <= i < 60 and 0 <= j < 80 for i, j in f)
+       and len(set(f)) == len(f) and sorted(outdeg) == list(range(50, 60))
+       and set(outdeg.values()) == {7},
+       f"F: {len(f)} synapses, each of p[50:60] to 7 distinct targets in q")
+g = pairs["G"]
+report(sorted(g) == [(i, j) for i in range(90, 100) for j in range(70, 80)],
+       f"G: {len(g)} synapses, in-degree 10 in a range of 10: every pair")
 print("PASS" if ok else "FAIL")
 sys.exit(0 if ok else 1)

@@ -450,6 +450,15 @@ LogicalResult ProjectionOp::verify() {
     if (!(k >= 0 && k == std::floor(k)))
       return emitOpError() << "degree must be a whole number >= 0";
   }
+  if (std::optional<ArrayRef<int64_t>> ranges = getRanges()) {
+    const ArrayRef<int64_t> &r = *ranges;
+    if (!rule.starts_with("fixed_"))
+      return emitOpError() << "has neuron ranges but rule '" << rule
+                           << "' (only fixed degrees take them)";
+    if (r.size() != 4 || r[0] < 0 || r[0] >= r[1] || r[2] < 0 || r[2] >= r[3])
+      return emitOpError() << "needs ranges [pre_lo, pre_hi, post_lo, "
+                              "post_hi] with lo < hi";
+  }
   double p = getParam().convertToDouble();
   if (rule == "probability" && !(p >= 0 && p <= 1))
     return emitOpError() << "probability must be in [0, 1]";

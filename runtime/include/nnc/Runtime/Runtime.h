@@ -96,7 +96,9 @@
 // `_update_synapses` kernels) and covers (nnc_rt_add_cover, `_cover`
 // kernels). Version 8 gave covers a domain kernel and an owner array, and
 // added structural plasticity (nnc_rt_add_rewire, `_rewire` kernels) and
-// populations with their own clock (nnc_rt_set_update_period).
+// populations with their own clock (nnc_rt_set_update_period). Version 9
+// added nnc_rt_set_connect_ranges (fixed degrees between parts of
+// populations).
 //
 // update_synapses integrates every synapse it is given by one step (step
 // `step`); like the update kernel it gets a column range of the synapse
@@ -116,7 +118,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 8 // 8: cover passes with precomputed domains
+#define NNC_ABI_VERSION 9 // 9: nnc_rt_set_connect_ranges
 
 #ifdef __cplusplus
 extern "C" {
@@ -250,6 +252,12 @@ enum nnc_cover_flags {
 /// step; otherwise `owner` is empty. Returns its id.
 int32_t nnc_rt_add_cover(nnc_sim *sim, const char *name, int32_t proj,
                          int32_t pop, int32_t flags);
+
+/// Restricts the next nnc_rt_add_projection to the sources [preLo, preHi)
+/// and targets [postLo, postHi) of its populations (FIXED_INDEGREE and
+/// FIXED_OUTDEGREE: the degree counts within the ranges).
+void nnc_rt_set_connect_ranges(nnc_sim *sim, int64_t preLo, int64_t preHi,
+                               int64_t postLo, int64_t postHi);
 
 /// Adds a projection from population `pre` to `post`. `param` is the rule's
 /// parameter (the probability for FIXED_PROBABILITY). Spikes arrive

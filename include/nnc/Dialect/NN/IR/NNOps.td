@@ -506,7 +506,9 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">]> {
     handlers may change the synapses' `delay` state: each spike takes the
     delay its synapse has when it is emitted, clamped to [dt, max_delay].
     Spikes arrive `delay` seconds
-    after they are emitted. The `on_pre` region applies the synapse's effect to a target
+    after they are emitted. `ranges` ([pre_lo, pre_hi, post_lo, post_hi])
+    restricts a fixed_indegree or fixed_outdegree rule to those sources and
+    targets (other rules express ranges in a `probability` region). The `on_pre` region applies the synapse's effect to a target
     neuron: its `nn.read`/`nn.write` name the target model's variables.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$pre,
@@ -516,7 +518,8 @@ def NN_ProjectionOp : NN_Op<"projection", [Symbol, HasParent<"NetworkOp">]> {
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_pre,
                        OptionalAttr<DenseI32ArrayAttr>:$pairs_post,
                        OptionalAttr<DictionaryAttr>:$columns,
-                       OptionalAttr<F64Attr>:$max_delay);
+                       OptionalAttr<F64Attr>:$max_delay,
+                       OptionalAttr<DenseI64ArrayAttr>:$ranges);
   let regions = (region SizedRegion<1>:$on_pre, AnyRegion:$on_post,
                  AnyRegion:$init, AnyRegion:$probability);
   let assemblyFormat = [{
