@@ -29,10 +29,8 @@ Run with /usr/bin/python3 from anywhere:
 """
 import argparse
 import datetime
-import json
 import os
 import platform
-import re
 import sys
 
 import numpy as np
@@ -139,13 +137,7 @@ def main():
     }
     if args.check_only:
         return
-    text = json.dumps(out, indent=1)
-    text = re.sub(r"\[\s*([-0-9.eE+,\s]+?)\s*\]",
-                  lambda mt: "[" + ", ".join(mt.group(1).split()).replace(",,", ",") + "]",
-                  text)
-    with open(args.output, "w") as f:
-        f.write(text + "\n")
-    print(f"wrote {args.output} ({os.path.getsize(args.output)} bytes)")
+    base.write_reference(out, args.output)
 
 
 if __name__ == "__main__":

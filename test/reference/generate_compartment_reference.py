@@ -745,14 +745,19 @@ def main():
     }
     if args.check_only:
         return
+    write_reference(out, args.output)
+
+
+def write_reference(out, path):
+    """Writes a reference JSON with one line per list of numbers (the
+    traces): a quarter smaller than json.dumps alone."""
     text = json.dumps(out, indent=1)
-    # One line per list of numbers (the traces): a quarter smaller.
     text = re.sub(r"\[\s*([-0-9.eE+,\s]+?)\s*\]",
                   lambda mt: "[" + ", ".join(mt.group(1).split()).replace(",,", ",") + "]",
                   text)
-    with open(args.output, "w") as f:
+    with open(path, "w") as f:
         f.write(text + "\n")
-    print(f"wrote {args.output} ({os.path.getsize(args.output)} bytes)")
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 
 
 if __name__ == "__main__":
