@@ -116,6 +116,7 @@ connectRule
   | 'fixed_outdegree' k=expr      # outDegreeRule
   | 'from_csv' '(' csv=STRING ')' # csvRule
   | 'from_npy' '(' npy=STRING (',' columns+=STRING)* ')' # npyRule
+  | 'dense' '(' npy=STRING ',' column=STRING ')' # denseRule
   ;
 
 // The program: phases, assignments and control flow, compiled into the

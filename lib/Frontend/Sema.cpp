@@ -2578,9 +2578,46 @@ private:
           readNpyFile(proj.connectionFile, proj.connectionFileLoc, what);
       if (!array)
         return;
+      if (proj.connectionFileIsDense) {
+        // A dense layer: W[i, j] is the value of synapse i -> j; zeros are
+        // absent synapses.
+        if (array->shape.size() != 2 || array->shape[0] != pre.resolvedSize ||
+            array->shape[1] != post.resolvedSize) {
+          std::string shape;
+          for (int64_t d : array->shape)
+            shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+          if (array->shape.size() == 1)
+            shape += ",";
+          error(proj.connectionFileLoc)
+              << "'" << proj.connectionFile << "' (the " << what
+              << ") has shape (" << shape << "); a dense layer needs ("
+              << pre.resolvedSize << ", " << post.resolvedSize
+              << "): one row per neuron of '" << pre.name
+              << "', one column per neuron of '" << post.name << "'";
+          return;
+        }
+        for (int64_t i = 0; i < array->shape[0]; ++i)
+          for (int64_t j = 0; j < array->shape[1]; ++j) {
+            double v = array->values[i * array->shape[1] + j];
+            if (auto why = badValue(v, 0)) {
+              error(proj.connectionFileLoc)
+                  << "'" << proj.connectionFile << "' (the " << what
+                  << "): entry [" << i << ", " << j << "]: " << *why;
+              return;
+            }
+            if (v == 0)
+              continue;
+            rows.push_back({static_cast<int>(i), static_cast<int>(j),
+                            static_cast<unsigned>(i * array->shape[1] + j),
+                            values.size()});
+            values.push_back(v);
+          }
+      }
+      // Otherwise a list of (pre, post, values...) rows.
+      bool pairs = !proj.connectionFileIsDense;
       size_t width = 2 + columns.size();
-      if (array->shape.size() != 2 ||
-          array->shape[1] != static_cast<int64_t>(width)) {
+      if (pairs && (array->shape.size() != 2 ||
+                    array->shape[1] != static_cast<int64_t>(width))) {
         std::string shape;
         for (int64_t d : array->shape)
           shape += (shape.empty() ? "" : ", ") + std::to_string(d);
@@ -2600,14 +2637,14 @@ private:
                << proj.connectionFile << "\", \"w:nS\")";
         return;
       }
-      if (!array->isInteger && columns.empty()) {
+      if (pairs && !array->isInteger && columns.empty()) {
         error(proj.connectionFileLoc)
             << "'" << proj.connectionFile << "' (the " << what << ") holds "
             << array->dtype
             << " numbers; neuron indices must have an integer dtype";
         return;
       }
-      for (int64_t k = 0; k < array->shape[0]; ++k) {
+      for (int64_t k = 0; pairs && k < array->shape[0]; ++k) {
         const double *row = array->values.data() + width * k;
         for (int side = 0; side < 2; ++side) {
           double v = row[side];

@@ -261,6 +261,9 @@ struct Projection {
   std::string connectionFile;
   Loc connectionFileLoc;
   bool connectionFileIsNpy = false; // `from_npy("FILE")`
+  /// `dense("FILE", "w:UNIT")`: a (pre size, post size) weight matrix; a
+  /// synapse for every nonzero entry.
+  bool connectionFileIsDense = false;
   std::vector<std::pair<int, int>> connectionPairs;
   /// Per-synapse values from the connection file: the columns after `pre`
   /// and `post`, named `NAME` or `NAME:UNIT` (in the CSV header, or in

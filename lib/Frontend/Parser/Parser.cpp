@@ -888,6 +888,14 @@ private:
       for (antlr4::Token *column : c->columns)
         proj.connectionColumns.push_back(
             ast::Projection::Column{unquote(column), "", locOf(column)});
+    } else if (auto *c = dynamic_cast<NNParser::DenseRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::FromFile;
+      proj.connectionFile = unquote(c->npy);
+      proj.connectionFileLoc = locOf(c->npy);
+      proj.connectionFileIsNpy = true;
+      proj.connectionFileIsDense = true;
+      proj.connectionColumns.push_back(
+          ast::Projection::Column{unquote(c->column), "", locOf(c->column)});
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
