@@ -117,6 +117,7 @@ connectRule
   | 'from_csv' '(' csv=STRING ')' # csvRule
   | 'from_npy' '(' npy=STRING (',' columns+=STRING)* ')' # npyRule
   | 'dense' '(' npy=STRING ',' column=STRING ')' # denseRule
+  | 'conv2d' '(' npy=STRING ',' column=STRING ',' height=expr ',' width=expr ')' # conv2dRule
   ;
 
 // The program: phases, assignments and control flow, compiled into the

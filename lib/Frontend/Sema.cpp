@@ -1764,7 +1764,25 @@ private:
       }
       if (proj.delayMax)
         checkDelayBound(proj, scope, dt);
-      if (proj.rule == ast::Projection::Rule::FromFile) {
+      bool convOk = true;
+      for (auto [e, out] : {std::pair{proj.convHeight.get(), &proj.convH},
+                            std::pair{proj.convWidth.get(), &proj.convW}}) {
+        if (!e)
+          continue;
+        checkExpr(*e, scope);
+        double v = e->constValue.value_or(0);
+        if (failed(*e))
+          convOk = false;
+        else if (!e->dim.isDimensionless() || !e->constValue ||
+                 v != std::floor(v) || v < 1 || v > 1e6) {
+          error(e->loc) << "the input's height and width must be whole "
+                           "numbers from 1 to 10^6 known at compile time";
+          convOk = false;
+        } else {
+          *out = static_cast<long long>(v);
+        }
+      }
+      if (proj.rule == ast::Projection::Rule::FromFile && convOk) {
         if (proj.pre.size() != 1 || proj.post.size() != 1) {
           error(proj.ruleLoc) << "a connection file connects one population "
                                  "to one population";
@@ -2578,7 +2596,61 @@ private:
           readNpyFile(proj.connectionFile, proj.connectionFileLoc, what);
       if (!array)
         return;
-      if (proj.connectionFileIsDense) {
+      if (proj.convHeight) {
+        // A convolution: output (k, y, x) sums input (c, y + dy, x + dx)
+        // weighted by K[k, c, dy, dx]; neurons are numbered channel by
+        // channel, row by row.
+        const std::vector<int64_t> &shape = array->shape;
+        long long h = proj.convH, w = proj.convW;
+        if (shape.size() != 4 || shape[2] > h || shape[3] > w) {
+          std::string text;
+          for (int64_t d : shape)
+            text += (text.empty() ? "" : ", ") + std::to_string(d);
+          error(proj.connectionFileLoc)
+              << "'" << proj.connectionFile << "' (the " << what
+              << ") has shape (" << text
+              << "); a conv2d kernel needs (out channels, in channels, "
+                 "height <= "
+              << h << ", width <= " << w << ")";
+          return;
+        }
+        long long outH = h - shape[2] + 1, outW = w - shape[3] + 1;
+        long long inSize = shape[1] * h * w, outSize = shape[0] * outH * outW;
+        if (pre.resolvedSize != inSize || post.resolvedSize != outSize) {
+          error(proj.connectionFileLoc)
+              << "conv2d of a " << shape[1] << " x " << h << " x " << w
+              << " input with " << shape[0] << " kernels of " << shape[2]
+              << " x " << shape[3] << " needs " << inSize << " source and "
+              << outSize << " target neurons, but '" << pre.name << "' has "
+              << pre.resolvedSize << " and '" << post.name << "' has "
+              << post.resolvedSize;
+          return;
+        }
+        for (int64_t k = 0; k < shape[0]; ++k)
+          for (long long y = 0; y < outH; ++y)
+            for (long long x = 0; x < outW; ++x)
+              for (int64_t c = 0; c < shape[1]; ++c)
+                for (int64_t dy = 0; dy < shape[2]; ++dy)
+                  for (int64_t dx = 0; dx < shape[3]; ++dx) {
+                    int64_t at =
+                        ((k * shape[1] + c) * shape[2] + dy) * shape[3] + dx;
+                    double v = array->values[at];
+                    if (auto why = badValue(v, 0)) {
+                      error(proj.connectionFileLoc)
+                          << "'" << proj.connectionFile << "' (the " << what
+                          << "): entry [" << k << ", " << c << ", " << dy
+                          << ", " << dx << "]: " << *why;
+                      return;
+                    }
+                    if (v == 0)
+                      continue;
+                    long long i = (c * h + y + dy) * w + x + dx;
+                    long long j = (k * outH + y) * outW + x;
+                    rows.push_back({static_cast<int>(i), static_cast<int>(j),
+                                    static_cast<unsigned>(at), values.size()});
+                    values.push_back(v);
+                  }
+      } else if (proj.connectionFileIsDense) {
         // A dense layer: W[i, j] is the value of synapse i -> j; zeros are
         // absent synapses.
         if (array->shape.size() != 2 || array->shape[0] != pre.resolvedSize ||
@@ -2614,7 +2686,7 @@ private:
           }
       }
       // Otherwise a list of (pre, post, values...) rows.
-      bool pairs = !proj.connectionFileIsDense;
+      bool pairs = !proj.connectionFileIsDense && !proj.convHeight;
       size_t width = 2 + columns.size();
       if (pairs && (array->shape.size() != 2 ||
                     array->shape[1] != static_cast<int64_t>(width))) {

@@ -264,6 +264,11 @@ struct Projection {
   /// `dense("FILE", "w:UNIT")`: a (pre size, post size) weight matrix; a
   /// synapse for every nonzero entry.
   bool connectionFileIsDense = false;
+  /// `conv2d("FILE", "w:UNIT", H, W)`: a (K, C, kh, kw) kernel applied at
+  /// every position of a C x H x W input (stride 1, no padding); Sema
+  /// resolves H and W into convH, convW.
+  ExprPtr convHeight, convWidth;
+  long long convH = 0, convW = 0;
   std::vector<std::pair<int, int>> connectionPairs;
   /// Per-synapse values from the connection file: the columns after `pre`
   /// and `post`, named `NAME` or `NAME:UNIT` (in the CSV header, or in

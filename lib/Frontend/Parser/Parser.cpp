@@ -896,6 +896,15 @@ private:
       proj.connectionFileIsDense = true;
       proj.connectionColumns.push_back(
           ast::Projection::Column{unquote(c->column), "", locOf(c->column)});
+    } else if (auto *c = dynamic_cast<NNParser::Conv2dRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::FromFile;
+      proj.connectionFile = unquote(c->npy);
+      proj.connectionFileLoc = locOf(c->npy);
+      proj.connectionFileIsNpy = true;
+      proj.convHeight = expr(c->height);
+      proj.convWidth = expr(c->width);
+      proj.connectionColumns.push_back(
+          ast::Projection::Column{unquote(c->column), "", locOf(c->column)});
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
