@@ -2537,6 +2537,14 @@ private:
     return std::nullopt;
   }
 
+  /// A NumPy shape as Python prints it: "(3, 4)", "(5,)".
+  static std::string shapeText(const std::vector<int64_t> &shape) {
+    std::string text;
+    for (int64_t d : shape)
+      text += (text.empty() ? "" : ", ") + std::to_string(d);
+    return "(" + text + (shape.size() == 1 ? ",)" : ")");
+  }
+
   /// Reads `connect a -> b from_csv("FILE")` (the header `pre,post`, maybe
   /// followed by value columns `w:nS,delay:ms`, and one row per synapse) or
   /// `from_npy("FILE", "w:nS", ...)` (an array of shape (N, 2 + columns),
@@ -2603,13 +2611,10 @@ private:
         const std::vector<int64_t> &shape = array->shape;
         long long h = proj.convH, w = proj.convW;
         if (shape.size() != 4 || shape[2] > h || shape[3] > w) {
-          std::string text;
-          for (int64_t d : shape)
-            text += (text.empty() ? "" : ", ") + std::to_string(d);
           error(proj.connectionFileLoc)
               << "'" << proj.connectionFile << "' (the " << what
-              << ") has shape (" << text
-              << "); a conv2d kernel needs (out channels, in channels, "
+              << ") has shape " << shapeText(shape)
+              << "; a conv2d kernel needs (out channels, in channels, "
                  "height <= "
               << h << ", width <= " << w << ")";
           return;
@@ -2655,16 +2660,11 @@ private:
         // absent synapses.
         if (array->shape.size() != 2 || array->shape[0] != pre.resolvedSize ||
             array->shape[1] != post.resolvedSize) {
-          std::string shape;
-          for (int64_t d : array->shape)
-            shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-          if (array->shape.size() == 1)
-            shape += ",";
           error(proj.connectionFileLoc)
               << "'" << proj.connectionFile << "' (the " << what
-              << ") has shape (" << shape << "); a dense layer needs ("
-              << pre.resolvedSize << ", " << post.resolvedSize
-              << "): one row per neuron of '" << pre.name
+              << ") has shape " << shapeText(array->shape)
+              << "; a dense layer needs (" << pre.resolvedSize << ", "
+              << post.resolvedSize << "): one row per neuron of '" << pre.name
               << "', one column per neuron of '" << post.name << "'";
           return;
         }
@@ -2690,15 +2690,10 @@ private:
       size_t width = 2 + columns.size();
       if (pairs && (array->shape.size() != 2 ||
                     array->shape[1] != static_cast<int64_t>(width))) {
-        std::string shape;
-        for (int64_t d : array->shape)
-          shape += (shape.empty() ? "" : ", ") + std::to_string(d);
-        if (array->shape.size() == 1)
-          shape += ",";
         auto diag = error(proj.connectionFileLoc);
         diag << "'" << proj.connectionFile << "' (the " << what
-             << ") has shape (" << shape << "); expected (N, " << width
-             << "): one (pre, post";
+             << ") has shape " << shapeText(array->shape) << "; expected (N, "
+             << width << "): one (pre, post";
         for (auto &column : columns)
           diag << ", " << column.name;
         diag << ") row per synapse";
