@@ -28,9 +28,7 @@ Run with /usr/bin/python3 from anywhere:
         [--output FILE] [--check-only]
 """
 import argparse
-import datetime
 import os
-import platform
 import sys
 
 import numpy as np
@@ -113,28 +111,12 @@ def main():
                          "values (5e-7 mV) separates them."),
         }
 
-    import neuron
-    out = {
-        "format": "nnc-compartment-reference/1",
-        "provenance": {
-            "simulator": f"NEURON {neuron.__version__} (Debian neuron/python3-neuron 8.2.2)",
-            "nrnversion": h.nrnversion(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "date": datetime.date.today().isoformat(),
-            "command": "/usr/bin/python3 test/reference/generate_backward_euler_reference.py",
-            "settings": {
-                "secondorder": 0, "dt_ms": DT, "celsius_degC": base.CELSIUS,
-                "v_init_mV": base.V_INIT, "tstop_ms": base.TSTOP,
-                "usetable_hh": 0,
-                "stepping": "h.finitialize(v_init), then 2400 x h.fadvance()",
-            },
-        },
-        "units": {"traces": "mV, rounded to 1e-6", "C": "pF", "g": "nS",
-                  "R": "Mohm", "time": "ms"},
-        "sample": {"start_ms": 0.0, "stride_ms": base.SAMPLE, "count": len(t_sample)},
-        "models": result,
-    }
+    out = base.reference_document(
+        h, "generate_backward_euler_reference.py",
+        {"secondorder": 0, "dt_ms": DT, "celsius_degC": base.CELSIUS,
+         "v_init_mV": base.V_INIT, "tstop_ms": base.TSTOP, "usetable_hh": 0,
+         "stepping": "h.finitialize(v_init), then 2400 x h.fadvance()"},
+        t_sample, result)
     if args.check_only:
         return
     base.write_reference(out, args.output)

@@ -721,31 +721,44 @@ def main():
                 "exceeds them."),
     }
 
-    import neuron
-    out = {
-        "format": "nnc-compartment-reference/1",
-        "provenance": {
-            "simulator": f"NEURON {neuron.__version__} (Debian neuron/python3-neuron 8.2.2)",
-            "nrnversion": h.nrnversion(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "date": datetime.date.today().isoformat(),
-            "command": "/usr/bin/python3 test/reference/generate_compartment_reference.py",
-            "settings": {
-                "secondorder": 2, "dt_ms": DT, "celsius_degC": CELSIUS,
-                "v_init_mV": V_INIT, "tstop_ms": TSTOP, "usetable_hh": 0,
-                "stepping": "h.finitialize(v_init), then 12000 x h.fadvance()",
-            },
-        },
-        "units": {"traces": "mV, rounded to 1e-6", "C": "pF", "g": "nS",
-                  "R": "Mohm", "time": "ms"},
-        "sample": {"start_ms": 0.0, "stride_ms": SAMPLE, "count": len(t_sample)},
-        "models": result,
-    }
+    out = reference_document(
+        h, "generate_compartment_reference.py",
+        {"secondorder": 2, "dt_ms": DT, "celsius_degC": CELSIUS,
+         "v_init_mV": V_INIT, "tstop_ms": TSTOP, "usetable_hh": 0,
+         "stepping": "h.finitialize(v_init), then 12000 x h.fadvance()"},
+        t_sample, result, scipy_version=scipy.__version__)
     if args.check_only:
         return
     write_reference(out, args.output)
+
+
+def reference_document(h, script, settings, t_sample, models,
+                       scipy_version=None):
+    """The JSON document of a compartment reference: provenance (NEURON,
+    Python and library versions, date, command, `settings`), units, the
+    sample grid and `models`."""
+    import neuron
+    provenance = {
+        "simulator": f"NEURON {neuron.__version__} (Debian neuron/python3-neuron 8.2.2)",
+        "nrnversion": h.nrnversion(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    if scipy_version:
+        provenance["scipy"] = scipy_version
+    provenance.update({
+        "date": datetime.date.today().isoformat(),
+        "command": f"/usr/bin/python3 test/reference/{script}",
+        "settings": settings,
+    })
+    return {
+        "format": "nnc-compartment-reference/1",
+        "provenance": provenance,
+        "units": {"traces": "mV, rounded to 1e-6", "C": "pF", "g": "nS",
+                  "R": "Mohm", "time": "ms"},
+        "sample": {"start_ms": 0.0, "stride_ms": SAMPLE, "count": len(t_sample)},
+        "models": models,
+    }
 
 
 def write_reference(out, path):
