@@ -39,6 +39,12 @@ neuronMember
   // `name` inside it and `comp.name` elsewhere.
   | 'compartment' name=ID '{' neuronMember* '}'               # compartmentMember
   | 'couple' a=ID ',' b=ID 'conductance' g=expr ';'           # coupleMember
+  // An input port: synapses deliver values to it (`exc += w` in `on pre`)
+  // and `on NAME { ... }` says what each delivery does. `excitatory` /
+  // `inhibitory` (checked by Sema) route a synapse's signed weight.
+  | 'port' name=ID (':' unit=expr)? (sign=ID)? ';'              # portMember
+  | 'on' 'spike' block                                        # onSpikeMember
+  | 'on' event=ID block                                       # onInputMember
   ;
 
 block : '{' stmt* '}' ;

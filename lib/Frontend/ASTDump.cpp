@@ -145,6 +145,22 @@ private:
       line(2, n.thresholdLoc) << "Spike when " << expr(*n.threshold) << "\n";
       block(3, n.reset);
     }
+    if (n.onSpikeLoc.line) {
+      line(2, n.onSpikeLoc) << "OnSpike\n";
+      block(3, n.onSpike);
+    }
+    for (auto &port : n.ports) {
+      line(2, port.loc) << "Port " << port.name << " : " << port.dim.str()
+                        << (port.sign == Port::Sign::Excitatory ? " excitatory"
+                            : port.sign == Port::Sign::Inhibitory
+                                ? " inhibitory"
+                                : "")
+                        << "\n";
+    }
+    for (auto &handler : n.portHandlers) {
+      line(2, handler.loc) << "OnInput " << handler.port << "\n";
+      block(3, handler.body);
+    }
     if (n.refractory)
       line(2, n.refractoryLoc)
           << "Refractory " << (n.refractoryWhile ? "while " : "")

@@ -136,8 +136,27 @@ private:
       auto reset = nn::OnSpikeOp::create(builder, loc(neuron.thresholdLoc));
       fillRegion(reset.getBody(), neuron.thresholdLoc, [&] {
         genAssignments(neuron.reset);
+        genAssignments(neuron.onSpike);
         return SmallVector<Value>{};
       });
+    }
+    for (auto &port : neuron.ports) {
+      if (!port.handler)
+        continue;
+      auto op = nn::OnInputOp::create(
+          builder, loc(port.loc), builder.getStringAttr(port.name),
+          builder.getStringAttr(port.dim.symbol()),
+          port.sign == ast::Port::Sign::Any
+              ? StringAttr()
+              : builder.getStringAttr(port.sign == ast::Port::Sign::Excitatory
+                                          ? "excitatory"
+                                          : "inhibitory"));
+      OpBuilder::InsertionGuard guard(builder);
+      Block *block = builder.createBlock(&op.getHandler());
+      portValue = block->addArgument(builder.getF64Type(), loc(port.loc));
+      genAssignments(port.handler->body);
+      nn::YieldOp::create(builder, loc(port.handler->loc));
+      portValue = Value();
     }
     if (neuron.refractory) {
       // Without an explicit clamp list, the states the reset assigns are
@@ -211,6 +230,10 @@ private:
         continue;
       }
       Value value = genExpr(*stmt.value);
+      if (stmt.toPort) {
+        genDelivery(stmt, value, guard);
+        continue;
+      }
       if (stmt.op != ast::Assign::Op::Set) {
         Value old = nn::ReadOp::create(builder, loc(stmt.loc), stmt.target);
         switch (stmt.op) {
@@ -236,6 +259,16 @@ private:
             nn::ReadOp::create(builder, loc(stmt.loc), stmt.target));
       nn::WriteOp::create(builder, loc(stmt.loc), stmt.target, value);
     }
+  }
+
+  /// `port += value` (or `-=`): runs the target's port handler with the
+  /// value, where `guard` holds (nn-inline-ports).
+  void genDelivery(const ast::Assign &stmt, Value value, Value guard = {}) {
+    Location l = loc(stmt.loc);
+    if (stmt.op == ast::Assign::Op::Sub)
+      value = arith::NegFOp::create(builder, l, value);
+    nn::DeliverOp::create(
+        builder, l, FlatSymbolRefAttr::get(context, stmt.target), value, guard);
   }
 
   /// The states a block assigns, nested `if`s included.
@@ -340,6 +373,8 @@ private:
         return nn::TimeStepOp::create(builder, l);
       if (e.nameKind == ast::NameKind::Noise)
         return genNoise(l);
+      if (e.nameKind == ast::NameKind::Port)
+        return portValue;
       if (e.nameKind == ast::NameKind::NeuronIndex)
         return nn::IndexOp::create(builder, l);
       if (e.nameKind == ast::NameKind::LoopVar)
@@ -675,6 +710,10 @@ private:
         Location l = loc(stmt.loc);
         Value value =
             arith::MulFOp::create(builder, l, events, genExpr(*stmt.value));
+        if (stmt.toPort) {
+          genDelivery(stmt, value);
+          continue;
+        }
         Value old = nn::ReadOp::create(builder, l, stmt.target);
         Value updated =
             stmt.op == ast::Assign::Op::Sub
@@ -1080,6 +1119,8 @@ private:
   MLIRContext *context;
   OpBuilder builder;
   Value noise;
+  /// The value delivered to the input port whose handler is being emitted.
+  Value portValue;
   /// Names of the emitted models (specialisations must not clash).
   llvm::StringSet<> modelNames;
   /// While emitting a population's specialisation: its parameter values.

@@ -55,6 +55,12 @@ struct Scope {
   bool allowIndex = false;  // the neuron index `i` (population values)
   bool allowNoise = false;  // white noise `xi` (a neuron's equations)
   bool unitsOnly = false;   // a declared unit: only unit names
+  /// Assignments may deliver to the target's input ports (`exc += w` in a
+  /// synapse's or input's handler).
+  bool allowDeliver = false;
+  /// The input port whose handler is being checked: the one port a name
+  /// may read.
+  llvm::StringRef readablePort;
   const Scope *parent = nullptr;
 
   const Symbol *lookup(llvm::StringRef name) const {
@@ -71,6 +77,12 @@ struct Scope {
       if (s->*flag)
         return true;
     return false;
+  }
+  llvm::StringRef lookupReadablePort() const {
+    for (const Scope *s = this; s; s = s->parent)
+      if (!s->readablePort.empty())
+        return s->readablePort;
+    return {};
   }
   void collectNames(std::vector<std::string> &out) const {
     for (const Scope *s = this; s; s = s->parent)
@@ -382,18 +394,24 @@ private:
   }
 
   /// Checks a `name : unit = value` declaration's unit against its value.
-  std::optional<Dim> declaredDim(ast::VarDecl &decl) {
-    if (!decl.unit)
-      return std::nullopt;
+  /// The dimension of a declared unit (`: mV`), or nothing after reporting
+  /// an error in it.
+  std::optional<Dim> checkDeclaredUnit(Expr &unit) {
     Scope unitsOnly;
     unitsOnly.unitsOnly = true;
-    checkExpr(*decl.unit, unitsOnly);
-    if (failed(*decl.unit))
+    checkExpr(unit, unitsOnly);
+    if (failed(unit))
       return std::nullopt;
-    if (!decl.unit->constValue) {
-      error(decl.unit->loc) << "expected a unit after ':'";
+    if (!unit.constValue) {
+      error(unit.loc) << "expected a unit after ':'";
       return std::nullopt;
     }
+    return unit.dim;
+  }
+
+  std::optional<Dim> declaredDim(ast::VarDecl &decl) {
+    if (!decl.unit || !checkDeclaredUnit(*decl.unit))
+      return std::nullopt;
     if (!failed(*decl.value) && decl.value->dim != decl.unit->dim &&
         !isZeroLiteral(*decl.value)) {
       error(decl.value->loc)
@@ -584,6 +602,9 @@ private:
       if (e)
         expandAliasUses(*e, set);
     expandAliasUses(neuron.reset, set);
+    expandAliasUses(neuron.onSpike, set);
+    for (auto &handler : neuron.portHandlers)
+      expandAliasUses(handler.body, set);
   }
 
   /// Expands the aliases of a synapse model, or of a `connect` body (which
@@ -737,6 +758,7 @@ private:
     Scope scope;
     scope.parent = &globals;
     checkVariables(neuron.params, neuron.states, scope);
+    declarePorts(neuron, scope);
 
     Scope dynScope;
     dynScope.parent = &scope;
@@ -765,7 +787,12 @@ private:
         error(neuron.threshold->loc)
             << "the spike condition must be a comparison, e.g. 'v > v_th'";
       checkBlock(neuron.reset, eventScope, scope, nullptr);
+      checkBlock(neuron.onSpike, eventScope, scope, nullptr);
+    } else if (neuron.onSpikeLoc.line) {
+      error(neuron.onSpikeLoc)
+          << "'on spike' needs a spike condition ('spike when COND')";
     }
+    checkPortHandlers(neuron, scope, dynScope);
     if (neuron.refractory && neuron.refractoryWhile) {
       // Evaluated on the state at the start of every step, like the
       // equations' right-hand sides.
@@ -798,6 +825,87 @@ private:
       }
     }
     checkSolverName(neuron.solver, neuron.solverLoc);
+  }
+
+  /// `port NAME [: UNIT] [excitatory | inhibitory];`: names a synapse can
+  /// deliver to and only the port's handler reads.
+  void declarePorts(ast::Neuron &neuron, Scope &scope) {
+    if (neuron.isModulator && !neuron.ports.empty())
+      error(neuron.ports[0].loc)
+          << "a modulator has no input ports; projections onto it change "
+             "its states directly";
+    const ast::Port *signed_[2] = {nullptr, nullptr};
+    for (auto &port : neuron.ports) {
+      std::optional<Dim> dim =
+          port.unit ? checkDeclaredUnit(*port.unit) : Dim::dimensionless();
+      port.dim = dim.value_or(Dim::dimensionless());
+      declareOnce(scope, port.name, port.loc,
+                  Symbol{NameKind::Port, port.dim, std::nullopt, port.loc},
+                  "input port");
+      if (port.sign == ast::Port::Sign::Any)
+        continue;
+      bool excitatory = port.sign == ast::Port::Sign::Excitatory;
+      const ast::Port *&previous = signed_[excitatory ? 0 : 1];
+      if (previous) {
+        auto diag = error(port.signLoc);
+        diag << "model '" << neuron.name << "' already has an "
+             << (excitatory ? "excitatory" : "inhibitory")
+             << " port; a synapse's weight goes to one of each by its sign";
+        diag.attachNote(makeLoc(context, file, previous->loc))
+            << "the other one is here";
+      }
+      previous = &port;
+    }
+    if (signed_[0] && signed_[1] && signed_[0]->dim != signed_[1]->dim &&
+        !failed(signed_[0]->dim) && !failed(signed_[1]->dim))
+      error(signed_[1]->loc)
+          << "the excitatory and inhibitory ports receive the same weights, "
+             "so they need the same dimension, not "
+          << signed_[0]->dim.str() << " and " << signed_[1]->dim.str();
+  }
+
+  /// `on NAME { ... }`: exactly one per port. The block sees the port's
+  /// value and the neuron's variables, and changes its states.
+  void checkPortHandlers(ast::Neuron &neuron, Scope &scope,
+                         const Scope &dynScope) {
+    for (auto &handler : neuron.portHandlers) {
+      ast::Port *port = nullptr;
+      for (auto &p : neuron.ports)
+        if (p.name == handler.port && !port)
+          port = &p;
+      if (!port) {
+        auto diag = error(handler.loc);
+        diag << "unknown input port '" << handler.port << "'";
+        std::vector<std::string> names;
+        for (auto &p : neuron.ports)
+          names.push_back(p.name);
+        if (auto hint = suggest(handler.port, names))
+          diag << "; did you mean '" << *hint << "'?";
+        else if (handler.port == "pre" || handler.port == "post")
+          diag << "; 'on " << handler.port
+               << "' belongs in a synapse model or a 'connect' body";
+        else
+          diag << "; declare it with 'port " << handler.port << " : UNIT;'";
+        continue;
+      }
+      if (port->handler) {
+        auto diag = error(handler.loc);
+        diag << "input port '" << port->name << "' already has a handler";
+        diag.attachNote(makeLoc(context, file, port->handler->loc))
+            << "the first handler is here";
+        continue;
+      }
+      port->handler = &handler;
+      Scope handlerScope;
+      handlerScope.parent = &dynScope;
+      handlerScope.readablePort = port->name;
+      checkBlock(handler.body, handlerScope, scope, nullptr);
+    }
+    for (auto &port : neuron.ports)
+      if (!port.handler)
+        error(port.loc) << "input port '" << port.name
+                        << "' has no handler; add 'on " << port.name
+                        << " { ... }' saying what each delivered value does";
   }
 
   /// `solver NAME;` of a neuron or synapse model (empty: none given).
@@ -1033,16 +1141,15 @@ private:
                                                           : &model->onPost);
       return nullptr;
     };
+    if (!posts.empty() && !proj.body.onPreLoc.line &&
+        !(model && model->onPreLoc.line))
+      addDefaultDelivery(proj, *posts[0], synScope);
     std::vector<ast::Assign> *onPre = pick(true), *onPost = pick(false);
     if (posts.empty())
       return;
     Scope postScope;
     postScope.parent = modulators ? modulators : &globals;
-    for (auto &p : posts[0]->params)
-      postScope.names.try_emplace(p.name, parameterSymbol(p));
-    for (auto &s : posts[0]->states)
-      postScope.names.try_emplace(
-          s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
+    declareTargetNames(*posts[0], postScope);
     Scope handlerScope;
     handlerScope.names = synScope.names;
     handlerScope.parent = &postScope;
@@ -1058,6 +1165,7 @@ private:
         continue;
       checkBlock(*handler, handlerScope, handlerScope, &posts);
       checkSameInAllTargets(*handler, posts, handlerScope);
+      checkPortHandlersVisible(*handler, posts, synScope);
       if (const ast::Assign *write = findWrite(*handler, "delay");
           write && !proj.delayMax)
         error(write->loc)
@@ -1495,6 +1603,10 @@ private:
       }
       checkExpr(*stmt.value, exprScope);
       const Symbol *sym = targets.lookup(stmt.target);
+      if (sym && sym->kind == NameKind::Port) {
+        checkDelivery(stmt, *sym, targets, postModels);
+        continue;
+      }
       if (!sym || sym->kind != NameKind::State) {
         reportNotAState(stmt.target, stmt.loc, targets, "an assignment");
         continue;
@@ -1526,6 +1638,140 @@ private:
             << " to '" << stmt.target << "' of dimension "
             << (scales ? std::string("dimensionless (a scale factor)")
                        : sym->dim.str());
+    }
+  }
+
+  /// `exc += value` onto an input port of the target neuron.
+  void checkDelivery(ast::Assign &stmt, const Symbol &port,
+                     const Scope &targets,
+                     const std::vector<const ast::Neuron *> *postModels) {
+    if (!targets.lookupFlag(&Scope::allowDeliver)) {
+      auto diag = error(stmt.loc);
+      diag << "'" << stmt.target
+           << "' is an input port: synapses deliver to it ('" << stmt.target
+           << " += w' in 'on pre'); assign states here";
+      diag.attachNote(makeLoc(context, file, port.loc))
+          << "the port is declared here";
+      return;
+    }
+    if (stmt.op != ast::Assign::Op::Add && stmt.op != ast::Assign::Op::Sub) {
+      error(stmt.loc) << "deliver to input port '" << stmt.target
+                      << "' with '+=' (or '-=' for the negated value)";
+      return;
+    }
+    stmt.toPort = true;
+    if (postModels)
+      for (const ast::Neuron *model : *postModels)
+        if (!findPort(*model, stmt.target))
+          error(stmt.loc) << "target model '" << model->name
+                          << "' has no input port '" << stmt.target << "'";
+    if (failed(*stmt.value) || failed(port.dim))
+      return;
+    if (stmt.value->isBool)
+      error(stmt.value->loc)
+          << "cannot deliver a condition to port '" << stmt.target << "'";
+    else if (stmt.value->dim != port.dim && !isZeroLiteral(*stmt.value))
+      error(stmt.value->loc)
+          << "cannot deliver a value of dimension " << stmt.value->dim.str()
+          << " to input port '" << stmt.target << "' of dimension "
+          << port.dim.str();
+  }
+
+  static const ast::Port *findPort(const ast::Neuron &model,
+                                   llvm::StringRef name) {
+    for (auto &port : model.ports)
+      if (port.name == name)
+        return &port;
+    return nullptr;
+  }
+
+  /// The deliveries to ports in a block, nested `if`s included.
+  static void collectDeliveries(const std::vector<ast::Assign> &stmts,
+                                std::vector<const ast::Assign *> &out) {
+    for (auto &stmt : stmts) {
+      collectDeliveries(stmt.then, out);
+      collectDeliveries(stmt.otherwise, out);
+      if (stmt.toPort)
+        out.push_back(&stmt);
+    }
+  }
+
+  /// The names a block reads or writes.
+  static void collectNames(const Expr &e, llvm::StringSet<> &out) {
+    if (e.kind == Expr::Kind::Name)
+      out.insert(e.name);
+    for (auto &operand : e.operands)
+      collectNames(*operand, out);
+  }
+  static void collectNames(const std::vector<ast::Assign> &stmts,
+                           llvm::StringSet<> &out) {
+    for (auto &stmt : stmts) {
+      if (!stmt.target.empty())
+        out.insert(stmt.target);
+      for (auto *e : {stmt.cond.get(), stmt.value.get()})
+        if (e)
+          collectNames(*e, out);
+      collectNames(stmt.then, out);
+      collectNames(stmt.otherwise, out);
+    }
+  }
+
+  /// A port's handler runs inside the synapse's handler, where the
+  /// synapse's names come first: none may hide a name the handler uses.
+  void checkPortHandlersVisible(const std::vector<ast::Assign> &handler,
+                                const std::vector<const ast::Neuron *> &posts,
+                                const Scope &synScope) {
+    std::vector<const ast::Assign *> deliveries;
+    collectDeliveries(handler, deliveries);
+    for (const ast::Assign *delivery : deliveries)
+      for (const ast::Neuron *model : posts) {
+        const ast::Port *port = findPort(*model, delivery->target);
+        if (!port || !port->handler)
+          continue;
+        llvm::StringSet<> used;
+        collectNames(port->handler->body, used);
+        for (auto &name : used) {
+          if (!synScope.names.count(name.getKey()))
+            continue;
+          auto diag = error(delivery->loc);
+          diag << "the synapse's '" << name.getKey() << "' hides the target's '"
+               << name.getKey() << "', which the handler of port '"
+               << port->name << "' uses; rename one of them";
+          diag.attachNote(makeLoc(context, file, port->handler->loc))
+              << "the handler is here";
+          break;
+        }
+      }
+  }
+
+  /// `exc * c` (c free of `exc`): k events of a Poisson input deliver k
+  /// times the value at once, which is exact only for such handlers.
+  static bool isMultipleOf(const Expr &e, llvm::StringRef port) {
+    using Op = Expr::Op;
+    auto free = [&](const Expr &x) {
+      llvm::StringSet<> names;
+      collectNames(x, names);
+      return !names.count(port);
+    };
+    if (e.kind == Expr::Kind::Name)
+      return e.name == port || (e.nameKind == NameKind::Alias &&
+                                isMultipleOf(*e.operands[0], port));
+    if (e.kind == Expr::Kind::Unary && (e.op == Op::Neg || e.op == Op::Plus))
+      return isMultipleOf(*e.operands[0], port);
+    if (e.kind != Expr::Kind::Binary)
+      return false;
+    const Expr &a = *e.operands[0], &b = *e.operands[1];
+    switch (e.op) {
+    case Op::Add:
+    case Op::Sub:
+      return isMultipleOf(a, port) && isMultipleOf(b, port);
+    case Op::Mul:
+      return (isMultipleOf(a, port) && free(b)) ||
+             (free(a) && isMultipleOf(b, port));
+    case Op::Div:
+      return isMultipleOf(a, port) && free(b);
+    default:
+      return false;
     }
   }
 
@@ -2982,11 +3228,7 @@ private:
       return;
     Scope postScope;
     postScope.parent = &globals;
-    for (auto &p : target->neuron->params)
-      postScope.names.try_emplace(p.name, parameterSymbol(p));
-    for (auto &s : target->neuron->states)
-      postScope.names.try_emplace(
-          s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
+    declareTargetNames(*target->neuron, postScope);
     ast::SynapseModel &body = input.body;
     if (!body.params.empty() || !body.states.empty() || !body.odes.empty() ||
         !body.values.empty() || body.onPostLoc.line) {
@@ -3010,6 +3252,103 @@ private:
         error(stmt.loc) << "each event of a Poisson input adds to its "
                            "target: use '+=' or '-='";
     checkBlock(body.onPre, postScope, postScope, nullptr);
+    // k events delivered as one value k * x: exact for handlers that add
+    // multiples of the port's value.
+    std::vector<const ast::Assign *> deliveries;
+    collectDeliveries(body.onPre, deliveries);
+    for (const ast::Assign *delivery : deliveries) {
+      const ast::Port *port = findPort(*target->neuron, delivery->target);
+      if (!port || !port->handler)
+        continue;
+      for (auto &stmt : port->handler->body) {
+        bool additive = !stmt.cond && (stmt.op == ast::Assign::Op::Add ||
+                                       stmt.op == ast::Assign::Op::Sub);
+        if (additive && isMultipleOf(*stmt.value, port->name))
+          continue;
+        auto diag = error(delivery->loc);
+        diag << "a Poisson input delivers the k events of a step at once, as "
+                "k times the value: the handler of port '"
+             << port->name << "' must only add multiples of '" << port->name
+             << "' to states";
+        diag.attachNote(makeLoc(context, file, stmt.loc))
+            << "this statement is not of the form 'x += c * " << port->name
+            << "'";
+        break;
+      }
+    }
+  }
+
+  /// The names a synapse or input handler sees on its target: parameters,
+  /// states and input ports (which it may deliver to).
+  void declareTargetNames(const ast::Neuron &target, Scope &scope) {
+    for (auto &p : target.params)
+      scope.names.try_emplace(p.name, parameterSymbol(p));
+    for (auto &s : target.states)
+      scope.names.try_emplace(
+          s.name, Symbol{NameKind::State, s.dim, std::nullopt, s.loc});
+    for (auto &port : target.ports)
+      scope.names.try_emplace(
+          port.name, Symbol{NameKind::Port, port.dim, std::nullopt, port.loc});
+    scope.allowDeliver = true;
+  }
+
+  /// A projection without `on pre` onto a model with input ports delivers
+  /// the synapse's `w`: by its sign to the excitatory and inhibitory ports
+  /// (NEST's convention: the inhibitory port gets -w), or to the only port.
+  void addDefaultDelivery(ast::Projection &proj, const ast::Neuron &target,
+                          const Scope &synScope) {
+    if (target.ports.empty())
+      return;
+    const ast::Port *excitatory = nullptr, *inhibitory = nullptr;
+    for (auto &port : target.ports) {
+      if (port.sign == ast::Port::Sign::Excitatory && !excitatory)
+        excitatory = &port;
+      if (port.sign == ast::Port::Sign::Inhibitory && !inhibitory)
+        inhibitory = &port;
+    }
+    auto note = [&](const std::string &why) {
+      auto diag = error(proj.loc);
+      diag << "this projection has no 'on pre' handler: " << why;
+      diag.attachNote(makeLoc(context, file, target.ports[0].loc))
+          << "model '" << target.name << "' declares its ports here";
+    };
+    if ((excitatory != nullptr) != (inhibitory != nullptr))
+      return note("routing a weight by its sign needs both an 'excitatory' "
+                  "and an 'inhibitory' port; write 'on pre { PORT += w; }'");
+    if (!excitatory && target.ports.size() > 1)
+      return note("say which port each spike goes to, e.g. 'on pre { " +
+                  target.ports[0].name + " += w; }'");
+    const Symbol *w =
+        synScope.names.count("w") ? &synScope.names.find("w")->second : nullptr;
+    if (!w || (w->kind != NameKind::State && w->kind != NameKind::Parameter))
+      return note("give the synapses a weight 'w' to deliver to the target's "
+                  "ports, or write 'on pre { ... }'");
+    ast::Loc loc = proj.loc;
+    auto deliver = [&](const ast::Port &port, ast::Assign::Op op) {
+      ast::Assign stmt;
+      stmt.target = port.name;
+      stmt.loc = loc;
+      stmt.op = op;
+      stmt.value = makeName("w", loc);
+      return stmt;
+    };
+    std::vector<ast::Assign> &onPre = proj.body.onPre;
+    if (!excitatory) {
+      onPre.push_back(deliver(target.ports[0], ast::Assign::Op::Add));
+    } else {
+      // if w >= 0 { exc += w; } else { inh -= w; }
+      ast::Assign route;
+      route.loc = loc;
+      route.cond = std::make_unique<Expr>(Expr::Kind::Binary, loc);
+      route.cond->op = Expr::Op::Ge;
+      route.cond->operands.push_back(makeName("w", loc));
+      auto zero = std::make_unique<Expr>(Expr::Kind::Number, loc);
+      route.cond->operands.push_back(std::move(zero));
+      route.then.push_back(deliver(*excitatory, ast::Assign::Op::Add));
+      route.otherwise.push_back(deliver(*inhibitory, ast::Assign::Op::Sub));
+      onPre.push_back(std::move(route));
+    }
+    proj.body.onPreLoc = loc;
   }
 
   /// A neuron or synapse index in a monitor's range: a whole number >= 0
@@ -3261,6 +3600,17 @@ private:
              << "' is only known inside the model that defines it";
         diag.attachNote(makeLoc(context, file, sym->loc))
             << "the alias is defined here";
+        return poison(e);
+      }
+      if (sym->kind == NameKind::Port && scope.lookupReadablePort() != e.name) {
+        auto diag = error(e.loc);
+        diag << "input port '" << e.name
+             << "' has a value only in its handler 'on " << e.name
+             << " { ... }'";
+        if (scope.lookupFlag(&Scope::allowDeliver))
+          diag << "; a synapse delivers to it with '" << e.name << " += ...'";
+        diag.attachNote(makeLoc(context, file, sym->loc))
+            << "the port is declared here";
         return poison(e);
       }
       e.nameKind = sym->kind;

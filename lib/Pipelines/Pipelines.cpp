@@ -12,6 +12,7 @@
 using namespace mlir;
 
 void nnc::buildLowerToLoopsPipeline(OpPassManager &pm) {
+  pm.addPass(nn::createNNInlinePorts());
   pm.addPass(nn::createNNSolveODEs());
   pm.addPass(createConvertNNToKernels());
   pm.addPass(createConvertNNToRuntime());

@@ -50,7 +50,8 @@ enum class NameKind {
   PreValue,    // `x_pre`, `x_post` in a connection probability: a
   PostValue,   // variable of the source or target neuron (`name` is `x`)
   Alias,       // a use of an alias: its expression is the one operand
-  Noise        // `xi` in a neuron's equation: white noise (s^-1/2)
+  Noise,       // `xi` in a neuron's equation: white noise (s^-1/2)
+  Port         // `exc` in `on exc { ... }`: the value one event delivers
 };
 
 struct Expr {
@@ -120,6 +121,9 @@ struct Assign {
   /// select on the condition.
   ExprPtr cond;
   std::vector<Assign> then, otherwise;
+  /// Sema: `target` is an input port of the target neuron (a synapse or
+  /// input delivers `value`, negated for `-=`, to its handler).
+  bool toPort = false;
 };
 
 struct Ode {
@@ -147,6 +151,25 @@ struct Coupling {
   ExprPtr conductance;
 };
 
+/// `port NAME [: UNIT] [excitatory | inhibitory];` and its handler
+/// `on NAME { ... }`, which runs once for every value a synapse delivers.
+struct Port {
+  enum class Sign { Any, Excitatory, Inhibitory };
+  std::string name;
+  Loc loc;
+  ExprPtr unit;
+  Sign sign = Sign::Any;
+  Loc signLoc;
+  Dim dim;                                     // Sema
+  const struct PortHandler *handler = nullptr; // Sema
+};
+
+struct PortHandler {
+  std::string port;
+  Loc loc; // the port's name after `on`
+  std::vector<Assign> body;
+};
+
 struct Neuron {
   std::string name;
   Loc loc;
@@ -162,6 +185,12 @@ struct Neuron {
   ExprPtr threshold;
   Loc thresholdLoc;
   std::vector<Assign> reset;
+  /// `on spike { ... }`: runs after the `spike when` block (its writes are
+  /// not clamped by default).
+  std::vector<Assign> onSpike;
+  Loc onSpikeLoc;
+  std::vector<Port> ports;
+  std::vector<PortHandler> portHandlers;
   ExprPtr refractory;
   Loc refractoryLoc;
   /// `refractory while COND`: `refractory` is the condition, not a period.

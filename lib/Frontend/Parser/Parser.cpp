@@ -44,6 +44,10 @@ constexpr unsigned kMaxNesting = 256;
 /// still builds a deep tree (ASTBuilder::expr stops there).
 constexpr unsigned kMaxParseDepth = 1000;
 
+/// At most this many keywords used as names are reported (each costs a
+/// parse of the file).
+constexpr size_t kMaxKeywordNames = 20;
+
 /// Maps ANTLR's positions (code point indices into the decoded input) to
 /// 1-based lines and byte columns, as LLVM's SourceMgr counts them, so carets
 /// stay right on lines with non-ASCII characters.
@@ -136,6 +140,19 @@ std::string quote(llvm::StringRef text) {
   return out + "'";
 }
 
+/// Whether `token` is a keyword: a literal token spelled like a name.
+bool isKeyword(antlr4::Token *token,
+               const antlr4::dfa::Vocabulary &vocabulary) {
+  if (!token || token->getType() == NNLexer::ID ||
+      token->getType() == antlr4::Token::EOF)
+    return false;
+  std::string text = token->getText();
+  if (text.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_'))
+    return false;
+  return vocabulary.getLiteralName(token->getType()) == "'" + text + "'";
+}
+
 /// Replaces ANTLR's messages ("extraneous input '<EOF>' expecting {...}")
 /// with clang-style ones ("unexpected end of file; expected '}'"), puts
 /// "expected ';'" right after the token it should follow, and points at the
@@ -207,6 +224,15 @@ private:
                                    llvm::strictConversion) ==
               llvm::conversionOK)
         diag << llvm::formatv(" (U+{0:X-4})", codePoint).str();
+      return;
+    }
+    if (expected.contains(static_cast<size_t>(NNLexer::ID)) &&
+        isKeyword(token, parser->getVocabulary())) {
+      report(parser, token, std::move(diag),
+             quote(token->getText()) +
+                 " is a keyword and cannot be used as a name; choose "
+                 "another name",
+             expected);
       return;
     }
     std::string message = "unexpected " + describe(token);
@@ -361,6 +387,30 @@ private:
   const SourcePositions &positions;
 };
 
+/// The first syntax error of a probing parse (KeywordProbe).
+struct FirstError {
+  antlr4::Token *token;
+  antlr4::misc::IntervalSet expected;
+};
+
+/// Finds the first syntax error without reporting or recovering: the
+/// parse stops there. A keyword where a name is expected (`state on = 0;`)
+/// is then retyped as a name and the file parsed again, so the one mistake
+/// gets one message ("'on' is a keyword") instead of a cascade.
+class KeywordProbe : public antlr4::DefaultErrorStrategy {
+public:
+  void reportError(antlr4::Parser *,
+                   const antlr4::RecognitionException &e) override {
+    throw FirstError{e.getOffendingToken(), e.getExpectedTokens()};
+  }
+  void reportUnwantedToken(antlr4::Parser *parser) override {
+    throw FirstError{parser->getCurrentToken(), getExpectedTokens(parser)};
+  }
+  void reportMissingToken(antlr4::Parser *parser) override {
+    throw FirstError{parser->getCurrentToken(), getExpectedTokens(parser)};
+  }
+};
+
 /// Thrown to stop parsing a tree deeper than kMaxParseDepth.
 struct TooDeep {
   antlr4::Token *token;
@@ -378,6 +428,8 @@ public:
       throw TooDeep{parser.getCurrentToken()};
   }
   void exitEveryRule(antlr4::ParserRuleContext *) override { --depth; }
+  /// For a new parse (an interrupted one may not have unwound the count).
+  void reset() { depth = 0; }
   void visitTerminal(antlr4::tree::TerminalNode *) override {}
   void visitErrorNode(antlr4::tree::ErrorNode *) override {}
 
@@ -519,6 +571,36 @@ private:
                      dynamic_cast<NNParser::SolverMemberContext *>(member)) {
         neuron->solver = s->method->getText();
         neuron->solverLoc = locOf(s->method);
+      } else if (auto *p =
+                     dynamic_cast<NNParser::PortMemberContext *>(member)) {
+        ast::Port port;
+        port.name = p->name->getText();
+        port.loc = locOf(p->name);
+        if (p->unit)
+          port.unit = expr(p->unit);
+        if (p->sign) {
+          std::string sign = p->sign->getText();
+          port.signLoc = locOf(p->sign);
+          if (sign == "excitatory")
+            port.sign = ast::Port::Sign::Excitatory;
+          else if (sign == "inhibitory")
+            port.sign = ast::Port::Sign::Inhibitory;
+          else
+            badPortSigns.push_back({sign, port.signLoc});
+        }
+        neuron->ports.push_back(std::move(port));
+      } else if (auto *o =
+                     dynamic_cast<NNParser::OnSpikeMemberContext *>(member)) {
+        if (neuron->onSpikeLoc.line) {
+          duplicates.push_back({"'on spike' handler", locOf(o)});
+          continue;
+        }
+        neuron->onSpikeLoc = locOf(o);
+        neuron->onSpike = block(o->block());
+      } else if (auto *o =
+                     dynamic_cast<NNParser::OnInputMemberContext *>(member)) {
+        neuron->portHandlers.push_back(
+            {o->event->getText(), locOf(o->event), block(o->block())});
       }
     }
     return neuron;
@@ -1004,6 +1086,8 @@ public:
   std::vector<std::pair<std::string, ast::Loc>> badEvents;
   /// Members other than parameters, states and equations in a compartment.
   std::vector<ast::Loc> notInCompartment;
+  /// `port p : nS WORD;` with WORD neither excitatory nor inhibitory.
+  std::vector<std::pair<std::string, ast::Loc>> badPortSigns;
   /// The first expression nested deeper than kMaxParseDepth.
   std::optional<ast::Loc> tooDeep;
 
@@ -1102,15 +1186,65 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
     lexer.addErrorListener(&listener);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
-    parser.setErrorHandler(std::make_shared<ErrorStrategy>(errors, positions));
     DepthGuard guard(parser);
     parser.addParseListener(&guard);
-    NNParser::FileContext *tree;
+    NNParser::FileContext *tree = nullptr;
     std::optional<ast::Loc> tooDeep;
-    try {
-      tree = parser.file();
-    } catch (const TooDeep &deep) {
-      tooDeep = positions.start(deep.token);
+    // Probe first (a correct file is parsed once): keywords used as names
+    // become names, each reported once; any other error is reported by a
+    // second parse with the recovering ErrorStrategy.
+    struct Retyped {
+      antlr4::CommonToken *token;
+      size_t type;
+    };
+    std::vector<Retyped> keywordNames;
+    auto probe = std::make_shared<KeywordProbe>();
+    parser.setErrorHandler(probe);
+    for (;;) {
+      try {
+        tree = parser.file();
+        break;
+      } catch (const FirstError &first) {
+        tree = nullptr;
+        // A name that is followed at once by an error was not the fix
+        // (`x = 0 spike when ...` misses a ';'): take it back.
+        if (!keywordNames.empty() &&
+            first.token->getTokenIndex() <=
+                keywordNames.back().token->getTokenIndex() + 1) {
+          keywordNames.back().token->setType(keywordNames.back().type);
+          keywordNames.pop_back();
+          break;
+        }
+        auto *token = dynamic_cast<antlr4::CommonToken *>(first.token);
+        if (!token ||
+            !first.expected.contains(static_cast<size_t>(NNLexer::ID)) ||
+            !isKeyword(token, parser.getVocabulary()) ||
+            keywordNames.size() >= kMaxKeywordNames)
+          break;
+        keywordNames.push_back({token, token->getType()});
+        token->setType(NNLexer::ID);
+      } catch (const TooDeep &) {
+        tree = nullptr;
+        break;
+      }
+      guard.reset();
+      parser.reset();
+    }
+    for (auto [token, type] : keywordNames)
+      errors.report(positions.start(token))
+          << quote(token->getText())
+          << " is a keyword and cannot be used as a name; choose another "
+             "name";
+    if (!tree) {
+      guard.reset();
+      parser.reset();
+      parser.setErrorHandler(
+          std::make_shared<ErrorStrategy>(errors, positions));
+      try {
+        tree = parser.file();
+      } catch (const TooDeep &deep) {
+        tooDeep = positions.start(deep.token);
+      }
     }
     parser.removeParseListener(&guard);
     if (!tooDeep && errors.count == 0) {
@@ -1140,10 +1274,14 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
   for (ast::Loc loc : builder.notInCompartment)
     mlir::emitError(makeLoc(context, *file, loc))
         << "a compartment holds parameters, states and equations only; "
-           "spike conditions, refractory periods and solvers belong to "
-           "the neuron";
+           "spike conditions, refractory periods, solvers, ports and "
+           "handlers belong to the neuron";
+  for (auto &[sign, loc] : builder.badPortSigns)
+    mlir::emitError(makeLoc(context, *file, loc))
+        << "unknown port kind '" << sign
+        << "'; expected 'excitatory' or 'inhibitory' (or nothing)";
   if (!builder.duplicates.empty() || !builder.badEvents.empty() ||
-      !builder.notInCompartment.empty())
+      !builder.notInCompartment.empty() || !builder.badPortSigns.empty())
     return nullptr;
   return file;
 }

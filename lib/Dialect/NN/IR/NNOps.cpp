@@ -109,7 +109,7 @@ LogicalResult NeuronOp::verify() {
     refractories += isa<RefractoryOp>(op);
     integrates += isa<IntegrateOp>(op);
     if (!isa<ParamOp, StateOp, OdeOp, IntegrateOp, ThresholdOp, OnSpikeOp,
-             RefractoryOp>(op))
+             RefractoryOp, OnInputOp>(op))
       return op.emitOpError() << "is not allowed in a neuron model";
   }
   if (thresholds > 1 || onSpikes > 1 || refractories > 1 || integrates > 1)
@@ -124,6 +124,20 @@ LogicalResult NeuronOp::verify() {
   if (auto solver = getSolver(); solver && !isSolverName(*solver))
     return emitOpError() << "unknown solver '" << *solver << "'";
   return verifyOwnVariables(*this, getSymName());
+}
+
+LogicalResult OnInputOp::verify() {
+  Block &body = getHandler().front();
+  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isF64())
+    return emitOpError() << "handler must take one f64 (the delivered value)";
+  if (!isa<YieldOp>(body.getTerminator()) ||
+      body.getTerminator()->getNumOperands() != 0)
+    return emitOpError() << "handler must end with an nn.yield of nothing";
+  if (auto sign = getSign();
+      sign && *sign != "excitatory" && *sign != "inhibitory")
+    return emitOpError() << "sign must be 'excitatory' or 'inhibitory', not '"
+                         << *sign << "'";
+  return success();
 }
 
 SmallVector<StateOp, 4> SynapseOp::getStates() {

@@ -163,6 +163,48 @@ def NN_RefractoryOp : NN_Op<"refractory", [HasParent<"NeuronOp">,
   }];
 }
 
+def NN_OnInputOp : NN_Op<"on_input", [Symbol, HasParent<"NeuronOp">]> {
+  let summary = "an input port of a neuron model and its handler";
+  let description = [{
+    `port NAME : UNIT;` with `on NAME { ... }`. The region's block argument
+    is the value one synapse event delivers (SI units); its `nn.write`s
+    change the neuron's states. `nn-inline-ports` clones the region at
+    every `nn.deliver` to the port (in a projection's `on_pre` / `on_post`,
+    or a Poisson input's body), so the handler runs once per event (NESTML's
+    `onReceive`), and then erases these ops. `sign` is `excitatory` or
+    `inhibitory` for ports that receive a synapse's signed weight `w` by
+    its sign (NEST's convention: the inhibitory port gets -w).
+
+    ```mlir
+    nn.on_input @exc {unit = "S"} {
+    ^bb0(%x: f64):
+      %g = nn.read @ge
+      %s = arith.addf %g, %x : f64
+      nn.write @ge, %s
+      nn.yield
+    }
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, OptionalAttr<StrAttr>:$unit,
+                       OptionalAttr<StrAttr>:$sign);
+  let regions = (region SizedRegion<1>:$handler);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $handler";
+  let hasVerifier = 1;
+}
+
+def NN_DeliverOp : NN_Op<"deliver", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "delivers a value to an input port of the target neuron";
+  let description = [{
+    In a projection's `on_pre` / `on_post` region or a Poisson input's
+    body: runs the target model's `nn.on_input` handler of `port` with
+    `value`. With `when`, only where it holds (the handler's writes become
+    selects). Replaced by `nn-inline-ports`.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$port, F64:$value,
+                       Optional<I1>:$when);
+  let assemblyFormat = "$port `,` $value (`when` $when^)? attr-dict";
+}
+
 //===----------------------------------------------------------------------===//
 // Synapse models
 //===----------------------------------------------------------------------===//

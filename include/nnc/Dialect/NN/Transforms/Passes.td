@@ -5,6 +5,24 @@
 
 include "mlir/Pass/PassBase.td"
 
+def NNInlinePorts : Pass<"nn-inline-ports", "mlir::ModuleOp"> {
+  let summary = "Run input-port handlers where synapses deliver to them";
+  let description = [{
+    A neuron model's `nn.on_input @port` handler runs once per synapse
+    event (NESTML's `onReceive`). For every `nn.deliver @port, %value` in a
+    projection's `on_pre` / `on_post` region or a Poisson input's body, this
+    pass clones the handler of the target population's model in place, with
+    `%value` for its argument; with `when %c`, every `nn.write` of the clone
+    becomes `select(%c, new, old)`. The handlers' reads and writes name the
+    target neuron's states, as the rest of these regions do. Afterwards the
+    `nn.on_input` ops are erased, so later passes see plain writes.
+
+    A delivery to a port the target model does not have is an error at the
+    `nn.deliver`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def NNSolveODEs : Pass<"nn-solve-odes", "mlir::ModuleOp"> {
   let summary = "Classify each model's ODE system and replace it by an update";
   let description = [{
