@@ -91,8 +91,9 @@ networkMember
       ('(' spikeFile=STRING ')')? '[' size=expr ']'
       ('solver' method=ID)? ('every' every=expr)? (';' | block)  # populationMember
   // A modulator: one global signal with its own state and equations
-  // (a population of one without spikes), read by synapses.
-  | 'modulator' name=ID '{' neuronMember* '}'                   # modulatorMember
+  // (a population of one without spikes), read by synapses; with
+  // `[n]`, one signal per region (read as `NAME[k].state`).
+  | 'modulator' name=ID ('[' regions=expr ']')? '{' neuronMember* '}' # modulatorMember
   // A table of values over time (Brian2's TimedArray): row k holds from
   // k * every on; read as NAME(t), or NAME(t, column) for a 2-D table.
   | 'table' name=ID '=' ('[' values+=expr (',' values+=expr)* ']'
@@ -123,8 +124,15 @@ connectRule
   | 'from_csv' '(' csv=STRING ')' # csvRule
   | 'from_npy' '(' npy=STRING (',' columns+=STRING)* ')' # npyRule
   | 'dense' '(' npy=STRING ',' column=STRING ')' # denseRule
-  | 'conv2d' '(' npy=STRING ',' column=STRING ',' height=expr ',' width=expr ')' # conv2dRule
+  | 'conv2d' '(' npy=STRING ',' column=STRING ',' height=expr ',' width=expr
+      (',' options+=layerOption)* ')'                          # conv2dRule
+  | 'pool2d' '(' size=expr ',' height=expr ',' width=expr
+      (',' options+=layerOption)* ')'                          # pool2dRule
   ;
+
+// `stride = 2` or `padding = 1` of a conv2d or pool2d layer (Sema checks
+// the names).
+layerOption : name=ID '=' value=expr ;
 
 // The program: phases, assignments and control flow, compiled into the
 // host program (docs/semantics.md, "The program").
@@ -164,6 +172,8 @@ expr
   : '(' inner=expr ')'                                  # parenExpr
   | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
   | NUMBER unit=ID?                                     # numberExpr
+  // `da[k].level` / `da[k]`: region k of a regional modulator.
+  | ID '[' region=expr ']' ('.' ID)?                    # regionExpr
   | ID '.' ID                                           # qualifiedNameExpr
   | ID                                                  # nameExpr
   | 'dt'                                                # dtExpr

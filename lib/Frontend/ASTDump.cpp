@@ -2,6 +2,8 @@
 
 #include "nnc/Frontend/AST.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <sstream>
 
 using namespace nnc;
@@ -100,6 +102,12 @@ private:
         << expr(*e.operands[1]) << ")";
       break;
     case Expr::Kind::Call:
+      if (e.regionRead) {
+        auto [name, state] = llvm::StringRef(e.name).split('.');
+        s << name.str() << "[" << expr(*e.operands[0]) << "]"
+          << (state.empty() ? "" : "." + state.str());
+        break;
+      }
       s << e.name << "(";
       for (size_t i = 0; i < e.operands.size(); ++i)
         s << (i ? ", " : "") << expr(*e.operands[i]);

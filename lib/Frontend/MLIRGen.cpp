@@ -389,13 +389,8 @@ private:
       if (e.nameKind == ast::NameKind::PostValue)
         return nn::ReadPostOp::create(builder, l, builder.getF64Type(),
                                       FlatSymbolRefAttr::get(context, e.name));
-      if (e.nameKind == ast::NameKind::Modulator) {
-        auto [population, var] = StringRef(e.name).split('.');
-        return nn::ReadModulatorOp::create(
-            builder, l, builder.getF64Type(),
-            FlatSymbolRefAttr::get(context, population),
-            FlatSymbolRefAttr::get(context, var));
-      }
+      if (e.nameKind == ast::NameKind::Modulator)
+        return genModulatorRead(e);
       if (e.nameKind == ast::NameKind::Parameter)
         if (const ast::Expr *bound = bindings.lookup(e.name))
           return genExpr(*bound);
@@ -414,9 +409,21 @@ private:
     case Kind::Binary:
       return genBinary(e);
     case Kind::Call:
+      if (e.regionRead)
+        return genModulatorRead(e);
       return genCall(e);
     }
     return {};
+  }
+
+  /// `dopamine.level`, or `da[k].level` (region k of a regional one).
+  Value genModulatorRead(const ast::Expr &e) {
+    auto [population, var] = StringRef(e.name).split('.');
+    Value region = e.regionRead ? genExpr(*e.operands[0]) : Value();
+    return nn::ReadModulatorOp::create(
+        builder, loc(e.loc), builder.getF64Type(),
+        FlatSymbolRefAttr::get(context, population),
+        FlatSymbolRefAttr::get(context, var), region);
   }
 
   Value genBinary(const ast::Expr &e) {
@@ -480,6 +487,17 @@ private:
       return nn::SpikeCountOp::create(builder, l, e.operands[0]->name);
     if (e.name == "rate")
       return nn::SpikeRateOp::create(builder, l, e.operands[0]->name);
+    if (e.name == "argmax")
+      return nn::SpikeArgmaxOp::create(
+          builder, l, builder.getF64Type(),
+          FlatSymbolRefAttr::get(context, e.operands[0]->name));
+    if (e.name == "mean" && e.nameKind != ast::NameKind::Table) {
+      auto [population, var] = StringRef(e.operands[0]->name).split('.');
+      return nn::StateMeanOp::create(
+          builder, l, builder.getF64Type(),
+          FlatSymbolRefAttr::get(context, population),
+          FlatSymbolRefAttr::get(context, var));
+    }
     if (e.nameKind == ast::NameKind::Table)
       return nn::TableLookupOp::create(
           builder, l, builder.getF64Type(),

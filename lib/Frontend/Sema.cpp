@@ -44,6 +44,8 @@ struct Symbol {
   /// A modulator's state as `modulator.state` (also for the bare name of a
   /// modulator with one state).
   std::string target;
+  /// A modulator's number of regions (read as `NAME[k].state` when > 1).
+  long long regions = 1;
 };
 
 /// The context an expression is checked in: which names are visible and
@@ -342,9 +344,12 @@ private:
       };
       for (auto &net : file.networks) {
         llvm::StringMap<std::string> modelOf;
-        // A value that reads a table is computed in every step (a binding),
-        // even where it reads `i` (`I = drive(t, i)`): not stored.
+        // A value that reads a table or a region of a modulator is
+        // computed in every step (a binding), even where it reads `i`
+        // (`I = drive(t, i)`, `m = da[i / 10]`): not stored.
         std::function<bool(const Expr &)> readsTable = [&](const Expr &e) {
+          if (e.regionRead)
+            return true;
           if (e.kind == Expr::Kind::Call)
             for (auto &table : net->tables)
               if (table.name == e.name)
@@ -734,6 +739,7 @@ private:
     copy->number = e.number;
     copy->name = e.name;
     copy->unitLoc = e.unitLoc;
+    copy->regionRead = e.regionRead;
     for (auto &operand : e.operands)
       copy->operands.push_back(cloneExpr(*operand));
     return copy;
@@ -1851,8 +1857,12 @@ private:
       if (!pop.isModulator || !pop.neuron)
         continue;
       for (auto &s : pop.neuron->states) {
-        Symbol sym{NameKind::Modulator, s.dim, std::nullopt, s.loc,
-                   pop.name + "." + s.name};
+        Symbol sym{NameKind::Modulator,
+                   s.dim,
+                   std::nullopt,
+                   s.loc,
+                   pop.name + "." + s.name,
+                   std::max(pop.resolvedSize, 1LL)};
         modulatorScope.names[sym.target] = sym;
         if (pop.neuron->states.size() == 1)
           modulatorScope.names[pop.name] = sym;
@@ -2010,11 +2020,19 @@ private:
       }
       if (proj.delayMax)
         checkDelayBound(proj, scope, dt);
-      bool convOk = true;
+      bool convOk = checkLayerOptions(proj, scope);
       for (auto [e, out] : {std::pair{proj.convHeight.get(), &proj.convH},
-                            std::pair{proj.convWidth.get(), &proj.convW}}) {
+                            std::pair{proj.convWidth.get(), &proj.convW},
+                            std::pair{proj.poolSize.get(), &proj.poolK}}) {
         if (!e)
           continue;
+        if (e == proj.poolSize.get()) {
+          std::optional<long long> k =
+              checkLayerNumber(*e, scope, 1, "the pooling window's size", "1");
+          convOk &= k.has_value();
+          *out = k.value_or(0);
+          continue;
+        }
         checkExpr(*e, scope);
         double v = e->constValue.value_or(0);
         if (failed(*e))
@@ -2036,8 +2054,12 @@ private:
           auto preIt = pops.find(proj.pre[0].first);
           auto postIt = pops.find(proj.post[0].first);
           if (preIt != pops.end() && postIt != pops.end() &&
-              preIt->second->resolvedSize && postIt->second->resolvedSize)
-            loadConnectionFile(proj, *preIt->second, *postIt->second, dt);
+              preIt->second->resolvedSize && postIt->second->resolvedSize) {
+            if (proj.poolSize)
+              makePoolPairs(proj, *preIt->second, *postIt->second);
+            else
+              loadConnectionFile(proj, *preIt->second, *postIt->second, dt);
+          }
         }
       }
       checkProjectionSynapses(proj, postModels, dt);
@@ -2208,7 +2230,10 @@ private:
                       "available here";
       return poison(e);
     }
-    if (e.operands.size() != 1 || e.operands[0]->kind != Expr::Kind::Name) {
+    if (e.name == "mean")
+      return checkStateMean(e);
+    if (e.operands.size() != 1 || e.operands[0]->kind != Expr::Kind::Name ||
+        llvm::StringRef(e.operands[0]->name).contains('.')) {
       error(e.loc) << "'" << e.name << "' takes a population, e.g. '" << e.name
                    << "(exc)'";
       return poison(e);
@@ -2226,6 +2251,55 @@ private:
     }
     e.dim = e.name == "rate" ? Dim::dimensionless() / dims::time()
                              : Dim::dimensionless();
+  }
+
+  /// `mean(p.x)`: the mean of state x over population p (a modulator's
+  /// state too), now.
+  void checkStateMean(Expr &e) {
+    auto [pop, var] =
+        e.operands.size() == 1 && e.operands[0]->kind == Expr::Kind::Name
+            ? llvm::StringRef(e.operands[0]->name).split('.')
+            : std::pair<llvm::StringRef, llvm::StringRef>();
+    if (var.empty() || var.contains('.')) {
+      error(e.loc) << "'mean' takes a population's state, e.g. 'mean(exc.v)'";
+      return poison(e);
+    }
+    Expr &arg = *e.operands[0];
+    auto it = observablePops->find(pop);
+    if (it == observablePops->end()) {
+      auto diag = error(arg.loc);
+      diag << "unknown population '" << pop << "'";
+      std::vector<std::string> names;
+      for (auto &p : *observablePops)
+        names.push_back(p.getKey().str());
+      if (auto hint = suggest(pop, names))
+        diag << "; did you mean '" << *hint << "'?";
+      return poison(e);
+    }
+    const ast::Neuron *model = it->second->neuron;
+    if (!model) {
+      error(arg.loc) << "population '" << pop
+                     << "' has no state variables to average";
+      return poison(e);
+    }
+    for (auto &s : model->states)
+      if (s.name == var) {
+        e.dim = s.dim;
+        return;
+      }
+    for (auto &p : model->params)
+      if (p.name == var && p.perNeuron) {
+        e.dim = p.dim;
+        return;
+      }
+    auto diag = error(arg.loc);
+    diag << "model '" << model->name << "' has no state '" << var << "'";
+    std::vector<std::string> names;
+    for (auto &s : model->states)
+      names.push_back(s.name);
+    if (auto hint = suggest(var, names))
+      diag << "; did you mean '" << *hint << "'?";
+    poison(e);
   }
 
   /// The parameter or state `name` of `model`, or null after reporting it.
@@ -2851,30 +2925,34 @@ private:
       if (!array)
         return;
       if (proj.convHeight) {
-        // A convolution: output (k, y, x) sums input (c, y + dy, x + dx)
-        // weighted by K[k, c, dy, dx]; neurons are numbered channel by
-        // channel, row by row.
+        // A convolution (torch.nn.Conv2d): output (k, y, x) sums input
+        // (c, s y + dy - p, s x + dx - p) weighted by K[k, c, dy, dx], zero
+        // outside the input (padding p, stride s); neurons are numbered
+        // channel by channel, row by row.
         const std::vector<int64_t> &shape = array->shape;
         long long h = proj.convH, w = proj.convW;
-        if (shape.size() != 4 || shape[2] > h || shape[3] > w) {
+        long long s = proj.layerStride, p = proj.layerPadding;
+        if (shape.size() != 4 || shape[2] > h + 2 * p || shape[3] > w + 2 * p) {
           error(proj.connectionFileLoc)
               << "'" << proj.connectionFile << "' (the " << what
               << ") has shape " << shapeText(shape)
               << "; a conv2d kernel needs (out channels, in channels, "
                  "height <= "
-              << h << ", width <= " << w << ")";
+              << h + 2 * p << ", width <= " << w + 2 * p << ")";
           return;
         }
-        long long outH = h - shape[2] + 1, outW = w - shape[3] + 1;
+        long long outH = (h + 2 * p - shape[2]) / s + 1;
+        long long outW = (w + 2 * p - shape[3]) / s + 1;
         long long inSize = shape[1] * h * w, outSize = shape[0] * outH * outW;
         if (pre.resolvedSize != inSize || post.resolvedSize != outSize) {
           error(proj.connectionFileLoc)
               << "conv2d of a " << shape[1] << " x " << h << " x " << w
               << " input with " << shape[0] << " kernels of " << shape[2]
-              << " x " << shape[3] << " needs " << inSize << " source and "
-              << outSize << " target neurons, but '" << pre.name << "' has "
-              << pre.resolvedSize << " and '" << post.name << "' has "
-              << post.resolvedSize;
+              << " x " << shape[3] << layerText(proj) << " needs " << inSize
+              << " source and " << outSize << " target neurons (" << shape[0]
+              << " x " << outH << " x " << outW << "), but '" << pre.name
+              << "' has " << pre.resolvedSize << " and '" << post.name
+              << "' has " << post.resolvedSize;
           return;
         }
         for (int64_t k = 0; k < shape[0]; ++k)
@@ -2893,9 +2971,10 @@ private:
                           << ", " << dx << "]: " << *why;
                       return;
                     }
-                    if (v == 0)
+                    long long iy = s * y + dy - p, ix = s * x + dx - p;
+                    if (v == 0 || iy < 0 || iy >= h || ix < 0 || ix >= w)
                       continue;
-                    long long i = (c * h + y + dy) * w + x + dx;
+                    long long i = (c * h + iy) * w + ix;
                     long long j = (k * outH + y) * outW + x;
                     rows.push_back({static_cast<int>(i), static_cast<int>(j),
                                     static_cast<unsigned>(at), values.size()});
@@ -3080,6 +3159,127 @@ private:
       for (size_t c = 0; c < columns.size(); ++c)
         columns[c].values.push_back(values[r.first + c] * columns[c].scale);
     }
+  }
+
+  /// `stride = S` / `padding = P` of conv2d and pool2d: whole numbers
+  /// known at compile time, each given once. False after an error.
+  bool checkLayerOptions(ast::Projection &proj, const Scope &scope) {
+    proj.layerStride = proj.poolSize ? 0 : 1; // pool2d: its window, later
+    proj.layerPadding = 0;
+    bool ok = true;
+    llvm::StringMap<ast::Loc> seen;
+    for (auto &option : proj.layerOptions) {
+      bool stride = option.name == "stride";
+      if (!stride && option.name != "padding") {
+        auto diag = error(option.loc);
+        diag << "unknown option '" << option.name << "' of "
+             << (proj.poolSize ? "pool2d" : "conv2d")
+             << "; expected 'stride' or 'padding'";
+        if (auto hint = suggest(option.name, {"stride", "padding"}))
+          diag << " (did you mean '" << *hint << "'?)";
+        ok = false;
+        continue;
+      }
+      if (auto [it, fresh] = seen.try_emplace(option.name, option.loc);
+          !fresh) {
+        auto diag = error(option.loc);
+        diag << "'" << option.name << "' is given twice";
+        diag.attachNote(makeLoc(context, file, it->second))
+            << "first given here";
+        ok = false;
+        continue;
+      }
+      std::optional<long long> v = checkLayerNumber(
+          *option.value, scope, stride ? 1 : 0,
+          stride ? "the stride" : "the padding", stride ? "1" : "0");
+      if (!v)
+        ok = false;
+      else
+        (stride ? proj.layerStride : proj.layerPadding) = *v;
+    }
+    return ok;
+  }
+
+  /// A layer's size, stride or padding: a whole number from `min` to 10^6
+  /// known at compile time.
+  std::optional<long long> checkLayerNumber(Expr &e, const Scope &scope,
+                                            long long min, llvm::StringRef what,
+                                            llvm::StringRef minText) {
+    checkExpr(e, scope);
+    if (failed(e))
+      return std::nullopt;
+    double v = e.constValue.value_or(-1);
+    if (!e.dim.isDimensionless() || !e.constValue || v != std::floor(v) ||
+        v < double(min) || v > 1e6) {
+      error(e.loc) << what << " must be a whole number from " << minText
+                   << " to 10^6 known at compile time";
+      return std::nullopt;
+    }
+    return static_cast<long long>(v);
+  }
+
+  /// ", stride 2, padding 1" (what differs from the defaults), for errors.
+  static std::string layerText(const ast::Projection &proj) {
+    std::string text;
+    long long defaultStride = proj.poolSize ? proj.poolK : 1;
+    if (proj.layerStride != defaultStride)
+      text += ", stride " + std::to_string(proj.layerStride);
+    if (proj.layerPadding)
+      text += ", padding " + std::to_string(proj.layerPadding);
+    return text;
+  }
+
+  /// `pool2d(K, H, W)`: output (c, y, x) receives from the inputs (c, s y +
+  /// dy - p, s x + dx - p), 0 <= dy, dx < K, that exist (torch.nn's
+  /// AvgPool2d windows; the body's values weigh them, e.g. w = 1/K^2).
+  void makePoolPairs(ast::Projection &proj, const ast::Population &pre,
+                     const ast::Population &post) {
+    long long k = proj.poolK, h = proj.convH, w = proj.convW;
+    if (!proj.layerStride)
+      proj.layerStride = k;
+    long long s = proj.layerStride, p = proj.layerPadding;
+    if (p > k / 2) {
+      error(proj.ruleLoc) << "the padding of a " << k << " x " << k
+                          << " pooling window must be at most " << k / 2
+                          << " (half the window), as in torch.nn.AvgPool2d";
+      return;
+    }
+    if (k > h + 2 * p || k > w + 2 * p) {
+      error(proj.ruleLoc) << "a " << k << " x " << k
+                          << " pooling window does not fit a " << h << " x "
+                          << w << " input" << layerText(proj);
+      return;
+    }
+    long long outH = (h + 2 * p - k) / s + 1, outW = (w + 2 * p - k) / s + 1;
+    long long channels = pre.resolvedSize / (h * w);
+    if (channels * h * w != pre.resolvedSize ||
+        post.resolvedSize != channels * outH * outW) {
+      auto diag = error(proj.ruleLoc);
+      diag << "pool2d of " << k << " x " << k << layerText(proj) << " over ";
+      if (channels * h * w != pre.resolvedSize)
+        diag << "a C x " << h << " x " << w << " input needs a multiple of "
+             << h * w << " source neurons, but '" << pre.name << "' has "
+             << pre.resolvedSize;
+      else
+        diag << "a " << channels << " x " << h << " x " << w << " input needs "
+             << channels * outH * outW << " target neurons (" << channels
+             << " x " << outH << " x " << outW << "), but '" << post.name
+             << "' has " << post.resolvedSize;
+      return;
+    }
+    for (long long c = 0; c < channels; ++c)
+      for (long long y = 0; y < outH; ++y)
+        for (long long x = 0; x < outW; ++x)
+          for (long long dy = 0; dy < k; ++dy)
+            for (long long dx = 0; dx < k; ++dx) {
+              long long iy = s * y + dy - p, ix = s * x + dx - p;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                continue;
+              proj.connectionPairs.push_back(
+                  {static_cast<int>((c * h + iy) * w + ix),
+                   static_cast<int>((c * outH + y) * outW + x)});
+            }
+    llvm::sort(proj.connectionPairs);
   }
 
   /// The value columns of a connection file set synapse states (or, named
@@ -3511,7 +3711,11 @@ private:
   static constexpr int kMaxExponent = 1000;
 
   void checkExpr(Expr &e, const Scope &scope) {
-    if (e.kind == Expr::Kind::Call && (e.name == "count" || e.name == "rate"))
+    if (e.regionRead)
+      return checkRegionRead(e, scope);
+    if (e.kind == Expr::Kind::Call &&
+        (e.name == "count" || e.name == "rate" || e.name == "argmax" ||
+         (e.name == "mean" && observablePops)))
       return checkObservable(e, scope);
     if (e.kind == Expr::Kind::Call)
       if (const Symbol *sym = scope.lookup(e.name);
@@ -3611,6 +3815,13 @@ private:
           diag << "; a synapse delivers to it with '" << e.name << " += ...'";
         diag.attachNote(makeLoc(context, file, sym->loc))
             << "the port is declared here";
+        return poison(e);
+      }
+      if (sym->kind == NameKind::Modulator && sym->regions > 1) {
+        auto [name, state] = llvm::StringRef(sym->target).split('.');
+        error(e.loc) << "modulator '" << name << "' has " << sym->regions
+                     << " regions: read one as '" << name << "[k]." << state
+                     << "' (k from 0 to " << sym->regions - 1 << ")";
         return poison(e);
       }
       e.nameKind = sym->kind;
@@ -3909,6 +4120,60 @@ private:
     e.dim = table->dim;
   }
 
+  /// `da[k].level` (or `da[k]` for a modulator with one state): region k
+  /// of a regional modulator. k is dimensionless; a constant one must be a
+  /// region, another is truncated and clamped where it is read.
+  void checkRegionRead(Expr &e, const Scope &scope) {
+    Expr &index = *e.operands[0];
+    checkExpr(index, scope);
+    const Symbol *sym = scope.lookup(e.name);
+    auto [name, state] = llvm::StringRef(e.name).split('.');
+    if (!sym || sym->kind != NameKind::Modulator) {
+      auto diag = error(e.loc);
+      if (sym)
+        diag << "'" << e.name
+             << "' is not a modulator: only a regional modulator is read "
+                "with '[region]'";
+      else {
+        diag << "use of undeclared modulator '" << e.name << "'";
+        std::vector<std::string> names;
+        for (const Scope *s = &scope; s; s = s->parent)
+          for (auto &entry : s->names)
+            if (entry.second.kind == NameKind::Modulator)
+              names.push_back(entry.getKey().str());
+        if (auto hint = suggest(e.name, names))
+          diag << "; did you mean '" << *hint << "'?";
+      }
+      return poison(e);
+    }
+    if (sym->regions <= 1) {
+      error(e.loc) << "modulator '" << name
+                   << "' is one global signal: read it as '" << sym->target
+                   << "', or declare regions with 'modulator " << name
+                   << "[n] { ... }'";
+      return poison(e);
+    }
+    if (failed(index))
+      return poison(e);
+    if (index.isBool || !index.dim.isDimensionless()) {
+      error(index.loc) << "a region index is a dimensionless number, not "
+                       << (index.isBool ? "a condition" : index.dim.str());
+      return poison(e);
+    }
+    if (index.constValue) {
+      double k = *index.constValue;
+      if (k != std::floor(k) || k < 0 || k >= double(sym->regions)) {
+        error(index.loc) << "region " << fmt(k) << " of modulator '" << name
+                         << "' does not exist: it has regions 0 to "
+                         << sym->regions - 1;
+        return poison(e);
+      }
+    }
+    e.nameKind = NameKind::Modulator;
+    e.dim = sym->dim;
+    e.name = sym->target;
+  }
+
   /// `table NAME = [...] every T;` / `table NAME = load("F.npy") every T;`.
   void checkTable(ast::Table &table, double dt) {
     checkExpr(*table.every, globals);
@@ -3989,7 +4254,8 @@ private:
 
   static bool readsModulator(const Expr &e) {
     if ((e.kind == Expr::Kind::Name && e.nameKind == NameKind::Modulator) ||
-        (e.kind == Expr::Kind::Call && e.nameKind == NameKind::Table))
+        (e.kind == Expr::Kind::Call &&
+         (e.nameKind == NameKind::Table || e.nameKind == NameKind::Modulator)))
       return true;
     for (auto &operand : e.operands)
       if (readsModulator(*operand))

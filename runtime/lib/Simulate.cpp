@@ -313,6 +313,10 @@ bool recordSpikes(nnc_sim &sim, int32_t id, int64_t k, int64_t n) {
   pop.numSpikes = n;
   pop.totalSpikes += n;
   pop.phaseSpikes += n;
+  if (n > 0 && pop.phaseCounts.empty())
+    pop.phaseCounts.assign(pop.size, 0); // all zero until the first spike
+  for (int64_t s = 0; s < n; ++s)
+    ++pop.phaseCounts[pop.spikes.get()[s]];
   if (pop.recorded && sim.recorder && n > 0) {
     std::string error;
     if (!sim.recorder->record(sim, id, k, pop.spikes.get(), n, error)) {
@@ -863,8 +867,10 @@ extern "C" void nnc_rt_begin_phase(nnc_sim *sim) {
     return;
   checkFiniteStates(*sim);
   sim->phaseStart = sim->step;
-  for (Population &pop : sim->populations)
+  for (Population &pop : sim->populations) {
     pop.phaseSpikes = 0;
+    std::fill(pop.phaseCounts.begin(), pop.phaseCounts.end(), 0);
+  }
 }
 
 extern "C" void nnc_rt_simulate(nnc_sim *sim, double duration) {
@@ -908,6 +914,32 @@ extern "C" double nnc_rt_spike_rate(nnc_sim *sim, int32_t pop) {
   const Population &p = sim->populations[pop];
   return static_cast<double>(p.phaseSpikes) /
          (static_cast<double>(p.size) * static_cast<double>(steps) * sim->dt);
+}
+
+extern "C" double nnc_rt_spike_argmax(nnc_sim *sim, int32_t pop) {
+  if (!sim || pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return -1.0;
+  Population &p = sim->populations[pop];
+  if (p.phaseSpikes == 0)
+    return -1.0;
+  int64_t best = 0;
+  for (int64_t i = 1; i < p.size; ++i)
+    if (p.phaseCounts[i] > p.phaseCounts[best])
+      best = i;
+  return p.phaseCounts[best] > 0 ? static_cast<double>(best) : -1.0;
+}
+
+extern "C" double nnc_rt_state_mean(nnc_sim *sim, int32_t pop, int64_t row) {
+  if (!sim || pop < 0 || static_cast<size_t>(pop) >= sim->populations.size())
+    return 0.0;
+  const Population &p = sim->populations[pop];
+  if (row < 0 || row >= p.numRows || p.size == 0 || !p.state)
+    return 0.0;
+  const double *values = p.state.get() + row * p.size;
+  double sum = 0.0;
+  for (int64_t i = 0; i < p.size; ++i)
+    sum += values[i];
+  return sum / static_cast<double>(p.size);
 }
 
 extern "C" double nnc_rt_time(nnc_sim *sim) {

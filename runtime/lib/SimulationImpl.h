@@ -197,6 +197,9 @@ struct Population {
   int64_t totalSpikes = 0;
   /// Spikes since the current phase began (nnc_rt_begin_phase).
   int64_t phaseSpikes = 0;
+  /// Spikes per neuron since the current phase began (for
+  /// nnc_rt_spike_argmax; allocated at the population's first spike).
+  std::vector<int32_t> phaseCounts;
   /// nnc_rt_gate: a disabled population is not updated.
   bool enabled = true;
   bool recorded = false;

@@ -83,6 +83,9 @@ struct Expr {
   std::string name;    // Name: identifier; Number: unit; Call: callee
   Loc unitLoc;         // Number: location of the unit, if any
   std::vector<ExprPtr> operands;
+  /// Call: `NAME[k]` or `NAME[k].state`, region k (the one operand) of a
+  /// regional modulator, not a function call.
+  bool regionRead = false;
 
   // Sema annotations.
   Dim dim;             // physical dimension of the value
@@ -298,6 +301,19 @@ struct Projection {
   /// resolves H and W into convH, convW.
   ExprPtr convHeight, convWidth;
   long long convH = 0, convW = 0;
+  /// `pool2d(K, H, W)`: every K x K window of each channel of a C x H x W
+  /// input onto one output neuron (no file; values from the body).
+  ExprPtr poolSize;
+  long long poolK = 0;
+  /// `stride = S`, `padding = P` of conv2d / pool2d, as written; Sema
+  /// resolves them (stride: 1 for conv2d, K for pool2d; padding: 0).
+  struct LayerOption {
+    std::string name;
+    Loc loc;
+    ExprPtr value;
+  };
+  std::vector<LayerOption> layerOptions;
+  long long layerStride = 1, layerPadding = 0;
   std::vector<std::pair<int, int>> connectionPairs;
   /// Per-synapse values from the connection file: the columns after `pre`
   /// and `post`, named `NAME` or `NAME:UNIT` (in the CSV header, or in

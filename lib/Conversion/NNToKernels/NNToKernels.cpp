@@ -58,8 +58,10 @@ struct Environment {
   /// Random numbers: key argument, neuron counter base, next draw index.
   Value rngKey, rngCounterBase;
   unsigned nextDraw = 0;
-  /// The value of an nn.read_modulator (set where modulators can be read).
-  std::function<Value(ReadModulatorOp)> readModulator;
+  /// The value of an nn.read_modulator (set where modulators can be read),
+  /// built at the builder's point; `region` is its mapped region index.
+  std::function<Value(OpBuilder &, ReadModulatorOp, Value region)>
+      readModulator;
   /// The value of an nn.table_lookup at a time and column (set where
   /// tables can be read: kernels that run every step).
   std::function<Value(OpBuilder &, TableLookupOp, Value, Value)> lookupTable;
@@ -312,7 +314,9 @@ SmallVector<Value> lowerRegion(OpBuilder &b, Region &region, Environment &env,
       continue;
     }
     if (auto read = dyn_cast<ReadModulatorOp>(op)) {
-      mapping.map(read.getResult(), env.readModulator(read));
+      Value region =
+          read.getRegion() ? mapping.lookup(read.getRegion()) : Value();
+      mapping.map(read.getResult(), env.readModulator(b, read, region));
       continue;
     }
     if (auto lookup = dyn_cast<TableLookupOp>(op)) {
@@ -1481,8 +1485,13 @@ public:
   /// nnc_describe), once per kernel call at the kernel's entry: within a step
   /// its value does not change until every reader has run (modulators are
   /// updated last).
-  std::function<Value(ReadModulatorOp)> modulatorReader(Operation *inNetwork) {
-    return [this, inNetwork](ReadModulatorOp read) -> Value {
+  ///
+  /// A regional modulator's region (f64) selects an element of the row,
+  /// truncated and clamped to the population (NaN reads region 0).
+  std::function<Value(OpBuilder &, ReadModulatorOp, Value)>
+  modulatorReader(Operation *inNetwork) {
+    return [this, inNetwork](OpBuilder &use, ReadModulatorOp read,
+                             Value region) -> Value {
       auto network = dyn_cast_or_null<NetworkOp>(inNetwork);
       if (!network && inNetwork)
         network = inNetwork->getParentOfType<NetworkOp>();
@@ -1518,14 +1527,37 @@ public:
       }
       // One load per kernel and modulator row, at the kernel's entry (the
       // loops being built are not yet in the kernel's body).
+      Location l = read.getLoc();
+      auto rowKey = std::make_pair(currentKernel.getOperation(), name + "*");
+      auto rowIt = modulatorLoads.find(rowKey);
+      if (rowIt == modulatorLoads.end()) {
+        OpBuilder entry(b.getContext());
+        entry.setInsertionPointToStart(&currentKernel.getBody().front());
+        Value address = LLVM::AddressOfOp::create(entry, l, ptrType, name);
+        rowIt = modulatorLoads
+                    .emplace(rowKey,
+                             LLVM::LoadOp::create(entry, l, ptrType, address))
+                    .first;
+      }
+      Value rowPtr = rowIt->second;
+      if (region) {
+        double last =
+            static_cast<double>(std::max<int64_t>(pop.getSize(), 1) - 1);
+        Value k = arith::MinNumFOp::create(
+            use, l,
+            arith::MaxNumFOp::create(use, l, region, f64Constant(use, l, 0.0)),
+            f64Constant(use, l, last));
+        Value index = arith::FPToSIOp::create(use, l, use.getI64Type(), k);
+        Value element = LLVM::GEPOp::create(use, l, ptrType, f64, rowPtr,
+                                            ArrayRef<LLVM::GEPArg>{index});
+        return LLVM::LoadOp::create(use, l, f64, element);
+      }
       auto key = std::make_pair(currentKernel.getOperation(), name);
       if (auto it = modulatorLoads.find(key); it != modulatorLoads.end())
         return it->second;
+      // After the row pointer's load, which is at the entry too.
       OpBuilder entry(b.getContext());
-      entry.setInsertionPointToStart(&currentKernel.getBody().front());
-      Location l = read.getLoc();
-      Value address = LLVM::AddressOfOp::create(entry, l, ptrType, name);
-      Value rowPtr = LLVM::LoadOp::create(entry, l, ptrType, address);
+      entry.setInsertionPointAfterValue(rowPtr);
       Value value = LLVM::LoadOp::create(entry, l, f64, rowPtr);
       modulatorLoads[key] = value;
       return value;

@@ -325,8 +325,8 @@ public:
       }
       SmallVector<Operation *> nnOps;
       program.walk<WalkOrder::PostOrder>([&](Operation *op) {
-        if (isa<SimulateOp, SetOp, SpikeCountOp, SpikeRateOp, GateOp, TimeOp>(
-                op))
+        if (isa<SimulateOp, SetOp, SpikeCountOp, SpikeRateOp, SpikeArgmaxOp,
+                StateMeanOp, GateOp, TimeOp>(op))
           nnOps.push_back(op);
       });
       for (Operation *op : nnOps) {
@@ -355,6 +355,17 @@ public:
           op->getResult(0).replaceAllUsesWith(
               call(l, abi::kSpikeRate, {f64},
                    {sim, i32Const(l, popIndex.lookup(rate.getPopulation()))}));
+        } else if (auto argmax = dyn_cast<SpikeArgmaxOp>(op)) {
+          op->getResult(0).replaceAllUsesWith(call(
+              l, abi::kSpikeArgmax, {f64},
+              {sim, i32Const(l, popIndex.lookup(argmax.getPopulation()))}));
+        } else if (auto mean = dyn_cast<StateMeanOp>(op)) {
+          auto pop = cast<PopulationOp>(
+              SymbolTable::lookupSymbolIn(network, mean.getPopulation()));
+          op->getResult(0).replaceAllUsesWith(
+              call(l, abi::kStateMean, {f64},
+                   {sim, i32Const(l, popIndex.lookup(mean.getPopulation())),
+                    i64Const(l, pop.getNeuron().getStateRow(mean.getVar()))}));
         } else if (isa<TimeOp>(op)) {
           op->getResult(0).replaceAllUsesWith(
               call(l, abi::kTime, {f64}, {sim}));

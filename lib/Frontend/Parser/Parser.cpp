@@ -672,6 +672,14 @@ private:
     }
   }
 
+  void
+  layerOptions(ast::Projection &proj,
+               const std::vector<NNParser::LayerOptionContext *> &options) {
+    for (auto *option : options)
+      proj.layerOptions.push_back(
+          {option->name->getText(), locOf(option->name), expr(option->value)});
+  }
+
   std::unique_ptr<ast::Network> network(NNParser::NetworkDeclContext *ctx) {
     auto net = std::make_unique<ast::Network>();
     net->name = ctx->name->getText();
@@ -716,9 +724,13 @@ private:
         pop.loc = model->loc;
         pop.model = model->name;
         pop.modelLoc = model->loc;
-        pop.size =
-            std::make_unique<ast::Expr>(ast::Expr::Kind::Number, model->loc);
-        pop.size->number = 1;
+        if (m->regions) {
+          pop.size = expr(m->regions);
+        } else {
+          pop.size =
+              std::make_unique<ast::Expr>(ast::Expr::Kind::Number, model->loc);
+          pop.size->number = 1;
+        }
         pop.isModulator = true;
         file.neurons.push_back(std::move(model));
         net->populations.push_back(std::move(pop));
@@ -987,6 +999,13 @@ private:
       proj.convWidth = expr(c->width);
       proj.connectionColumns.push_back(
           ast::Projection::Column{unquote(c->column), "", locOf(c->column)});
+      layerOptions(proj, c->options);
+    } else if (auto *p = dynamic_cast<NNParser::Pool2dRuleContext *>(rule)) {
+      proj.rule = ast::Projection::Rule::FromFile;
+      proj.poolSize = expr(p->size);
+      proj.convHeight = expr(p->height);
+      proj.convWidth = expr(p->width);
+      layerOptions(proj, p->options);
     }
     if (ctx->delay)
       proj.delay = expr(ctx->delay);
@@ -1036,6 +1055,15 @@ private:
     if (auto *n = dynamic_cast<NNParser::NameExprContext *>(ctx)) {
       auto e = std::make_unique<ast::Expr>(Kind::Name, locOf(ctx));
       e->name = n->ID()->getText();
+      return e;
+    }
+    if (auto *r = dynamic_cast<NNParser::RegionExprContext *>(ctx)) {
+      auto e = std::make_unique<ast::Expr>(Kind::Call, locOf(ctx));
+      e->name = r->ID(0)->getText();
+      if (r->ID().size() > 1)
+        e->name += "." + r->ID(1)->getText();
+      e->regionRead = true;
+      e->operands.push_back(expr(r->region, depth + 1));
       return e;
     }
     if (auto *q = dynamic_cast<NNParser::QualifiedNameExprContext *>(ctx)) {

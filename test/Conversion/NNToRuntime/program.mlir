@@ -2,8 +2,9 @@
 // The run block becomes nnc_program: scf control flow stays, nn ops become
 // runtime calls. `simulate T until C` starts a phase, then runs single
 // steps while fewer than T/dt ran and C (evaluated after each step) is
-// false; observables read the phase's spike counts; gates name the object
-// kind and id.
+// false; observables read the phase's spike counts (in total and per
+// neuron: argmax) and the state (a mean); gates name the object kind and
+// id.
 
 nn.neuron @N {
   nn.state @v init {
@@ -34,6 +35,8 @@ nn.network @Net dt 1.000000e-03 {
       nn.gate "disable" @b
     }
     nn.simulate 1.000000e-02
+    %winner = nn.spike_argmax @b
+    %mean = nn.state_mean @a, @v
   }
 }
 
@@ -58,4 +61,7 @@ nn.network @Net dt 1.000000e-03 {
 // Gate 2 = disable, target kind 0 = population, id 1.
 // CHECK:   call @nnc_rt_gate(%[[SIM]], %c2_i32{{.*}}, %c0_i32{{.*}}, %c1_i32{{.*}})
 // CHECK: call @nnc_rt_simulate(%[[SIM]], %{{.*}})
+// argmax of population 1; the mean of row 0 (v) of population 0.
+// CHECK: call @nnc_rt_spike_argmax(%[[SIM]], %c1_i32{{.*}})
+// CHECK: call @nnc_rt_state_mean(%[[SIM]], %c0_i32{{.*}}, %c0_i64{{.*}})
 // CHECK-NOT: nn.

@@ -302,3 +302,31 @@ nn.network @N dt 1.0e-04 {
     nn.yield %x : f64
   }
 }
+
+// -----
+
+nn.neuron @A {
+  nn.state @v init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  nn.program {
+    // expected-error @+1 {{'w' is not a state of population 'p'}}
+    %m = nn.state_mean @p, @w
+  }
+}
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  nn.program {
+    // expected-error @+1 {{'q' is not a population of this network}}
+    %w = nn.spike_argmax @q
+  }
+}

@@ -116,3 +116,47 @@ nn.network @Net dt 1.000000e-04 {
     nn.simulate 1.0
   }
 }
+
+// Input ports, deliveries, regional modulators and the program's
+// observables.
+// CHECK-LABEL: nn.neuron @Ported
+nn.neuron @Ported {
+  nn.state @g init {
+    %c = arith.constant 0.0 : f64
+    nn.yield %c : f64
+  }
+  // CHECK: nn.on_input @exc attributes {sign = "excitatory", unit = "S"} {
+  // CHECK-NEXT: ^bb0(%[[X:.*]]: f64):
+  nn.on_input @exc attributes {sign = "excitatory", unit = "S"} {
+  ^bb0(%x: f64):
+    %g = nn.read @g
+    %s = arith.addf %g, %x : f64
+    nn.write @g, %s
+    nn.yield
+  }
+}
+
+// CHECK-LABEL: nn.network @Ports dt 1.000000e-04 {
+nn.network @Ports dt 1.000000e-04 {
+  nn.population @p : @Ported[4]
+  // CHECK: nn.population modulator @da : @Solved[3]
+  nn.population modulator @da : @Solved[3]
+  nn.projection @p_to_p from @p to @p "all_to_all"(0.0) delay 0.0 on_pre {
+    %k = arith.constant 2.0 : f64
+    // CHECK: %[[D:.*]] = nn.read_modulator @da, @x[%{{.*}}]
+    %d = nn.read_modulator @da, @x [%k]
+    %zero = arith.constant 0.0 : f64
+    %pos = arith.cmpf oge, %d, %zero : f64
+    // CHECK: nn.deliver @exc, %[[D]] when %{{.*}}
+    nn.deliver @exc, %d when %pos
+    // CHECK: nn.deliver @exc, %[[D]]{{$}}
+    nn.deliver @exc, %d
+    nn.yield
+  }
+  nn.program {
+    // CHECK: nn.spike_argmax @p
+    %w = nn.spike_argmax @p
+    // CHECK: nn.state_mean @p, @g
+    %m = nn.state_mean @p, @g
+  }
+}

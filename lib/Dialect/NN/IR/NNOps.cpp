@@ -408,6 +408,24 @@ LogicalResult SpikeRateOp::verify() {
   return verifyObservable(*this, getPopulation());
 }
 
+LogicalResult SpikeArgmaxOp::verify() {
+  return verifyObservable(*this, getPopulation());
+}
+
+LogicalResult StateMeanOp::verify() {
+  if (failed(verifyObservable(*this, getPopulation())))
+    return failure();
+  auto network = (*this)->getParentOfType<NetworkOp>();
+  auto pop = dyn_cast_or_null<PopulationOp>(
+      mlir::SymbolTable::lookupSymbolIn(network, getPopulation()));
+  NeuronOp model = pop ? pop.getNeuron() : NeuronOp();
+  if (!model || model.getStateRow(getVar()) < 0)
+    return emitOpError() << "'" << getVar()
+                         << "' is not a state of population '"
+                         << getPopulation() << "'";
+  return success();
+}
+
 LogicalResult GateOp::verify() {
   if (failed(verifyInProgram(*this)))
     return failure();

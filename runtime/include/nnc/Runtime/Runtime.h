@@ -118,7 +118,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 9 // 9: nnc_rt_set_connect_ranges
+#define NNC_ABI_VERSION 10 // 10: nnc_rt_spike_argmax, nnc_rt_state_mean
 
 #ifdef __cplusplus
 extern "C" {
@@ -362,6 +362,13 @@ double nnc_rt_spike_count(nnc_sim *sim, int32_t pop);
 /// Their mean rate in Hz: count / (size * time since the phase began); 0
 /// before any step of the phase.
 double nnc_rt_spike_rate(nnc_sim *sim, int32_t pop);
+
+/// The index of the neuron of `pop` with the most spikes since the current
+/// phase began (the lowest on a tie), or -1 if none spiked.
+double nnc_rt_spike_argmax(nnc_sim *sim, int32_t pop);
+
+/// The mean of state row `row` over the neurons of `pop`, now.
+double nnc_rt_state_mean(nnc_sim *sim, int32_t pop, int64_t row);
 
 /// The simulated time in seconds (steps run so far times dt).
 double nnc_rt_time(nnc_sim *sim);

@@ -26,11 +26,11 @@ syn match nnPrime "\%(\w\s*\)\@<='"
 " A number and the unit right after it (20 ms, 0.5 mV/ms); a keyword after a
 " number is not a unit (probability 0.1 delay 1 ms).
 syn match nnNumber "\w\@<!\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][+-]\=\d\+\)\=" nextgroup=nnUnit skipwhite
-syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|rewire\|clamp\|solver\|alias\|compartment\|couple\|conductance\|port\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|dense\|conv2d\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
+syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|rewire\|clamp\|solver\|alias\|compartment\|couple\|conductance\|port\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|dense\|conv2d\|pool2d\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
 
-" Built-in functions only before `(`: `count`, `rate`, `range` (run block)
+" Built-in functions only before `(`: `count`, `rate`, `argmax`, `range` (run block)
 " and `poisson` stay usable as names.
-syn match nnBuiltin "\<\%(exp\|log\|sqrt\|sign\|floor\|sum\|mean\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\|exponential\|lognormal\|poisson\|spike_times\|count\|rate\|range\)\ze\s*("
+syn match nnBuiltin "\<\%(exp\|log\|sqrt\|sign\|floor\|sum\|mean\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\|exponential\|lognormal\|poisson\|spike_times\|count\|rate\|argmax\|range\)\ze\s*("
 
 " Declarations and the names they introduce.
 syn keyword nnImport import
@@ -57,7 +57,7 @@ syn keyword nnGate freeze thaw enable disable
 " `pre` and `post` are keywords only in `on pre` / `on post`; elsewhere names.
 syn keyword nnKeyword on nextgroup=nnEvent skipwhite skipnl
 syn match nnEvent "\<\%(pre\|post\)\>" contained
-syn keyword nnRule all_to_all one_to_one probability fixed_indegree fixed_outdegree from_csv from_npy dense conv2d
+syn keyword nnRule all_to_all one_to_one probability fixed_indegree fixed_outdegree from_csv from_npy dense conv2d pool2d
 syn keyword nnLogical and or not
 syn keyword nnKeyword solver nextgroup=nnSolverName skipwhite
 syn keyword nnSolverName exact exponential_euler backward_euler euler rk2 rk4 contained

@@ -309,11 +309,21 @@ def NN_ReadModulatorOp : NN_Op<"read_modulator", [MemoryEffects<[MemRead]>]> {
     `population` names a `modulator` population of the network that runs
     the model and `var` one of its states. Every read in a step sees the
     modulator's value at the start of the step: modulators are updated
-    after everything that reads them.
+    after everything that reads them. A regional modulator (a population
+    of several, one per region) is read with `region`, the region's index
+    (f64, truncated and clamped to the population, like a table's column);
+    without it, region 0.
+
+    ```mlir
+    %d = nn.read_modulator @dopamine, @level
+    %r = nn.read_modulator @da, @level [%k]
+    ```
   }];
-  let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var);
+  let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var,
+                       Optional<F64>:$region);
   let results = (outs F64:$result);
-  let assemblyFormat = "$population `,` $var attr-dict";
+  let assemblyFormat =
+      "$population `,` $var (`[` $region^ `]`)? attr-dict";
 }
 
 def NN_TableLookupOp : NN_Op<"table_lookup", [Pure]> {
@@ -752,6 +762,27 @@ def NN_SpikeRateOp : NN_Op<"spike_rate", [MemoryEffects<[MemRead]>]> {
     build($_builder, $_state, $_builder.getF64Type(),
           ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), population));
   }]>];
+  let hasVerifier = 1;
+}
+
+def NN_SpikeArgmaxOp : NN_Op<"spike_argmax", [MemoryEffects<[MemRead]>]> {
+  let summary = "the neuron of a population with the most spikes since the "
+                "latest simulate began";
+  let description = [{
+    Its index (f64); the lowest such index on a tie, -1 if the population
+    has not spiked in the phase (a decision not yet made).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$population);
+  let results = (outs F64:$index);
+  let assemblyFormat = "$population attr-dict";
+  let hasVerifier = 1;
+}
+
+def NN_StateMeanOp : NN_Op<"state_mean", [MemoryEffects<[MemRead]>]> {
+  let summary = "the mean of a state variable over a population, now";
+  let arguments = (ins FlatSymbolRefAttr:$population, FlatSymbolRefAttr:$var);
+  let results = (outs F64:$mean);
+  let assemblyFormat = "$population `,` $var attr-dict";
   let hasVerifier = 1;
 }
 
