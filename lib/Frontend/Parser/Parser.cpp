@@ -153,6 +153,17 @@ bool isKeyword(antlr4::Token *token,
   return vocabulary.getLiteralName(token->getType()) == "'" + text + "'";
 }
 
+/// The error for keyword `token` used where a name belongs.
+std::string keywordAsName(antlr4::Token *token, antlr4::TokenStream *tokens) {
+  size_t index = token->getTokenIndex();
+  if (token->getText() == "spike" && index > 0 && index != INVALID_INDEX &&
+      tokens->get(index - 1)->getText() == "on")
+    return "'on spike' belongs in a neuron model; a synapse handles 'on pre' "
+           "and 'on post'";
+  return quote(token->getText()) +
+         " is a keyword and cannot be used as a name; choose another name";
+}
+
 /// Replaces ANTLR's messages ("extraneous input '<EOF>' expecting {...}")
 /// with clang-style ones ("unexpected end of file; expected '}'"), puts
 /// "expected ';'" right after the token it should follow, and points at the
@@ -163,6 +174,23 @@ public:
       : errors(errors), positions(positions) {}
 
 protected:
+  // A keyword where only a name fits (`state on = 0;`, `{ spikes += 1; }`)
+  // is reported once and parsed as the name, so the rest of the block
+  // parses normally. Not where a ';' could also come (`x = 0 spike when`
+  // misses the ';': `spike` is no unit).
+  void sync(antlr4::Parser *parser) override {
+    takeKeywordAsName(parser);
+    DefaultErrorStrategy::sync(parser);
+  }
+
+  antlr4::Token *recoverInline(antlr4::Parser *parser) override {
+    if (!takeKeywordAsName(parser))
+      return DefaultErrorStrategy::recoverInline(parser);
+    antlr4::Token *token = parser->getCurrentToken();
+    parser->consume();
+    return token;
+  }
+
   void
   reportNoViableAlternative(antlr4::Parser *parser,
                             const antlr4::NoViableAltException &e) override {
@@ -209,6 +237,33 @@ protected:
   }
 
 private:
+  /// The token type of ';' (ANTLR numbers literals in grammar order).
+  size_t semicolonType(antlr4::Parser *parser) {
+    if (!semicolon) {
+      const antlr4::dfa::Vocabulary &vocabulary = parser->getVocabulary();
+      for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type)
+        if (vocabulary.getLiteralName(type) == "';'")
+          semicolon = type;
+    }
+    return semicolon;
+  }
+
+  bool takeKeywordAsName(antlr4::Parser *parser) {
+    auto *token =
+        dynamic_cast<antlr4::CommonToken *>(parser->getCurrentToken());
+    if (!token || !isKeyword(token, parser->getVocabulary()))
+      return false;
+    antlr4::misc::IntervalSet expected = getExpectedTokens(parser);
+    if (expected.contains(token->getType()) ||
+        !expected.contains(static_cast<size_t>(NNLexer::ID)) ||
+        expected.contains(semicolonType(parser)))
+      return false;
+    errors.report(positions.start(token))
+        << keywordAsName(token, parser->getTokenStream());
+    token->setType(NNLexer::ID);
+    return true;
+  }
+
   void reportUnexpected(antlr4::Parser *parser, antlr4::Token *token,
                         const antlr4::misc::IntervalSet &expected) {
     auto diag = errors.report(positions.start(token));
@@ -229,10 +284,7 @@ private:
     if (expected.contains(static_cast<size_t>(NNLexer::ID)) &&
         isKeyword(token, parser->getVocabulary())) {
       report(parser, token, std::move(diag),
-             quote(token->getText()) +
-                 " is a keyword and cannot be used as a name; choose "
-                 "another name",
-             expected);
+             keywordAsName(token, parser->getTokenStream()), expected);
       return;
     }
     std::string message = "unexpected " + describe(token);
@@ -362,6 +414,7 @@ private:
   std::vector<int> bracketKinds; // by token type: +1 opens, -1 closes
   size_t scanned = 0;            // tokens looked at by unclosedBracket
   std::vector<antlr4::Token *> openBrackets;
+  size_t semicolon = 0; // the token type of ';', once looked up
 };
 
 /// Reports whatever the error strategy does not (lexer errors cannot
@@ -1259,10 +1312,7 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
       parser.reset();
     }
     for (auto [token, type] : keywordNames)
-      errors.report(positions.start(token))
-          << quote(token->getText())
-          << " is a keyword and cannot be used as a name; choose another "
-             "name";
+      errors.report(positions.start(token)) << keywordAsName(token, &tokens);
     if (!tree) {
       guard.reset();
       parser.reset();
