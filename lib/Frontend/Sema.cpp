@@ -3721,6 +3721,16 @@ private:
       if (const Symbol *sym = scope.lookup(e.name);
           sym && sym->kind == NameKind::Table)
         return checkTableCall(e, scope);
+    // `pow(x, y)` is `x ^ y`, with the same dimension rules.
+    if (e.kind == Expr::Kind::Call && e.name == "pow") {
+      if (e.operands.size() != 2) {
+        error(e.loc) << "'pow' takes 2 arguments, not " << e.operands.size();
+        return poison(e);
+      }
+      e.kind = Expr::Kind::Binary;
+      e.op = Expr::Op::Pow;
+      e.name.clear();
+    }
     for (auto &operand : e.operands)
       checkExpr(*operand, scope);
     for (auto &operand : e.operands)
@@ -3985,7 +3995,7 @@ private:
     if (!fn) {
       auto diag = error(e.loc);
       diag << "unknown function '" << e.name << "'";
-      std::vector<std::string> names;
+      std::vector<std::string> names = {"pow"};
       for (const Builtin &b : kBuiltins)
         names.push_back(b.name);
       if (auto hint = suggest(e.name, names))

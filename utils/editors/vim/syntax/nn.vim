@@ -30,7 +30,7 @@ syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spik
 
 " Built-in functions only before `(`: `count`, `rate`, `argmax`, `range` (run block)
 " and `poisson` stay usable as names.
-syn match nnBuiltin "\<\%(exp\|log\|sqrt\|sign\|floor\|sum\|mean\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\|exponential\|lognormal\|poisson\|spike_times\|count\|rate\|argmax\|range\)\ze\s*("
+syn match nnBuiltin "\<\%(exp\|log\|sqrt\|pow\|sign\|floor\|sum\|mean\|tanh\|sigmoid\|abs\|min\|max\|clip\|sin\|cos\|uniform\|normal\|exponential\|lognormal\|poisson\|spike_times\|count\|rate\|argmax\|range\)\ze\s*("
 
 " Declarations and the names they introduce.
 syn keyword nnImport import
