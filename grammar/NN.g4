@@ -144,6 +144,8 @@ programStmt
   | 'while' cond=expr programBlock                              # whileStmt
   | 'for' var=ID 'in' range=expr programBlock                   # forStmt
   | gate=('freeze' | 'thaw' | 'enable' | 'disable') idList ';'  # gateStmt
+  // A named part of the program: its time span and spikes are reported.
+  | 'phase' name=ID programBlock                                # phaseStmt
   ;
 
 programBlock : '{' programStmt* '}' ;

@@ -288,6 +288,10 @@ private:
                            << "\n";
         program(depth + 1, s.body);
         break;
+      case ProgramStmt::Kind::Phase:
+        line(depth, s.loc) << "Phase " << s.phase << "\n";
+        program(depth + 1, s.body);
+        break;
       case ProgramStmt::Kind::Gate: {
         auto &l = line(depth, s.loc) << "Gate " << s.gate;
         for (auto &t : s.targets)

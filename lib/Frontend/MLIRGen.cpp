@@ -880,6 +880,14 @@ private:
                              builder.getStringAttr(stmt.gate),
                              FlatSymbolRefAttr::get(context, target));
         break;
+      case Kind::Phase: {
+        auto op =
+            nn::PhaseOp::create(builder, l, builder.getStringAttr(stmt.phase));
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+        genProgram(stmt.body);
+        break;
+      }
       }
     }
   }

@@ -2168,6 +2168,9 @@ private:
         condition(*stmt.cond, "'while'");
         checkProgram(stmt.body, scope, resolvePop, projections, inputs);
         break;
+      case Kind::Phase:
+        checkProgram(stmt.body, scope, resolvePop, projections, inputs);
+        break;
       case Kind::For: {
         Expr &range = *stmt.range;
         if (range.kind != Expr::Kind::Call || range.name != "range" ||

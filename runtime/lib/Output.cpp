@@ -708,6 +708,33 @@ std::string nnc::rt::detail::renderSummaryJson(const nnc_sim &sim,
          "}";
   }
   j += result.populations.empty() ? "],\n" : "\n  ],\n";
+  // `phase NAME { ... }` blocks as they ran: spikes and mean rates of
+  // every population in between.
+  j += "  \"phases\": [";
+  for (size_t i = 0; i < result.phases.size(); ++i) {
+    const PhaseStats &phase = result.phases[i];
+    double seconds = phase.endSeconds - phase.startSeconds;
+    j += i ? ",\n    " : "\n    ";
+    j += "{\"name\": " + jsonString(phase.name) +
+         ", \"depth\": " + std::to_string(phase.depth) +
+         ", \"start_ms\": " + jsonNumber(phase.startSeconds * 1000.0) +
+         ", \"end_ms\": " + jsonNumber(phase.endSeconds * 1000.0) +
+         ", \"spikes\": {";
+    std::string rates;
+    for (size_t p = 0; p < result.populations.size(); ++p) {
+      const PopulationStats &pop = result.populations[p];
+      int64_t spikes = p < phase.spikes.size() ? phase.spikes[p] : 0;
+      j += (p ? ", " : "") + jsonString(pop.name) + ": " +
+           std::to_string(spikes);
+      rates += (p ? ", " : "") + jsonString(pop.name) + ": " +
+               jsonNumber(seconds > 0 && pop.size > 0
+                              ? static_cast<double>(spikes) /
+                                    (static_cast<double>(pop.size) * seconds)
+                              : NAN);
+    }
+    j += "}, \"rates_hz\": {" + rates + "}}";
+  }
+  j += result.phases.empty() ? "],\n" : "\n  ],\n";
   j += "  \"traces\": [";
   for (size_t i = 0; i < result.traces.size(); ++i) {
     const TraceStats &t = result.traces[i];

@@ -942,6 +942,30 @@ extern "C" double nnc_rt_state_mean(nnc_sim *sim, int32_t pop, int64_t row) {
   return sum / static_cast<double>(p.size);
 }
 
+extern "C" void nnc_rt_phase_begin(nnc_sim *sim, const char *name) {
+  if (!sim || sim->failed())
+    return;
+  nnc::rt::PhaseStats phase;
+  phase.name = name ? name : "";
+  phase.depth = static_cast<int>(sim->openPhases.size());
+  phase.startSeconds = static_cast<double>(sim->step) * sim->dt;
+  // Spike totals now; the end subtracts them.
+  for (const Population &pop : sim->populations)
+    phase.spikes.push_back(pop.totalSpikes);
+  sim->openPhases.push_back(sim->phases.size());
+  sim->phases.push_back(std::move(phase));
+}
+
+extern "C" void nnc_rt_phase_end(nnc_sim *sim) {
+  if (!sim || sim->failed() || sim->openPhases.empty())
+    return;
+  nnc::rt::PhaseStats &phase = sim->phases[sim->openPhases.back()];
+  sim->openPhases.pop_back();
+  phase.endSeconds = static_cast<double>(sim->step) * sim->dt;
+  for (size_t i = 0; i < sim->populations.size(); ++i)
+    phase.spikes[i] = sim->populations[i].totalSpikes - phase.spikes[i];
+}
+
 extern "C" double nnc_rt_time(nnc_sim *sim) {
   return sim ? static_cast<double>(sim->step) * sim->dt : 0.0;
 }

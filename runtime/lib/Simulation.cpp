@@ -151,6 +151,7 @@ bool nnc::rt::runArtifact(const SymbolResolver &resolve,
   result.synapseMemoryBytes = sim.synapseMemoryBytes;
   result.rateBinSeconds = static_cast<double>(binSteps) * sim.dt;
   result.nonFinite = sim.nonFinite;
+  result.phases = sim.phases;
   for (const Population &pop : sim.populations) {
     PopulationStats stats;
     stats.name = pop.name;
@@ -286,6 +287,33 @@ std::string nnc::rt::formatSummary(const RunResult &result,
            " neurons  " + padLeft(std::to_string(pop.spikeCount), spikeWidth) +
            " spikes  " + format("%6.2f", pop.meanRateHz) + " Hz\n";
   }
+
+  // Phases: their time spans and the rates of the populations that spike.
+  constexpr size_t kMaxPhaseLines = 10;
+  if (!result.phases.empty())
+    out += "phases:\n";
+  for (size_t i = 0; i < result.phases.size() && i < kMaxPhaseLines; ++i) {
+    const PhaseStats &phase = result.phases[i];
+    double seconds = phase.endSeconds - phase.startSeconds;
+    out += std::string(2 + 2 * phase.depth, ' ') + phase.name + "  " +
+           format("%g", phase.startSeconds * 1000.0) + "-" +
+           format("%g", phase.endSeconds * 1000.0) + " ms";
+    std::string sep = "  ";
+    for (size_t p = 0; p < result.populations.size(); ++p) {
+      const PopulationStats &pop = result.populations[p];
+      if (pop.spikeCount == 0 || p >= phase.spikes.size() || seconds <= 0)
+        continue;
+      out += sep + pop.name + " " +
+             format("%.2f", static_cast<double>(phase.spikes[p]) /
+                                (static_cast<double>(pop.size) * seconds)) +
+             " Hz";
+      sep = ", ";
+    }
+    out += "\n";
+  }
+  if (result.phases.size() > kMaxPhaseLines)
+    out += "  ... " + std::to_string(result.phases.size() - kMaxPhaseLines) +
+           " more (summary.json lists every phase)\n";
 
   out += "timings: parse " + format("%.3f", options.parseSeconds) +
          " s, compile " + format("%.3f", options.compileSeconds) +

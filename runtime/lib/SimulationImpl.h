@@ -390,6 +390,10 @@ struct nnc_sim {
   int64_t rewiredSynapses = 0;
   /// States found NaN or infinite (checkFiniteStates), one per population.
   std::vector<nnc::rt::NonFiniteState> nonFinite;
+  /// `phase` blocks: those that began, and which are still open (indices
+  /// into `phases`, innermost last).
+  std::vector<nnc::rt::PhaseStats> phases;
+  std::vector<size_t> openPhases;
   /// nnc_rt_set_connect_ranges: the neuron ranges of the next projection.
   std::optional<nnc::rt::detail::ConnectRanges> pendingRanges;
 

@@ -361,7 +361,7 @@ struct Input {
 };
 
 struct ProgramStmt {
-  enum class Kind { Simulate, Assign, If, While, For, Gate };
+  enum class Kind { Simulate, Assign, If, While, For, Gate, Phase };
   Kind kind = Kind::Simulate;
   Loc loc;
   ExprPtr duration; // Simulate
@@ -378,6 +378,8 @@ struct ProgramStmt {
   ExprPtr range;
   // Gate: `freeze S;`, `thaw S;`, `enable x;`, `disable x;`
   std::string gate;
+  // Phase: `phase NAME { ... }` (the statements are in `body`).
+  std::string phase;
   std::vector<std::pair<std::string, Loc>> targets;
 };
 

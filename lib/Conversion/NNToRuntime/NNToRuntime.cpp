@@ -326,7 +326,7 @@ public:
       SmallVector<Operation *> nnOps;
       program.walk<WalkOrder::PostOrder>([&](Operation *op) {
         if (isa<SimulateOp, SetOp, SpikeCountOp, SpikeRateOp, SpikeArgmaxOp,
-                StateMeanOp, GateOp, TimeOp>(op))
+                StateMeanOp, GateOp, TimeOp, PhaseOp>(op))
           nnOps.push_back(op);
       });
       for (Operation *op : nnOps) {
@@ -355,6 +355,14 @@ public:
           op->getResult(0).replaceAllUsesWith(
               call(l, abi::kSpikeRate, {f64},
                    {sim, i32Const(l, popIndex.lookup(rate.getPopulation()))}));
+        } else if (auto phase = dyn_cast<PhaseOp>(op)) {
+          // Its body is lowered already (post-order): it runs between the
+          // two calls.
+          call(l, abi::kPhaseBegin, {}, {sim, string(l, phase.getName())});
+          for (Operation &inner :
+               llvm::make_early_inc_range(phase.getBody().front()))
+            inner.moveBefore(op);
+          call(l, abi::kPhaseEnd, {}, {sim});
         } else if (auto argmax = dyn_cast<SpikeArgmaxOp>(op)) {
           op->getResult(0).replaceAllUsesWith(call(
               l, abi::kSpikeArgmax, {f64},

@@ -906,6 +906,10 @@ private:
       stmt.kind = Kind::Gate;
       stmt.gate = g->gate->getText();
       stmt.targets = idList(g->idList());
+    } else if (auto *p = dynamic_cast<NNParser::PhaseStmtContext *>(s)) {
+      stmt.kind = Kind::Phase;
+      stmt.phase = p->name->getText();
+      stmt.body = programStmts(p->programBlock()->programStmt(), depth + 1);
     } else {
       return std::nullopt; // a syntax error, already reported
     }

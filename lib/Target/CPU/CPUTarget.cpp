@@ -197,6 +197,8 @@ std::map<std::string, void *> cpu::runtimeSymbols() {
       {"nnc_rt_spike_rate", reinterpret_cast<void *>(&nnc_rt_spike_rate)},
       {"nnc_rt_spike_argmax", reinterpret_cast<void *>(&nnc_rt_spike_argmax)},
       {"nnc_rt_state_mean", reinterpret_cast<void *>(&nnc_rt_state_mean)},
+      {"nnc_rt_phase_begin", reinterpret_cast<void *>(&nnc_rt_phase_begin)},
+      {"nnc_rt_phase_end", reinterpret_cast<void *>(&nnc_rt_phase_end)},
       {"nnc_rt_time", reinterpret_cast<void *>(&nnc_rt_time)},
       {"nnc_rt_gate", reinterpret_cast<void *>(&nnc_rt_gate)},
       {"nnc_rt_add_modulator", reinterpret_cast<void *>(&nnc_rt_add_modulator)},

@@ -36,7 +36,7 @@ nn.network @Net dt 1.000000e-04 {
 // CHECK-DAG: llvm.mlir.global internal constant @{{.*}}("a_to_b\00")
 // CHECK-DAG: llvm.mlir.global internal constant @{{.*}}("A\00")
 // CHECK-LABEL: func.func @nnc_abi_version() -> i32
-// CHECK: arith.constant 10 : i32
+// CHECK: arith.constant 11 : i32
 // CHECK-LABEL: func.func @nnc_describe(
 // CHECK-SAME: %[[SIM:.*]]: !llvm.ptr)
 // CHECK: call @nnc_rt_set_network(%[[SIM]], %{{.*}}, %{{.*}}) : (!llvm.ptr, !llvm.ptr, f64) -> ()

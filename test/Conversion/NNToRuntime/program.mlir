@@ -37,6 +37,9 @@ nn.network @Net dt 1.000000e-03 {
     nn.simulate 1.000000e-02
     %winner = nn.spike_argmax @b
     %mean = nn.state_mean @a, @v
+    nn.phase "test" {
+      nn.simulate 2.000000e-02
+    }
   }
 }
 
@@ -64,4 +67,9 @@ nn.network @Net dt 1.000000e-03 {
 // argmax of population 1; the mean of row 0 (v) of population 0.
 // CHECK: call @nnc_rt_spike_argmax(%[[SIM]], %c1_i32{{.*}})
 // CHECK: call @nnc_rt_state_mean(%[[SIM]], %c0_i32{{.*}}, %c0_i64{{.*}})
+// A named phase: its body between the two calls.
+// CHECK: call @nnc_rt_phase_begin(%[[SIM]], %{{.*}}) : (!llvm.ptr, !llvm.ptr) -> ()
+// CHECK-NEXT: %{{.*}} = arith.constant 2.000000e-02 : f64
+// CHECK-NEXT: call @nnc_rt_simulate(%[[SIM]], %{{.*}})
+// CHECK-NEXT: call @nnc_rt_phase_end(%[[SIM]])
 // CHECK-NOT: nn.

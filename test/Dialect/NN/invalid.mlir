@@ -330,3 +330,17 @@ nn.network @N dt 1.0e-04 {
     %w = nn.spike_argmax @q
   }
 }
+
+// -----
+
+nn.neuron @A {
+}
+nn.network @N dt 1.0e-04 {
+  nn.population @p : @A[10]
+  nn.program {
+    // expected-error @+1 {{'nn.phase' op needs a name}}
+    nn.phase "" {
+      nn.simulate 1.0e-03
+    }
+  }
+}

@@ -158,5 +158,10 @@ nn.network @Ports dt 1.000000e-04 {
     %w = nn.spike_argmax @p
     // CHECK: nn.state_mean @p, @g
     %m = nn.state_mean @p, @g
+    // CHECK: nn.phase "trial" {
+    // CHECK-NEXT: nn.simulate
+    nn.phase "trial" {
+      nn.simulate 1.0e-03
+    }
   }
 }

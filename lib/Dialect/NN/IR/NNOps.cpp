@@ -408,6 +408,12 @@ LogicalResult SpikeRateOp::verify() {
   return verifyObservable(*this, getPopulation());
 }
 
+LogicalResult PhaseOp::verify() {
+  if (getName().empty())
+    return emitOpError() << "needs a name";
+  return verifyInProgram(*this);
+}
+
 LogicalResult SpikeArgmaxOp::verify() {
   return verifyObservable(*this, getPopulation());
 }

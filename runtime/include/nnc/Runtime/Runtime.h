@@ -118,7 +118,7 @@
 
 #include <stdint.h>
 
-#define NNC_ABI_VERSION 10 // 10: nnc_rt_spike_argmax, nnc_rt_state_mean
+#define NNC_ABI_VERSION 11 // 11: nnc_rt_phase_begin, nnc_rt_phase_end
 
 #ifdef __cplusplus
 extern "C" {
@@ -369,6 +369,12 @@ double nnc_rt_spike_argmax(nnc_sim *sim, int32_t pop);
 
 /// The mean of state row `row` over the neurons of `pop`, now.
 double nnc_rt_state_mean(nnc_sim *sim, int32_t pop, int64_t row);
+
+/// `phase NAME { ... }`: a named part of the program begins (phases nest)
+/// and the innermost one ends. Each is reported with its time span and
+/// every population's spikes (nnc::rt::RunResult::phases).
+void nnc_rt_phase_begin(nnc_sim *sim, const char *name);
+void nnc_rt_phase_end(nnc_sim *sim);
 
 /// The simulated time in seconds (steps run so far times dt).
 double nnc_rt_time(nnc_sim *sim);

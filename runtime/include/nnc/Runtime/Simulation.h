@@ -88,6 +88,16 @@ struct NonFiniteState {
   double bySeconds = 0.0;
 };
 
+/// A `phase NAME { ... }` of the program, as it ran (in the order phases
+/// began; one entry per run of a phase in a loop).
+struct PhaseStats {
+  std::string name;
+  int depth = 0; // 0 for a phase not inside another
+  double startSeconds = 0.0, endSeconds = 0.0;
+  /// Spikes of each population during the phase, in population order.
+  std::vector<int64_t> spikes;
+};
+
 struct RunResult {
   std::string networkName;
   double dt = 0.0;
@@ -105,6 +115,7 @@ struct RunResult {
   double rateBinSeconds = 0.0;
   /// At most one per population, in population order.
   std::vector<NonFiniteState> nonFinite;
+  std::vector<PhaseStats> phases;
 };
 
 /// Builds the network described by the artifact and runs it. On failure

@@ -26,7 +26,7 @@ syn match nnPrime "\%(\w\s*\)\@<='"
 " A number and the unit right after it (20 ms, 0.5 mV/ms); a keyword after a
 " number is not a unit (probability 0.1 delay 1 ms).
 syn match nnNumber "\w\@<!\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][+-]\=\d\+\)\=" nextgroup=nnUnit skipwhite
-syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|rewire\|clamp\|solver\|alias\|compartment\|couple\|conductance\|port\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|dense\|conv2d\|pool2d\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
+syn match nnUnit "\%(\<\%(import\|const\|neuron\|synapse\|parameter\|state\|spike\|when\|refractory\|rewire\|clamp\|solver\|alias\|compartment\|couple\|conductance\|port\|network\|dt\|population\|modulator\|cover\|with\|by\|all\|connect\|delay\|up_to\|record\|spikes\|of\|every\|at\|end\|run\|all_to_all\|one_to_one\|probability\|fixed_indegree\|fixed_outdegree\|from_csv\|from_npy\|dense\|conv2d\|pool2d\|table\|load\|on\|simulate\|until\|if\|else\|while\|for\|in\|freeze\|thaw\|phase\|enable\|disable\|not\|and\|or\)\>\)\@!\h\w*\%(/[kMGcmunpf]\=\%(mol\|ohm\|Hz\|s\|V\|A\|S\|F\|C\|m\|M\|g\|K\)\>\)\=" contained
 
 " Built-in functions only before `(`: `count`, `rate`, `argmax`, `range` (run block)
 " and `poisson` stay usable as names.
@@ -49,7 +49,7 @@ syn match nnPopSource "\<spike_times\ze\s*(" contained
 syn keyword nnKeyword connect nextgroup=nnProjName skipwhite
 syn match nnProjName "\h\w*\ze\s*==\@!" contained
 
-syn keyword nnKeyword spike when refractory rewire clamp compartment couple conductance port excitatory inhibitory delay up_to record spikes of every at end run simulate until dt
+syn keyword nnKeyword spike when refractory rewire clamp compartment couple conductance port excitatory inhibitory delay up_to record spikes of every at end run simulate until phase dt
 " The run block's control flow and gates.
 syn keyword nnConditional if else
 syn keyword nnRepeat while for in

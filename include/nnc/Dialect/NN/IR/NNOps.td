@@ -765,6 +765,21 @@ def NN_SpikeRateOp : NN_Op<"spike_rate", [MemoryEffects<[MemRead]>]> {
   let hasVerifier = 1;
 }
 
+def NN_PhaseOp : NN_Op<"phase", [NoTerminator, SingleBlock,
+                                 NoRegionArguments]> {
+  let summary = "a named part of the program";
+  let description = [{
+    Runs its body; the runtime reports the phase's name, start and end time
+    and the spikes of every population in between (`nnc run`'s summary,
+    summary.json). Phases may nest and repeat (in a loop, each run is one
+    entry).
+  }];
+  let arguments = (ins StrAttr:$name);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
 def NN_SpikeArgmaxOp : NN_Op<"spike_argmax", [MemoryEffects<[MemRead]>]> {
   let summary = "the neuron of a population with the most spikes since the "
                 "latest simulate began";
