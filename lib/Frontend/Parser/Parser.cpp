@@ -44,10 +44,6 @@ constexpr unsigned kMaxNesting = 256;
 /// still builds a deep tree (ASTBuilder::expr stops there).
 constexpr unsigned kMaxParseDepth = 1000;
 
-/// At most this many keywords used as names are reported (each costs a
-/// parse of the file).
-constexpr size_t kMaxKeywordNames = 20;
-
 /// Maps ANTLR's positions (code point indices into the decoded input) to
 /// 1-based lines and byte columns, as LLVM's SourceMgr counts them, so carets
 /// stay right on lines with non-ASCII characters.
@@ -440,30 +436,6 @@ private:
   const SourcePositions &positions;
 };
 
-/// The first syntax error of a probing parse (KeywordProbe).
-struct FirstError {
-  antlr4::Token *token;
-  antlr4::misc::IntervalSet expected;
-};
-
-/// Finds the first syntax error without reporting or recovering: the
-/// parse stops there. A keyword where a name is expected (`state on = 0;`)
-/// is then retyped as a name and the file parsed again, so the one mistake
-/// gets one message ("'on' is a keyword") instead of a cascade.
-class KeywordProbe : public antlr4::DefaultErrorStrategy {
-public:
-  void reportError(antlr4::Parser *,
-                   const antlr4::RecognitionException &e) override {
-    throw FirstError{e.getOffendingToken(), e.getExpectedTokens()};
-  }
-  void reportUnwantedToken(antlr4::Parser *parser) override {
-    throw FirstError{parser->getCurrentToken(), getExpectedTokens(parser)};
-  }
-  void reportMissingToken(antlr4::Parser *parser) override {
-    throw FirstError{parser->getCurrentToken(), getExpectedTokens(parser)};
-  }
-};
-
 /// Thrown to stop parsing a tree deeper than kMaxParseDepth.
 struct TooDeep {
   antlr4::Token *token;
@@ -481,8 +453,6 @@ public:
       throw TooDeep{parser.getCurrentToken()};
   }
   void exitEveryRule(antlr4::ParserRuleContext *) override { --depth; }
-  /// For a new parse (an interrupted one may not have unwound the count).
-  void reset() { depth = 0; }
   void visitTerminal(antlr4::tree::TerminalNode *) override {}
   void visitErrorNode(antlr4::tree::ErrorNode *) override {}
 
@@ -1275,58 +1245,11 @@ std::unique_ptr<ast::File> nnc::parseFile(llvm::SourceMgr &sourceMgr,
     parser.addParseListener(&guard);
     NNParser::FileContext *tree = nullptr;
     std::optional<ast::Loc> tooDeep;
-    // Probe first (a correct file is parsed once): keywords used as names
-    // become names, each reported once; any other error is reported by a
-    // second parse with the recovering ErrorStrategy.
-    struct Retyped {
-      antlr4::CommonToken *token;
-      size_t type;
-    };
-    std::vector<Retyped> keywordNames;
-    auto probe = std::make_shared<KeywordProbe>();
-    parser.setErrorHandler(probe);
-    for (;;) {
-      try {
-        tree = parser.file();
-        break;
-      } catch (const FirstError &first) {
-        tree = nullptr;
-        // A name that is followed at once by an error was not the fix
-        // (`x = 0 spike when ...` misses a ';'): take it back.
-        if (!keywordNames.empty() &&
-            first.token->getTokenIndex() <=
-                keywordNames.back().token->getTokenIndex() + 1) {
-          keywordNames.back().token->setType(keywordNames.back().type);
-          keywordNames.pop_back();
-          break;
-        }
-        auto *token = dynamic_cast<antlr4::CommonToken *>(first.token);
-        if (!token ||
-            !first.expected.contains(static_cast<size_t>(NNLexer::ID)) ||
-            !isKeyword(token, parser.getVocabulary()) ||
-            keywordNames.size() >= kMaxKeywordNames)
-          break;
-        keywordNames.push_back({token, token->getType()});
-        token->setType(NNLexer::ID);
-      } catch (const TooDeep &) {
-        tree = nullptr;
-        break;
-      }
-      guard.reset();
-      parser.reset();
-    }
-    for (auto [token, type] : keywordNames)
-      errors.report(positions.start(token)) << keywordAsName(token, &tokens);
-    if (!tree) {
-      guard.reset();
-      parser.reset();
-      parser.setErrorHandler(
-          std::make_shared<ErrorStrategy>(errors, positions));
-      try {
-        tree = parser.file();
-      } catch (const TooDeep &deep) {
-        tooDeep = positions.start(deep.token);
-      }
+    parser.setErrorHandler(std::make_shared<ErrorStrategy>(errors, positions));
+    try {
+      tree = parser.file();
+    } catch (const TooDeep &deep) {
+      tooDeep = positions.start(deep.token);
     }
     parser.removeParseListener(&guard);
     if (!tooDeep && errors.count == 0) {
